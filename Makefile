@@ -1,0 +1,63 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/disclosure
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint format check test-sqlite test-postgres browser-deps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+setup: $(VENV)/.installed
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) createcachetable
+	$(MANAGE) load_demo
+	$(MANAGE) ensure_demo_admin
+
+run: setup
+	@echo "网上政务大厅：http://$(HOST):$(PORT)/   管理后台：http://$(HOST):$(PORT)/admin/"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=disclosure.settings.test $(MANAGE) check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=disclosure.settings.test $(MANAGE) makemigrations --check --dry-run
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
+		{ echo "安装 Chromium（浏览器测试需要）…"; \
+		  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+		  || echo "无法安装 Chromium：浏览器测试将跳过"; }
+
+test-sqlite: $(VENV)/.installed browser-deps
+	$(BIN)/pytest -q
+
+test-postgres: $(VENV)/.installed
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== PostgreSQL: $(PG_URL)"; \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser" && touch .ci-postgres-ran; \
+	else echo "== PostgreSQL 不可达，跳过 PostgreSQL 测试"; fi
+
+test: lint check test-sqlite test-postgres
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media .test-media .demo-credentials

@@ -1,0 +1,276 @@
+"""Reads of the catalogue for the public hall. Everything here reads live, public pages only."""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+
+from laws.models import LawArticle
+from laws.numerals import article_numbers
+
+from .choices import PowerStatus, PowerType
+from .models import DepartmentPage, PowerPage
+
+PAGE_SIZE = 20
+MAX_PARAM_LENGTH = 100
+
+
+def live_powers():
+    return PowerPage.objects.live().public()
+
+
+def live_departments():
+    return DepartmentPage.objects.live().public()
+
+
+def department_for_path(departments, power):
+    """The department of a power, from a list of departments, without a query."""
+    return departments.get(power.path[: -PowerPage.steplen])
+
+
+@dataclass
+class Facet:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class CatalogueListing:
+    page: PaginatorPage
+    total: int
+    type_facets: list[Facet]
+    department_facets: list[Facet]
+    status_facets: list[Facet]
+    selected: dict[str, str]
+    ignored: list[str] = field(default_factory=list)
+    rows: list = field(default_factory=list)
+
+    def query_for(self, **changes):
+        """The query string of this listing with some filters changed (None removes one)."""
+        from django.http import QueryDict
+
+        query = QueryDict(mutable=True)
+        values = {**self.selected, **changes}
+        for key in ("type", "dept", "status"):
+            if values.get(key):
+                query[key] = values[key]
+        return query.urlencode()
+
+
+def _clean_param(params, name):
+    value = params.get(name, "")
+    return value.strip()[:MAX_PARAM_LENGTH] if isinstance(value, str) else ""
+
+
+def catalogue_listing(*, catalogue, params) -> CatalogueListing:
+    """Filter the live powers by type, department and status, with a count for every choice.
+
+    Unknown filter values are ignored (and reported), so a stale bookmark still shows a page.
+    """
+    departments = OrderedDict(
+        (dept.path, dept)
+        for dept in live_departments()
+        .descendant_of(catalogue)
+        .only("id", "path", "title", "short_name", "code", "url_path", "depth")
+        .order_by("path")
+    )
+    by_code = {dept.code: dept for dept in departments.values()}
+
+    selected, ignored = {}, []
+    type_value = _clean_param(params, "type")
+    if type_value:
+        try:
+            selected["type"] = PowerType.parse(type_value).value
+        except ValueError:
+            ignored.append(f"事项类型“{type_value}”")
+    dept_value = _clean_param(params, "dept")
+    if dept_value:
+        if dept_value in by_code:
+            selected["dept"] = dept_value
+        else:
+            ignored.append(f"部门“{dept_value}”")
+    status_value = _clean_param(params, "status")
+    if status_value:
+        if status_value in PowerStatus.values:
+            selected["status"] = status_value
+        else:
+            ignored.append(f"状态“{status_value}”")
+
+    base = live_powers().descendant_of(catalogue)
+    type_q = Q(power_type=selected["type"]) if "type" in selected else Q()
+    status_q = Q(status=selected["status"]) if "status" in selected else Q()
+    dept_q = Q()
+    if "dept" in selected:
+        dept_q = Q(path__startswith=by_code[selected["dept"]].path)
+
+    type_counts = dict(
+        base.filter(dept_q, status_q).order_by().values_list("power_type").annotate(n=Count("id"))
+    )
+    status_counts = dict(
+        base.filter(dept_q, type_q).order_by().values_list("status").annotate(n=Count("id"))
+    )
+    dept_counts = _counts_by_department(base.filter(type_q, status_q), departments)
+
+    matching = (
+        base.filter(type_q, status_q, dept_q)
+        .order_by("power_type", "path")
+        .only("id", "path", "depth", "title", "code", "power_type", "status", "url_path")
+    )
+    paginator = Paginator(matching, PAGE_SIZE)
+    if "type" in selected:
+        total = type_counts.get(selected["type"], 0)
+    else:
+        total = sum(type_counts.values())
+    paginator.count = total  # known from the facet counts: saves a COUNT query
+    page = paginator.get_page(params.get("page"))
+    rows = [(power, department_for_path(departments, power)) for power in page.object_list]
+
+    return CatalogueListing(
+        page=page,
+        total=total,
+        type_facets=[
+            Facet(
+                member.value,
+                member.label,
+                type_counts.get(member.value, 0),
+                selected.get("type") == member.value,
+            )
+            for member in PowerType
+        ],  # fmt: skip
+        department_facets=[
+            Facet(
+                dept.code,
+                dept.short_name or dept.title,
+                dept_counts.get(dept.path, 0),
+                selected.get("dept") == dept.code,
+            )
+            for dept in departments.values()
+        ],  # fmt: skip
+        status_facets=[
+            Facet(
+                member.value,
+                member.label,
+                status_counts.get(member.value, 0),
+                selected.get("status") == member.value,
+            )
+            for member in PowerStatus
+        ],  # fmt: skip
+        selected=selected,
+        ignored=ignored,
+        rows=rows,
+    )
+
+
+def _counts_by_department(queryset, departments):
+    """Count powers per department path with one query (a power's parent path is its prefix)."""
+    counts = {}
+    steplen = PowerPage.steplen
+    for path in queryset.order_by().values_list("path", flat=True):
+        parent = path[:-steplen]
+        counts[parent] = counts.get(parent, 0) + 1
+    return counts
+
+
+def hall_overview(recent=8):
+    """What the home page shows: counts by type and department, and recently adjusted powers."""
+    powers = live_powers()
+    type_counts = dict(powers.order_by().values_list("power_type").annotate(n=Count("id")))
+    departments = OrderedDict(
+        (dept.path, dept)
+        for dept in live_departments()
+        .only("id", "path", "title", "short_name", "code", "url_path", "depth")
+        .order_by("path")
+    )
+    dept_counts = _counts_by_department(powers, departments)
+    recent_powers = list(
+        powers.exclude(last_published_at=None)
+        .order_by("-last_published_at", "-id")
+        .only(
+            "id", "path", "depth", "title", "code", "power_type", "url_path", "last_published_at"
+        )[:recent]  # fmt: skip
+    )
+    return {
+        "type_counts": [(member, type_counts.get(member.value, 0)) for member in PowerType],
+        "department_counts": [
+            (dept, dept_counts.get(dept.path, 0)) for dept in departments.values()
+        ],
+        "recent_powers": [(p, department_for_path(departments, p)) for p in recent_powers],
+        "power_total": sum(type_counts.values()),
+    }
+
+
+def department_powers_by_type(department):
+    """A department's live powers, grouped by type in national-code order."""
+    powers = (
+        live_powers()
+        .child_of(department)
+        .order_by("power_type", "path")
+        .only("id", "path", "depth", "title", "code", "power_type", "status", "url_path")
+    )
+    grouped = OrderedDict()
+    for power in powers:
+        grouped.setdefault(PowerType(power.power_type), []).append(power)
+    return list(grouped.items())
+
+
+@dataclass
+class Citation:
+    """A legal-basis citation as the power page shows it, with the cited articles' text."""
+
+    title: str
+    articles: str
+    law: object
+    quote: str
+    cited_articles: list
+
+
+def power_citations(power) -> list[Citation]:
+    """The power's citations with the text of each cited article: two queries, however many."""
+    bases = list(power.legal_bases.all().select_related("law"))
+    wanted = Q()
+    for basis in bases:
+        numbers = article_numbers(basis.articles)
+        if basis.law_id and numbers:
+            wanted |= Q(law_id=basis.law_id, ordinal__in=numbers)
+    texts = {}
+    if wanted:
+        for article in LawArticle.objects.filter(wanted).only(
+            "law_id", "ordinal", "number", "text"
+        ):
+            texts[(article.law_id, article.ordinal)] = article
+    citations = []
+    for basis in bases:
+        cited = [
+            texts[(basis.law_id, number)]
+            for number in article_numbers(basis.articles)
+            if (basis.law_id, number) in texts
+        ]
+        citations.append(
+            Citation(
+                title=basis.display_title,
+                articles=basis.articles,
+                law=basis.law,
+                quote=basis.quote,
+                cited_articles=cited,
+            )
+        )
+    return citations
+
+
+def power_detail(power):
+    department = (
+        DepartmentPage.objects.filter(path=power.path[: -PowerPage.steplen]).first()
+        if power.path
+        else None
+    )
+    return {
+        "department": department,
+        "citations": power_citations(power),
+        "tags": list(power.tags.all()),
+        "complaint_channel": power.complaint_channel
+        or (department.complaint_channel if department else ""),
+    }

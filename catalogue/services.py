@@ -1,0 +1,358 @@
+"""The one way in for every change to the catalogue.
+
+The admin edits pages through Wagtail's own views; the demo loader, the spreadsheet import and the
+API call the functions here. A change to a power is always a new page revision by a named user,
+logged in the audit log; publishing it is a separate, explicit step (the legal office's review).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.text import slugify
+from wagtail.log_actions import log
+from wagtail.models import Page, Site
+
+from home.models import HomePage
+from laws.models import Law
+
+from .choices import PowerStatus, PowerType
+from .models import DepartmentPage, LegalBasis, PowerCatalogue, PowerPage
+
+# Fields of PowerData copied onto the page as they are.
+POWER_SCALAR_FIELDS = (
+    "title",
+    "power_type",
+    "item_group",
+    "exercise_level",
+    "power_source",
+    "handling_agency",
+    "acceptance_conditions",
+    "legal_time_limit",
+    "promised_time_limit",
+    "fee_free",
+    "fee_standard",
+    "fee_basis",
+    "service_mode",
+    "result_name",
+    "right_to_state",
+    "right_to_hearing",
+    "right_to_review",
+    "right_to_litigate",
+    "rights_note",
+    "complaint_channel",
+    "status",
+    "effective_date",
+    "flowchart_id",
+)
+POWER_STREAM_FIELDS = {
+    "staff": "person",
+    "materials": "material",
+    "steps": "step",
+    "discretion": "standard",
+}
+
+
+@dataclass(frozen=True)
+class CitationData:
+    """A legal-basis citation in plain data: a law by id or title, its articles, a quotation."""
+
+    law_title: str = ""
+    articles: str = ""
+    quote: str = ""
+    law_id: int | None = None
+
+
+@dataclass
+class PowerData:
+    """A power as plain data. Fields left as None are not touched on an existing power."""
+
+    code: str
+    department_code: str
+    title: str | None = None
+    power_type: str | None = None
+    item_group: str | None = None
+    exercise_level: str | None = None
+    power_source: str | None = None
+    handling_agency: str | None = None
+    acceptance_conditions: str | None = None
+    legal_time_limit: int | None = None
+    promised_time_limit: int | None = None
+    fee_free: bool | None = None
+    fee_standard: str | None = None
+    fee_basis: str | None = None
+    service_mode: str | None = None
+    result_name: str | None = None
+    right_to_state: bool | None = None
+    right_to_hearing: bool | None = None
+    right_to_review: bool | None = None
+    right_to_litigate: bool | None = None
+    rights_note: str | None = None
+    complaint_channel: str | None = None
+    status: str | None = None
+    effective_date: datetime.date | None = None
+    flowchart_id: int | None = None
+    staff: list[dict] | None = None
+    materials: list[dict] | None = None
+    steps: list[dict] | None = None
+    discretion: list[dict] | None = None
+    citations: list[CitationData] | None = None
+    tags: list[str] | None = None
+
+
+@dataclass
+class PowerWriteResult:
+    page: PowerPage
+    outcome: str  # "created", "changed" or "unchanged"
+    warnings: list[str] = field(default_factory=list)
+
+
+class CatalogueError(ValueError):
+    """A write was refused; the message says why, in Chinese."""
+
+
+# --- Site structure -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def site_structure_ensure(
+    *, hall_title="网上政务大厅", catalogue_title="职权目录", hostname="localhost", port=80
+):
+    """Make sure the hall (home page), the catalogue and the default site exist; idempotent."""
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        home = HomePage(title=hall_title, slug="hall", live=True)
+        root.add_child(instance=home)
+        home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(
+            hostname=hostname,
+            port=port,
+            root_page=home,
+            is_default_site=True,
+            site_name="行政权力网上公开透明运行平台",
+        )
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.save()
+    # Wagtail's initial migration creates a placeholder "Welcome" page; it has no place here.
+    Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore")\
+        .exclude(pk=home.pk).delete()  # fmt: skip
+    catalogue = PowerCatalogue.objects.first()
+    if catalogue is None:
+        catalogue = PowerCatalogue(
+            title=catalogue_title,
+            slug="catalogue",
+            intro="按照权力类别编制的职权目录，逐项列明权力名称、行使依据、办理流程、承办部门及人员。",
+        )
+        home.add_child(instance=catalogue)
+        catalogue.save_revision().publish()
+    return home, catalogue
+
+
+# --- Departments ----------------------------------------------------------------------------
+
+DEPARTMENT_FIELDS = (
+    "title",
+    "short_name",
+    "address",
+    "office_hours",
+    "consultation_phone",
+    "complaint_phone",
+    "complaint_email",
+    "description",
+)
+
+
+@transaction.atomic
+def department_upsert(*, code: str, values: dict, user=None) -> tuple[DepartmentPage, str]:
+    """Create or update a department page by its code, published at once (departments are
+    managed by site administrators, not reviewed). Returns (page, outcome)."""
+    unknown = set(values) - set(DEPARTMENT_FIELDS)
+    if unknown:
+        raise CatalogueError(f"未知的部门字段：{'、'.join(sorted(unknown))}")
+    department = DepartmentPage.objects.filter(code=code).first()
+    if department is None:
+        catalogue = PowerCatalogue.objects.first()
+        if catalogue is None:
+            _home, catalogue = site_structure_ensure()
+        department = DepartmentPage(code=code, **values)
+        department.slug = _unique_child_slug(catalogue, values.get("short_name") or code)
+        catalogue.add_child(instance=department)
+        log(instance=department, action="wagtail.create", user=user)
+        department.save_revision(user=user, log_action=True).publish(user=user)
+        return department, "created"
+    draft = department.get_latest_revision_as_object()
+    changed = [name for name, value in values.items() if getattr(draft, name) != value]
+    if not changed:
+        return department, "unchanged"
+    for name in changed:
+        setattr(draft, name, values[name])
+    draft.save_revision(user=user, log_action=True).publish(user=user)
+    return department, "changed"
+
+
+def _unique_child_slug(parent: Page, text: str) -> str:
+    from anyascii import anyascii
+
+    base = slugify(anyascii(text)) or "item"
+    taken = set(parent.get_children().values_list("slug", flat=True))
+    slug, counter = base, 2
+    while slug in taken:
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+# --- Powers ---------------------------------------------------------------------------------
+
+
+def resolve_citations(citations: Iterable[CitationData]) -> tuple[list[LegalBasis], list[str]]:
+    """Turn citation data into LegalBasis rows, linking laws of the library by id or title.
+
+    A title the library does not know stays as text, with a warning.
+    """
+    bases, warnings = [], []
+    for citation in citations:
+        law = None
+        if citation.law_id is not None:
+            law = Law.objects.filter(pk=citation.law_id).first()
+            if law is None:
+                raise CatalogueError(f"法规库中没有编号为 {citation.law_id} 的法规。")
+        elif citation.law_title:
+            law = Law.objects.find_by_title(citation.law_title).first()
+            if law is None:
+                warnings.append(
+                    f"法规库中没有《{citation.law_title.strip('《》')}》，已按文本保存。"
+                )
+        if law is None and not citation.law_title:
+            raise CatalogueError("行使依据缺少法规名称。")
+        bases.append(
+            LegalBasis(
+                law=law,
+                law_title="" if law else citation.law_title.strip().strip("《》"),
+                articles=citation.articles.strip(),
+                quote=citation.quote.strip(),
+            )
+        )
+    return bases, warnings
+
+
+def _stream_raw(stream_value):
+    return [(child.block_type, child.block.get_prep_value(child.value)) for child in stream_value]
+
+
+def _apply_power_data(page: PowerPage, data: PowerData) -> tuple[list[str], list[str]]:
+    """Apply data onto a page object (not saved); return (changed field names, warnings)."""
+    changed, warnings = [], []
+    if data.power_type is not None:
+        data.power_type = PowerType.parse(data.power_type).value
+    if data.status is not None and data.status not in PowerStatus.values:
+        raise CatalogueError(f"未知的状态：{data.status}")
+    for name in POWER_SCALAR_FIELDS:
+        value = getattr(data, name)
+        if value is not None and getattr(page, name) != value:
+            setattr(page, name, value)
+            changed.append(name)
+    for name, block_type in POWER_STREAM_FIELDS.items():
+        items = getattr(data, name)
+        if items is None:
+            continue
+        old = _stream_raw(getattr(page, name))
+        new_stream = [(block_type, item) for item in items]
+        setattr(page, name, new_stream)
+        if _stream_raw(getattr(page, name)) != old:
+            changed.append(name)
+    if data.citations is not None:
+        bases, citation_warnings = resolve_citations(data.citations)
+        warnings.extend(citation_warnings)
+        old = [(b.law_id, b.law_title, b.articles, b.quote) for b in page.legal_bases.all()]
+        new = [(b.law_id, b.law_title, b.articles, b.quote) for b in bases]
+        if old != new:
+            page.legal_bases = bases
+            changed.append("legal_bases")
+    if data.tags is not None:
+        wanted = sorted({tag.strip() for tag in data.tags if tag.strip()})
+        current = sorted(tag.name for tag in page.tags.all())
+        if wanted != current:
+            page.tags.set(wanted)
+            changed.append("tags")
+    return changed, warnings
+
+
+def power_upsert(*, data: PowerData, user=None, publish: bool = False, departments=None):
+    """Create or change a power from plain data, as a new revision by `user`.
+
+    Nothing is written when the data matches the latest revision. With publish=True the revision
+    goes live at once; that is for site administrators and the demo loader only, everyone else
+    submits to the legal office's review.
+    """
+    with transaction.atomic():
+        return _power_upsert(data=data, user=user, publish=publish, departments=departments)
+
+
+def _power_upsert(*, data, user, publish, departments):
+    code = (data.code or "").strip()
+    if not code:
+        raise CatalogueError("事项编码不能为空。")
+    if departments is not None and data.department_code in departments:
+        department = departments[data.department_code]
+    else:
+        department = DepartmentPage.objects.filter(code=data.department_code).first()
+    if department is None:
+        raise CatalogueError(f"未知的实施主体（部门编码）：{data.department_code}")
+
+    existing = PowerPage.objects.filter(code=code).first()
+    if existing is None:
+        if not data.title or not data.power_type:
+            raise CatalogueError(f"新事项 {code} 必须有事项名称和事项类型。")
+        page = PowerPage(code=code, live=False)
+        changed, warnings = _apply_power_data(page, data)
+        page.slug = slugify(code, allow_unicode=True)
+        department.add_child(instance=page)
+        log(instance=page, action="wagtail.create", user=user)
+        revision = page.save_revision(user=user, log_action=True)
+        if publish:
+            revision.publish(user=user)
+        return PowerWriteResult(page=page, outcome="created", warnings=warnings)
+
+    draft = existing.get_latest_revision_as_object()
+    changed, warnings = _apply_power_data(draft, data)
+    moved = existing.get_parent().pk != department.pk
+    if not changed and not moved:
+        return PowerWriteResult(page=existing, outcome="unchanged", warnings=warnings)
+    if moved:
+        existing.move(department, pos="last-child", user=user)
+        draft = PowerPage.objects.get(pk=existing.pk).get_latest_revision_as_object()
+        _apply_power_data(draft, data)
+    revision = draft.save_revision(user=user, log_action=True)
+    if publish:
+        revision.publish(user=user)
+    return PowerWriteResult(page=draft, outcome="changed", warnings=warnings)
+
+
+@dataclass
+class BulkReport:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def powers_bulk_upsert(items: Iterable[PowerData], *, user=None, publish=False) -> BulkReport:
+    """Upsert many powers in one transaction through the same path as power_upsert.
+
+    All or nothing: an error in any item rolls the whole batch back.
+    """
+    report = BulkReport()
+    departments = {dept.code: dept for dept in DepartmentPage.objects.all()}
+    with transaction.atomic():
+        for data in items:
+            result = _power_upsert(data=data, user=user, publish=publish, departments=departments)
+            setattr(report, result.outcome, getattr(report, result.outcome) + 1)
+            report.warnings.extend(f"{data.code}：{w}" for w in result.warnings)
+    return report

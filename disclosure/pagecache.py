@@ -1,0 +1,107 @@
+"""Whole-page cache for the public hall, invalidated on every publish.
+
+Anonymous GET requests for public pages are answered from a per-process cache keyed by a
+*generation* number kept in the shared cache (Redis or the database). Publishing, unpublishing,
+moving or deleting a page, or changing a law, bumps the generation, so every worker stops serving
+the old pages at once: nobody sees a stale page after an approval.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+
+GENERATION_KEY = "pagecache:generation"
+EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/static/", "/media/", "/api/", "/_util/")
+
+
+def current_generation() -> int:
+    shared = caches["default"]
+    generation = shared.get(GENERATION_KEY)
+    if generation is None:
+        shared.add(GENERATION_KEY, 1, timeout=None)
+        generation = shared.get(GENERATION_KEY, 1)
+    return generation
+
+
+def invalidate(**_kwargs):
+    """Make every cached public page stale, in every process."""
+    shared = caches["default"]
+    try:
+        shared.incr(GENERATION_KEY)
+    except ValueError:
+        shared.set(GENERATION_KEY, 2, timeout=None)
+
+
+def connect_invalidation():
+    """Bump the generation whenever published content changes."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    from laws.models import Law, LawArticle
+
+    page_published.connect(invalidate, dispatch_uid="pagecache-published")
+    page_unpublished.connect(invalidate, dispatch_uid="pagecache-unpublished")
+    post_page_move.connect(invalidate, dispatch_uid="pagecache-moved")
+    from wagtail.models import Page, Site
+
+    post_delete.connect(_page_deleted, sender=Page, dispatch_uid="pagecache-page-deleted")
+    for model in (Law, LawArticle, Site):
+        post_save.connect(invalidate, sender=model, dispatch_uid=f"pagecache-save-{model}")
+        post_delete.connect(invalidate, sender=model, dispatch_uid=f"pagecache-del-{model}")
+
+
+def _page_deleted(instance, **kwargs):
+    invalidate()
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous GETs of public pages from the page cache; store what is cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.pages = caches["pages"]
+
+    def __call__(self, request):
+        if not self._cacheable_request(request):
+            return self.get_response(request)
+        key = self._key(request)
+        cached = self.pages.get(key)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+        response = self.get_response(request)
+        if self._cacheable_response(response):
+            response["X-Page-Cache"] = "miss"
+            if hasattr(response, "render") and callable(response.render):
+                response.add_post_render_callback(lambda r: self.pages.set(key, r))
+            else:
+                self.pages.set(key, response)
+        return response
+
+    @staticmethod
+    def _cacheable_request(request):
+        if not getattr(settings, "PAGE_CACHE_ENABLED", True):
+            return False
+        if request.method not in ("GET", "HEAD"):
+            return False
+        if request.path.startswith(EXCLUDED_PREFIXES):
+            return False
+        # Editors (who may see the userbar) and anyone with a session go to the live view.
+        return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+    @staticmethod
+    def _cacheable_response(response):
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in response.get("Cache-Control", "")
+            and "no-store" not in response.get("Cache-Control", "")
+        )
+
+    @staticmethod
+    def _key(request):
+        location = f"{request.get_host()}{request.get_full_path()}"
+        digest = hashlib.sha256(location.encode()).hexdigest()
+        return f"{current_generation()}:{request.method}:{digest}"

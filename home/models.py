@@ -1,0 +1,28 @@
+"""The online hall (网上政务大厅): the site's home page."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    """网上政务大厅: citizens start here with a search, the power types, and the departments."""
+
+    intro = models.TextField("欢迎语", blank=True, max_length=1000)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["catalogue.PowerCatalogue"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "网上政务大厅"
+        verbose_name_plural = "网上政务大厅"
+
+    def get_context(self, request, *args, **kwargs):
+        from catalogue.selectors import hall_overview
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(hall_overview())
+        return context
