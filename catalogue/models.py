@@ -59,7 +59,12 @@ class DepartmentPage(Page):
     description = models.TextField("部门职责", blank=True, max_length=5000)
 
     content_panels = Page.content_panels + [
-        FieldRowPanel([FieldPanel("short_name"), FieldPanel("code")]),
+        FieldRowPanel(
+            [
+                FieldPanel("short_name", required_on_save=True),
+                FieldPanel("code", required_on_save=True),
+            ]
+        ),
         FieldPanel("address"),
         FieldPanel("office_hours"),
         FieldRowPanel(
@@ -195,7 +200,12 @@ class PowerPage(Page):
     effective_date = models.DateField("生效日期", null=True, blank=True)
 
     basic_panels = Page.content_panels + [
-        FieldRowPanel([FieldPanel("code"), FieldPanel("power_type")]),
+        FieldRowPanel(
+            [
+                FieldPanel("code", required_on_save=True),
+                FieldPanel("power_type", required_on_save=True),
+            ]
+        ),
         FieldRowPanel([FieldPanel("status"), FieldPanel("effective_date")]),
         FieldRowPanel([FieldPanel("exercise_level"), FieldPanel("power_source")]),
         FieldPanel("item_group"),

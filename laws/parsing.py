@@ -106,6 +106,9 @@ def parse_law_file(path: Path, root: Path) -> ParsedLaw:
         if found:
             effective_date = parse_date(found.group(1))
             break
+        if "自公布之日起施行" in article.text:
+            effective_date = promulgation_date or version_date
+            break
 
     return ParsedLaw(
         title=title,

@@ -1,0 +1,1 @@
+"""Benchmarks of the public hall; see bench/pages.py."""

@@ -1,0 +1,17 @@
+"""Settings for bench/pages.py: production-like (DEBUG=False), but without real secrets.
+
+bench/pages.py generates a random BENCH_SECRET_KEY for each run and passes it to gunicorn, so
+both workers share it; the database comes from DATABASE_URL (a throw-away SQLite file under
+/tmp), never the developer's db.sqlite3. Static files are not served: the benchmark fetches the
+HTML only.
+"""
+
+import os
+import secrets
+
+from disclosure.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50)
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "bench.urls"

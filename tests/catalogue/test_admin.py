@@ -1,0 +1,117 @@
+"""Editors in the Wagtail admin: Chinese interface, tabs, and field errors in Chinese."""
+
+import pytest
+from django.urls import reverse
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from catalogue.models import DepartmentPage, PowerPage
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(make_user("siteadmin", superuser=True))
+    return client
+
+
+def power_form(**overrides):
+    values = {
+        "title": "公路超限运输许可",
+        "slug": "gonglu-chaoxian",
+        "code": "NEW-CODE-1",
+        "power_type": "01",
+        "status": "in_force",
+        "exercise_level": "county",
+        "power_source": "statutory",
+        "fee_free": "on",
+        "right_to_state": "on",
+        "right_to_review": "on",
+        "right_to_litigate": "on",
+        "staff": streamfield([]),
+        "materials": streamfield([]),
+        "steps": streamfield(
+            [
+                (
+                    "step",
+                    {
+                        "name": "受理",
+                        "post": "窗口",
+                        "description": "",
+                        "time_limit": "1",
+                        "supervision": "",
+                    },
+                )
+            ]
+        ),  # fmt: skip
+        "discretion": streamfield([]),
+        "legal_bases": inline_formset([]),
+        "comments": inline_formset([]),
+    }
+    values.update(overrides)
+    return nested_form_data(values)
+
+
+def add_url():
+    department = DepartmentPage.objects.get(code="TRANSPORT")
+    return reverse("wagtailadmin_pages:add", args=["catalogue", "powerpage", department.pk])
+
+
+def test_the_admin_speaks_chinese(admin_client):
+    html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "控制面板" in html
+    assert 'lang="zh-hans"' in html.lower()
+
+
+def test_power_editing_is_organised_in_tabs(admin_client):
+    html = admin_client.get(add_url()).content.decode()
+    positions = [
+        html.find(tab) for tab in ("基本信息", "行使依据", "办理流程", "流程图", "裁量基准")
+    ]
+    assert -1 not in positions and positions == sorted(positions)
+
+
+def test_an_editor_can_create_a_power_as_a_draft(admin_client):
+    response = admin_client.post(add_url(), power_form())
+    assert response.status_code == 302
+    page = PowerPage.objects.get(code="NEW-CODE-1")
+    assert not page.live
+    assert page.get_latest_revision_as_object().steps[0].value["name"] == "受理"
+
+
+def test_a_duplicate_code_comes_back_with_a_chinese_field_error(admin_client, power):
+    response = admin_client.post(add_url(), power_form(code=power.code))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "code" in errors
+    assert "已存在" in errors["code"][0]
+    assert PowerPage.objects.filter(code=power.code).count() == 1
+
+
+def test_a_missing_required_field_comes_back_with_a_chinese_error(admin_client):
+    response = admin_client.post(add_url(), power_form(code="", title=""))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["code"] == ["必需字段"]
+    assert "title" in errors
+    assert not PowerPage.objects.filter(title="").exists()
+
+
+def test_the_code_of_a_power_cannot_be_changed_later(admin_client, power):
+    url = reverse("wagtailadmin_pages:edit", args=[power.pk])
+    response = admin_client.post(url, power_form(code="CHANGED", title=power.title,
+                                                 slug=power.slug))  # fmt: skip
+    assert response.status_code == 200
+    assert "不可修改" in response.context["form"].errors["code"][0]
+
+
+def test_the_law_library_is_managed_as_snippets_with_articles(admin_client):
+    from laws.models import Law
+
+    law = Law.objects.get(title="中华人民共和国行政许可法")
+    listing = admin_client.get(reverse("wagtailsnippets_laws_law:list"), {"level": "law"})
+    assert listing.status_code == 200
+    assert "中华人民共和国行政许可法" in listing.content.decode()
+    edit = admin_client.get(reverse("wagtailsnippets_laws_law:edit", args=[law.pk]))
+    assert "下列事项可以设定行政许可" in edit.content.decode()

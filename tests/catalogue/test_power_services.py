@@ -1,0 +1,125 @@
+"""Writing powers through the one service that the demo loader, the import and the API share."""
+
+import pytest
+from wagtail.models import PageLogEntry, Revision
+
+from catalogue.choices import PowerType
+from catalogue.models import PowerPage
+from catalogue.services import (
+    CatalogueError,
+    CitationData,
+    PowerData,
+    power_upsert,
+    powers_bulk_upsert,
+)
+from tests.factories import make_user, road_transport_licence
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_power_is_a_draft_revision_by_its_editor_until_published():
+    editor = make_user()
+    result = power_upsert(data=road_transport_licence(), user=editor)
+    assert result.outcome == "created"
+    page = PowerPage.objects.get(code=road_transport_licence().code)
+    assert not page.live
+    revision = page.latest_revision
+    assert revision.user == editor
+    actions = set(PageLogEntry.objects.filter(page=page).values_list("action", flat=True))
+    assert {"wagtail.create", "wagtail.edit"} <= actions
+    assert page.get_parent().specific.short_name == "区交通运输局"
+    assert page.slug == page.code.lower()
+
+
+def test_publishing_makes_the_citations_link_to_the_library():
+    result = power_upsert(data=road_transport_licence(), publish=True)
+    page = PowerPage.objects.get(pk=result.page.pk)
+    assert page.live
+    bases = list(page.legal_bases.select_related("law"))
+    assert [b.law.short_title for b in bases] == ["道路运输条例", "行政许可法"]
+    # the newest version of the regulation, the one in force, is the one cited
+    assert str(bases[0].law.version_date) == "2023-07-20"
+    assert result.warnings == []
+
+
+def test_the_same_data_twice_writes_no_new_revision():
+    power_upsert(data=road_transport_licence(), publish=True)
+    revisions = Revision.objects.count()
+    result = power_upsert(data=road_transport_licence(), publish=True)
+    assert result.outcome == "unchanged"
+    assert Revision.objects.count() == revisions
+
+
+def test_a_change_is_a_new_revision_that_stays_off_the_public_page_until_approved():
+    page = power_upsert(data=road_transport_licence(), publish=True).page
+    editor = make_user()
+    result = power_upsert(
+        data=PowerData(code=page.code, department_code="TRANSPORT", promised_time_limit=3),
+        user=editor,
+    )
+    assert result.outcome == "changed"
+    stored = PowerPage.objects.get(pk=page.pk)
+    assert stored.promised_time_limit == 5  # the live content is untouched
+    assert stored.has_unpublished_changes
+    draft = stored.get_latest_revision_as_object()
+    assert draft.promised_time_limit == 3
+    assert draft.title == "道路货物运输经营许可"  # fields not given are kept
+    assert stored.latest_revision.user == editor
+
+
+def test_a_law_missing_from_the_library_is_kept_as_text_with_a_warning():
+    data = road_transport_licence(
+        citations=[CitationData(law_title="《四川省道路运输条例》", articles="第十条", quote="……")]
+    )
+    result = power_upsert(data=data, publish=True)
+    basis = PowerPage.objects.get(pk=result.page.pk).legal_bases.get()
+    assert basis.law is None
+    assert basis.law_title == "四川省道路运输条例"
+    assert result.warnings == ["法规库中没有《四川省道路运输条例》，已按文本保存。"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"department_code": "NOPE"}, "未知的实施主体"),
+        ({"power_type": "99"}, "未知的事项类型"),
+        ({"code": "  "}, "事项编码不能为空"),
+        ({"title": None}, "必须有事项名称"),
+    ],
+)
+def test_bad_data_is_refused_in_chinese_and_nothing_is_written(changes, message):
+    before = PowerPage.objects.count()
+    with pytest.raises((CatalogueError, ValueError), match=message):
+        power_upsert(data=road_transport_licence(**changes))
+    assert PowerPage.objects.count() == before
+
+
+def test_a_promised_limit_longer_than_the_legal_one_is_refused():
+    with pytest.raises(Exception, match="承诺办结时限不得长于法定办结时限"):
+        power_upsert(data=road_transport_licence(promised_time_limit=30))
+    assert not PowerPage.objects.filter(code=road_transport_licence().code).exists()
+
+
+def test_a_bulk_write_is_all_or_nothing():
+    good = road_transport_licence()
+    bad = road_transport_licence(code="OTHER-CODE", department_code="NOPE")
+    with pytest.raises(CatalogueError):
+        powers_bulk_upsert([good, bad], publish=True)
+    assert not PowerPage.objects.filter(code__in=[good.code, "OTHER-CODE"]).exists()
+
+
+def test_type_accepts_national_codes_and_names():
+    assert PowerType.parse("1") == PowerType.LICENSING
+    assert PowerType.parse("行政处罚") == PowerType.PENALTY
+    assert PowerType.parse(20) == PowerType.PUBLIC_SERVICE
+    with pytest.raises(ValueError, match="未知的事项类型"):
+        PowerType.parse("行政许可证")
+
+
+def test_moving_a_power_to_another_department_keeps_its_code():
+    page = power_upsert(data=road_transport_licence(), publish=True).page
+    result = power_upsert(data=PowerData(code=page.code, department_code="APPROVAL"), publish=True)
+    assert result.outcome == "changed"
+    moved = PowerPage.objects.get(pk=page.pk)
+    assert moved.get_parent().specific.code == "APPROVAL"
+    assert moved.code == page.code

@@ -1,0 +1,37 @@
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+
+from tests.factories import load_base_data
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test starts from the site structure, the real law library and two departments."""
+    with django_db_blocker.unblock():
+        load_base_data()
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+    yield
+
+
+@pytest.fixture
+def catalogue(db):
+    from catalogue.models import PowerCatalogue
+
+    return PowerCatalogue.objects.get()
+
+
+@pytest.fixture
+def power(db):
+    from tests.factories import publish_power
+
+    return publish_power()

@@ -1,0 +1,52 @@
+"""The public page cache: fast for citizens, and never stale after an approval."""
+
+import pytest
+
+from catalogue.models import PowerPage
+from laws.models import Law
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_repeated_visit_is_served_from_the_cache(client, power):
+    first = client.get(power.url)
+    second = client.get(power.url)
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+
+
+def test_an_approved_change_is_visible_at_once(client, power):
+    client.get(power.url)
+    client.get("/catalogue/")
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    draft.title = "道路货物运输经营许可（已调整）"
+    revision = draft.save_revision()
+    # awaiting review: the cached page is still right
+    assert "已调整" not in client.get(power.url).content.decode()
+    revision.publish()
+    assert "已调整" in client.get(power.url).content.decode()
+    assert "已调整" in client.get("/catalogue/").content.decode()
+
+
+def test_unpublishing_removes_the_page_at_once(client, power):
+    assert client.get(power.url).status_code == 200
+    PowerPage.objects.get(pk=power.pk).unpublish()
+    assert client.get(power.url).status_code == 404
+
+
+def test_a_corrected_law_text_shows_on_the_powers_citing_it(client, power):
+    client.get(power.url)
+    law = Law.objects.find_by_title("道路运输条例").first()
+    article = law.articles.get(ordinal=21)
+    article.text = "申请从事货运经营的，应当具备下列条件（勘误）"
+    article.save()
+    assert "（勘误）" in client.get(power.url).content.decode()
+
+
+def test_signed_in_editors_and_forms_are_never_cached(client, power):
+    from tests.factories import make_user
+
+    client.force_login(make_user())
+    assert "X-Page-Cache" not in client.get(power.url)
+    assert "X-Page-Cache" not in client.get("/admin/login/")

@@ -1,0 +1,103 @@
+"""Building blocks for tests: the real site structure, laws and powers, made through services."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from catalogue.models import DepartmentPage, PowerPage
+from catalogue.services import (
+    CitationData,
+    PowerData,
+    department_upsert,
+    power_upsert,
+    site_structure_ensure,
+)
+from laws.services import law_library_load
+
+FIXTURES = Path(settings.BASE_DIR) / "disclosure" / "fixtures"
+LAWS = FIXTURES / "laws"
+
+
+def load_base_data():
+    """The site, the whole law library and two departments, as a fresh `make run` has them."""
+    home, catalogue = site_structure_ensure()
+    law_library_load(root=LAWS)
+    make_department(code="TRANSPORT", short_name="区交通运输局", title="广安市广安区交通运输局")
+    make_department(code="APPROVAL", short_name="区行政审批局", title="广安市广安区行政审批局")
+    return home, catalogue
+
+
+def make_department(*, code, short_name, title, **values) -> DepartmentPage:
+    page, _outcome = department_upsert(
+        code=code,
+        values={"title": title, "short_name": short_name, "complaint_phone": "12345", **values},
+    )
+    return page
+
+
+def make_user(username="editor", *, superuser=False):
+    User = get_user_model()
+    if superuser:
+        return User.objects.create_superuser(username, f"{username}@example.com", "pass")
+    return User.objects.create_user(username, f"{username}@example.com", "pass")
+
+
+def road_transport_licence(**overrides) -> PowerData:
+    """A real-looking 行政许可 of the transport bureau, citing the road transport regulation."""
+    values = {
+        "code": "511A0142000000-511602000000-000-TEST-1-00",
+        "department_code": "TRANSPORT",
+        "title": "道路货物运输经营许可",
+        "power_type": "01",
+        "handling_agency": "运输管理股",
+        "acceptance_conditions": "有与其经营业务相适应并经检测合格的车辆；\n有符合规定条件的驾驶人员。",
+        "legal_time_limit": 20,
+        "promised_time_limit": 5,
+        "result_name": "道路运输经营许可证",
+        "staff": [{"post": "窗口受理岗", "name": "", "phone": "12345"}],
+        "materials": [
+            {
+                "name": "道路货物运输经营申请表",
+                "form": "original",
+                "copies": 1,
+                "required": True,
+                "note": "",
+            },
+        ],  # fmt: skip
+        "steps": [
+            {
+                "name": "受理",
+                "post": "窗口受理岗",
+                "description": "核对材料",
+                "time_limit": 1,
+                "supervision": "一次性告知",
+            },
+            {
+                "name": "审查",
+                "post": "审核岗",
+                "description": "审查条件",
+                "time_limit": 3,
+                "supervision": "限时办结",
+            },
+            {
+                "name": "决定",
+                "post": "分管领导",
+                "description": "作出决定",
+                "time_limit": 1,
+                "supervision": "集体研究",
+            },
+        ],  # fmt: skip
+        "citations": [
+            CitationData(law_title="中华人民共和国道路运输条例", articles="第二十一条、第二十四条"),
+            CitationData(law_title="中华人民共和国行政许可法", articles="第四十二条第一款"),
+        ],
+        "tags": ["道路运输", "货运"],
+    }
+    values.update(overrides)
+    return PowerData(**values)
+
+
+def publish_power(data: PowerData | None = None, user=None) -> PowerPage:
+    result = power_upsert(data=data or road_transport_licence(), user=user, publish=True)
+    return PowerPage.objects.get(pk=result.page.pk)
