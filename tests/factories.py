@@ -51,7 +51,9 @@ def road_transport_licence(**overrides) -> PowerData:
         "title": "道路货物运输经营许可",
         "power_type": "01",
         "handling_agency": "运输管理股",
-        "acceptance_conditions": "有与其经营业务相适应并经检测合格的车辆；\n有符合规定条件的驾驶人员。",
+        "acceptance_conditions": (
+            "有与其经营业务相适应并经检测合格的车辆；\n有符合规定条件的驾驶人员。"
+        ),
         "legal_time_limit": 20,
         "promised_time_limit": 5,
         "result_name": "道路运输经营许可证",

@@ -41,7 +41,7 @@ def test_the_home_page_counts_live_powers_by_type_and_department(client):
     make_powers()
     response = client.get("/")
     assert response.status_code == 200
-    counts = dict((member.value, n) for member, n in response.context["type_counts"])
+    counts = {member.value: n for member, n in response.context["type_counts"]}
     assert counts["01"] == 2 and counts["07"] == 1 and counts["02"] == 0
     departments = {dept.code: n for dept, n in response.context["department_counts"]}
     assert departments == {"TRANSPORT": 2, "APPROVAL": 1}
