@@ -264,6 +264,8 @@ class PowerPage(Page):
         index.FilterField("power_type"),
         index.FilterField("status"),
     ]
+    # Indexed by search.indexing, which can defer and batch the work during bulk writes.
+    search_auto_update = False
 
     parent_page_types = ["catalogue.DepartmentPage"]
     subpage_types = []

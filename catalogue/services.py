@@ -16,8 +16,10 @@ from django.utils.text import slugify
 from wagtail.log_actions import log
 from wagtail.models import Page, Site
 
+from disclosure import pagecache
 from home.models import HomePage
 from laws.models import Law
+from search.indexing import deferred_indexing
 
 from .choices import PowerStatus, PowerType
 from .models import DepartmentPage, LegalBasis, PowerCatalogue, PowerPage
@@ -350,7 +352,7 @@ def powers_bulk_upsert(items: Iterable[PowerData], *, user=None, publish=False) 
     """
     report = BulkReport()
     departments = {dept.code: dept for dept in DepartmentPage.objects.all()}
-    with transaction.atomic():
+    with transaction.atomic(), deferred_indexing(), pagecache.deferred_invalidation():
         for data in items:
             result = _power_upsert(data=data, user=user, publish=publish, departments=departments)
             setattr(report, result.outcome, getattr(report, result.outcome) + 1)

@@ -7,9 +7,12 @@ the old pages at once: nobody sees a stale page after an approval.
 """
 
 import hashlib
+from contextlib import contextmanager
 
+from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 
 GENERATION_KEY = "pagecache:generation"
 EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/static/", "/media/", "/api/", "/_util/")
@@ -24,8 +27,40 @@ def current_generation() -> int:
     return generation
 
 
+_deferral = Local()
+
+
+@contextmanager
+def deferred_invalidation():
+    """Within a bulk write, invalidate once at the end instead of once per published page."""
+    if getattr(_deferral, "active", False):
+        yield
+        return
+    _deferral.active, _deferral.requested = True, False
+    try:
+        yield
+    finally:
+        requested = _deferral.requested
+        _deferral.active = _deferral.requested = False
+        if requested:
+            invalidate()
+
+
 def invalidate(**_kwargs):
-    """Make every cached public page stale, in every process."""
+    """Make every cached public page stale, in every process.
+
+    The generation is bumped at once and again when the surrounding transaction commits: a
+    request that read the old rows in between must not leave a stale page behind.
+    """
+    if getattr(_deferral, "active", False):
+        _deferral.requested = True
+        return
+    _bump()
+    if not transaction.get_autocommit():
+        transaction.on_commit(_bump)
+
+
+def _bump():
     shared = caches["default"]
     try:
         shared.incr(GENERATION_KEY)

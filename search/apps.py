@@ -5,3 +5,10 @@ class SearchConfig(AppConfig):
     name = "search"
     label = "hall_search"
     verbose_name = "站内搜索"
+
+    def ready(self):
+        from catalogue.models import PowerPage
+
+        from . import indexing
+
+        indexing.connect(PowerPage)
