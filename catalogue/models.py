@@ -19,6 +19,7 @@ from wagtail.search import index
 
 from . import blocks
 from .choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
+from .validators import validate_code
 
 
 class PowerCatalogue(Page):
@@ -126,6 +127,7 @@ class PowerPage(Page):
         "事项编码",
         max_length=64,
         unique=True,
+        validators=[validate_code],
         help_text="全国统一的实施编码，一经创建不可修改；短链接 /p/编码/ 永久指向本事项",
     )
     power_type = models.CharField(

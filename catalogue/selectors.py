@@ -7,6 +7,7 @@ from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 
+from disclosure.text import clean_public_text
 from laws.models import LawArticle
 from laws.numerals import article_numbers
 
@@ -62,8 +63,7 @@ class CatalogueListing:
 
 
 def _clean_param(params, name):
-    value = params.get(name, "")
-    return value.strip()[:MAX_PARAM_LENGTH] if isinstance(value, str) else ""
+    return clean_public_text(params.get(name, ""), MAX_PARAM_LENGTH)
 
 
 def catalogue_listing(*, catalogue, params) -> CatalogueListing:

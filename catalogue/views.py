@@ -1,14 +1,17 @@
+import re
+
 from django.http import Http404
 from django.shortcuts import redirect
 
 from .selectors import live_powers
+from .validators import CODE_PATTERN
 
-MAX_CODE_LENGTH = 64
+CODE_RE = re.compile(CODE_PATTERN)
 
 
 def power_short_url(request, code):
     """/p/<code>/: the permanent address of a power, whatever its title or department."""
-    if len(code) > MAX_CODE_LENGTH:
+    if not CODE_RE.match(code):
         raise Http404("没有这个事项编码")
     power = live_powers().filter(code=code).only("id", "url_path", "path", "depth").first()
     if power is None:

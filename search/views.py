@@ -4,12 +4,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from catalogue.selectors import live_powers
+from disclosure.text import clean_public_text
 
 MAX_QUERY_LENGTH = 100
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    query = clean_public_text(request.GET.get("q", ""), MAX_QUERY_LENGTH)
     results = None
     if query:
         matches = (

@@ -123,3 +123,9 @@ def test_moving_a_power_to_another_department_keeps_its_code():
     moved = PowerPage.objects.get(pk=page.pk)
     assert moved.get_parent().specific.code == "APPROVAL"
     assert moved.code == page.code
+
+
+def test_a_code_with_spaces_or_chinese_characters_is_refused():
+    with pytest.raises(Exception, match="编码只能由字母、数字"):
+        power_upsert(data=road_transport_licence(code="交通 001"))
+    assert not PowerPage.objects.filter(code="交通 001").exists()

@@ -168,3 +168,12 @@ def test_an_unknown_law_is_a_chinese_404(client):
     response = client.get("/laws/999999/")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", ["\x00", "许可\x00' OR 1=1 --", "<b>x</b>", "😀" * 50, "\u202e反转", "x" * 10000]
+)
+def test_the_search_page_survives_hostile_queries(client, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert b"<b>x</b>" not in response.content
