@@ -6,7 +6,6 @@ again keeps existing data and writes nothing new.
 
 import csv
 import datetime
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.images import ImageFile
 from wagtail.images import get_image_model
+from wagtail.utils.file import hash_filelike
 
 from laws.services import law_library_load
 
@@ -112,14 +112,16 @@ def _detailed_power(entry: dict, fixtures: Path, user) -> PowerData:
 
 
 def image_from_file(path: Path, *, title: str, user=None):
-    """The library image for a file, added once: the file's hash identifies it."""
+    """The library image for a file, added once: Wagtail's own file hash identifies it."""
     Image = get_image_model()
-    digest = hashlib.sha1(path.read_bytes()).hexdigest()  # noqa: S324 - identity, not security
+    with path.open("rb") as handle:
+        digest = hash_filelike(handle)
     existing = Image.objects.filter(file_hash=digest).first()
     if existing:
         return existing
     with path.open("rb") as handle:
         image = Image(title=title[:255], uploaded_by_user=user)
         image.file = ImageFile(handle, name=path.name)
+        image._set_image_file_metadata()
         image.save()
     return image

@@ -356,5 +356,6 @@ def powers_bulk_upsert(items: Iterable[PowerData], *, user=None, publish=False) 
         for data in items:
             result = _power_upsert(data=data, user=user, publish=publish, departments=departments)
             setattr(report, result.outcome, getattr(report, result.outcome) + 1)
-            report.warnings.extend(f"{data.code}：{w}" for w in result.warnings)
+            if result.outcome != "unchanged":
+                report.warnings.extend(f"{data.code}：{w}" for w in dict.fromkeys(result.warnings))
     return report
