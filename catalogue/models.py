@@ -103,10 +103,10 @@ class DepartmentPage(Page):
         return "；".join(parts)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import department_powers_by_type
+        from .selectors import department_overview
 
         context = super().get_context(request, *args, **kwargs)
-        context["powers_by_type"] = department_powers_by_type(self)
+        context.update(department_overview(self))
         return context
 
 

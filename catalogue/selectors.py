@@ -16,6 +16,9 @@ from .models import DepartmentPage, PowerPage
 
 PAGE_SIZE = 20
 MAX_PARAM_LENGTH = 100
+# The columns a list of powers or departments needs (title, link, badges): nothing heavier.
+POWER_LIST_FIELDS = ("id", "path", "depth", "title", "code", "power_type", "status", "url_path")
+DEPARTMENT_LIST_FIELDS = ("id", "path", "depth", "title", "short_name", "code", "url_path")
 
 
 def live_powers():
@@ -29,6 +32,17 @@ def live_departments():
 def department_for_path(departments, power):
     """The department of a power, from a list of departments, without a query."""
     return departments.get(power.path[: -PowerPage.steplen])
+
+
+def with_departments(powers) -> list:
+    """[(power, department)] for a list of powers, with one query for all their departments."""
+    powers = list(powers)
+    parents = {power.path[: -PowerPage.steplen] for power in powers}
+    departments = {
+        dept.path: dept
+        for dept in DepartmentPage.objects.filter(path__in=parents).only(*DEPARTMENT_LIST_FIELDS)
+    }
+    return [(power, department_for_path(departments, power)) for power in powers]
 
 
 @dataclass
@@ -75,7 +89,7 @@ def catalogue_listing(*, catalogue, params) -> CatalogueListing:
         (dept.path, dept)
         for dept in live_departments()
         .descendant_of(catalogue)
-        .only("id", "path", "title", "short_name", "code", "url_path", "depth")
+        .only(*DEPARTMENT_LIST_FIELDS)
         .order_by("path")
     )
     by_code = {dept.code: dept for dept in departments.values()}
@@ -118,7 +132,7 @@ def catalogue_listing(*, catalogue, params) -> CatalogueListing:
     matching = (
         base.filter(type_q, status_q, dept_q)
         .order_by("power_type", "path")
-        .only("id", "path", "depth", "title", "code", "power_type", "status", "url_path")
+        .only(*POWER_LIST_FIELDS)
     )
     paginator = Paginator(matching, PAGE_SIZE)
     if "type" in selected:
@@ -181,17 +195,13 @@ def hall_overview(recent=8):
     type_counts = dict(powers.order_by().values_list("power_type").annotate(n=Count("id")))
     departments = OrderedDict(
         (dept.path, dept)
-        for dept in live_departments()
-        .only("id", "path", "title", "short_name", "code", "url_path", "depth")
-        .order_by("path")
+        for dept in live_departments().only(*DEPARTMENT_LIST_FIELDS).order_by("path")
     )
     dept_counts = _counts_by_department(powers, departments)
     recent_powers = list(
         powers.exclude(last_published_at=None)
         .order_by("-last_published_at", "-id")
-        .only(
-            "id", "path", "depth", "title", "code", "power_type", "url_path", "last_published_at"
-        )[:recent]  # fmt: skip
+        .only(*POWER_LIST_FIELDS, "last_published_at")[:recent]
     )
     return {
         "type_counts": [(member, type_counts.get(member.value, 0)) for member in PowerType],
@@ -206,15 +216,17 @@ def hall_overview(recent=8):
 def department_powers_by_type(department):
     """A department's live powers, grouped by type in national-code order."""
     powers = (
-        live_powers()
-        .child_of(department)
-        .order_by("power_type", "path")
-        .only("id", "path", "depth", "title", "code", "power_type", "status", "url_path")
+        live_powers().child_of(department).order_by("power_type", "path").only(*POWER_LIST_FIELDS)
     )
     grouped = OrderedDict()
     for power in powers:
         grouped.setdefault(PowerType(power.power_type), []).append(power)
     return list(grouped.items())
+
+
+def department_overview(department):
+    groups = department_powers_by_type(department)
+    return {"powers_by_type": groups, "power_total": sum(len(powers) for _t, powers in groups)}
 
 
 @dataclass

@@ -11,10 +11,12 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.log_actions import log
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from disclosure import pagecache
 from home.models import HomePage
@@ -124,6 +126,7 @@ def site_structure_ensure(
     *, hall_title="网上政务大厅", catalogue_title="职权目录", hostname="localhost", port=80
 ):
     """Make sure the hall (home page), the catalogue and the default site exist; idempotent."""
+    _tree_roots_ensure()
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node()
@@ -155,6 +158,18 @@ def site_structure_ensure(
         home.add_child(instance=catalogue)
         catalogue.save_revision().publish()
     return home, catalogue
+
+
+def _tree_roots_ensure():
+    """The default locale and the root page and collection, which Wagtail's migrations create;
+    recreated here so that a flushed database can be set up again."""
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
 
 
 # --- Departments ----------------------------------------------------------------------------

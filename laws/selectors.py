@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 
-from catalogue.selectors import live_powers
+from catalogue.selectors import POWER_LIST_FIELDS, live_powers
 
 from .models import Law, LawLevel
 
@@ -28,7 +28,7 @@ def law_detail(law):
         .filter(legal_bases__law=law)
         .distinct()
         .order_by("power_type", "path")
-        .only("id", "path", "depth", "title", "code", "power_type", "url_path")
+        .only(*POWER_LIST_FIELDS)
     )
     versions = (
         Law.objects.filter(title=law.title)

@@ -10,7 +10,7 @@ from django.conf import settings
 
 def run_manage(*args, env_overrides):
     env = {**os.environ, **env_overrides}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env["DJANGO_SETTINGS_MODULE"] = "disclosure.settings.production"
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
