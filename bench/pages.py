@@ -1,34 +1,42 @@
 """Throughput and latency of the public pages, as a ratio of a plain 1 KB Django view.
 
-Run from the repository root:  .venv/bin/python bench/pages.py   (or `make bench`)
+Run from the repository root:  .venv/bin/python bench/pages.py   (or `make bench`);
+`--help` lists the options. A run takes about 2 minutes, plus ~70 s when the database is built.
 
 What it does
   1. Prepares its own SQLite database under /tmp (migrate, createcachetable, load_demo), named
-     after a hash of the fixtures, migrations and loader code, and reused while those are
-     unchanged. The developer's db.sqlite3 is never touched. The first load takes about 70 s.
-  2. Starts gunicorn (2 sync workers, DEBUG=False, bench/settings.py) on 127.0.0.1, free port.
-  3. Measures, in interleaved rounds, each URL with a closed-loop load generator (wrk if it is
-     installed, otherwise the built-in asyncio one): 1 s warm-up, then 5 s of load with
-     8 connections. URLs: the plain view (the ceiling), the same view without the page cache,
-     a fully filled power page, the catalogue filtered by type (pages 1 and 2), the home page.
-  4. Counts SQL queries per page in-process with Django's test client, page cache off.
-  5. Prints a table and writes it as JSON to bench/results/pages-latest.json.
+     after a hash of the fixtures and migrations and reused while those are unchanged
+     (--rebuild reloads it; --db PATH [--reuse] uses another file). The developer's
+     db.sqlite3 is never touched.
+  2. Counts SQL queries per request in-process with Django's test client: with the page cache
+     off, the first request for the URL in the process ("cold") and the same again ("warm"),
+     then a page-cache hit.
+  3. Starts gunicorn (2 sync workers, DEBUG=False, bench/settings.py) on 127.0.0.1, free port,
+     and checks that every URL answers 200.
+  4. Loads each URL with a closed-loop generator (wrk if installed, else the built-in asyncio
+     client): 1 s warm-up, then 5 s with 8 connections. Rounds are interleaved (plain, plain
+     without page cache, power, catalogue, catalogue page 2, home, plain, ...), 3 rounds, and
+     one last plain view. The power page is the live power with the most steps; the
+     catalogue is filtered by type 01.
+  5. Prints a table and writes it, with every sample, to bench/results/pages-latest.json.
 
 How to read it
-  ratio = requests/s of the URL ÷ requests/s of /_bench/plain/ measured in the same round, so
-  machine speed and background noise largely cancel out. The table shows medians over rounds
-  (the ratio column is the median of the per-round ratios, with its min-max range). Issue
-  goals: power page >= 0.25, catalogue >= 0.15 (for scale: a stock Wagtail page measured
-  0.06, a paginated index 0.03). "cache" shows the X-Page-Cache header of the measured
-  responses (hit/miss/none): a page at a high ratio should be all hits. "cpu client/server" is
-  CPU time per wall second (100 % = one core): if the client takes a core while the server does
-  not use the rest, the client, not the server, limits the figure. The load generator and the
-  server share the machine, so on a box with few cores the absolute figures are low and only the
-  ratios mean much.
-
-The plain view at /_bench/plain/ goes through the same middleware as the pages, page cache
-included (after the first request it is a cache hit, like the pages); /_util/bench/plain/ is
-the same view on a path the page cache skips, for reference.
+  ratio = req/s of the URL ÷ req/s of the plain view /_util/bench/plain/ (the mean of the plain
+  runs just before and just after that round), so the machine's speed and background load
+  largely cancel out; the table gives the median over rounds, and each round's ratio. Issue
+  goals: power page >= 0.25, catalogue >= 0.15 of that ceiling (for scale: a stock Wagtail
+  page measured 0.06, a paginated index 0.03). On a shared, noisy machine quote the ratios
+  and medians, not single figures.
+  "responses" counts status codes and the X-Page-Cache header (hit/miss; none = not
+  cacheable) of every measured response. "cpu c/s" is the CPU time of the load generator and
+  of gunicorn per wall-clock second (100 = one core): the generator and the server share the
+  machine, so with few cores the absolute req/s are low; if the generator uses a whole core
+  while the server leaves CPU idle, the generator is the limit, not the server.
+  The plain view (the ceiling) goes through Django's whole middleware stack but is never
+  cached: a plain Django view. "plain, page-cache hit" is the same view on a path the page
+  cache stores, for comparison with the pages' cache hits. `--page-cache off` runs gunicorn
+  with the page cache disabled: what the pages cost when rendered (e.g. the first request
+  after a publish).
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ import datetime
 import hashlib
 import http.client
 import json
+import multiprocessing
 import os
 import resource
 import secrets
@@ -52,6 +61,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -70,13 +80,14 @@ GOALS = {"power": 0.25, "catalogue": 0.15}
 
 
 def fixtures_fingerprint() -> str:
-    """A short hash of everything the loaded database depends on."""
+    """A short hash of the fixtures and the schema (migrations, Django and Wagtail versions).
+
+    The loader's code is left out, so a database survives most commits; `--rebuild` reloads.
+    """
     from importlib.metadata import version
 
     paths = sorted(p for p in (REPO / "disclosure" / "fixtures").rglob("*") if p.is_file())
     paths += sorted(REPO.glob("*/migrations/*.py"))
-    paths += [REPO / "catalogue" / "demo.py", REPO / "catalogue" / "services.py"]
-    paths += [REPO / "laws" / "services.py"]
     digest = hashlib.sha256()
     for path in paths:
         if path.is_file():
@@ -157,14 +168,14 @@ def pick_urls() -> tuple[dict[str, str], str]:
         counts = Counter(live_powers().values_list("power_type", flat=True))
         power_type = counts.most_common(1)[0][0]
     catalogue = path_of(PowerCatalogue.objects.live().get())
-    power = power.specific
+    power = live_powers().get(pk=power.pk)
     about = (
         f"{power.code} {power.title}: {len(power.steps)} steps, "
         f"{power.legal_bases.count()} legal bases"
     )
     urls = {
-        PLAIN: "/_bench/plain/",
-        "plain, no page cache": "/_util/bench/plain/",
+        PLAIN: "/_util/bench/plain/",
+        "plain, page-cache hit": "/_bench/plain/",
         "power": path_of(power),
         "catalogue": f"{catalogue}?type={power_type}",
         "catalogue p2": f"{catalogue}?type={power_type}&page=2",
@@ -173,7 +184,7 @@ def pick_urls() -> tuple[dict[str, str], str]:
     return urls, about
 
 
-def count_queries(urls: dict[str, str]) -> dict[str, dict[str, int]]:
+def count_queries(urls: dict[str, str], *, show: bool = False) -> dict[str, dict[str, int]]:
     """SQL queries per request, in this process: page cache off (cold, then warm), then a hit.
 
     cold = the first request for the URL in this process (content types reloaded), warm = the
@@ -186,11 +197,15 @@ def count_queries(urls: dict[str, str]) -> dict[str, dict[str, int]]:
 
     client = Client(HTTP_HOST=HOST)
 
-    def queries(path):
+    def queries(path, show=False):
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code} in the test client")
+        if show:
+            print(f"--- {path}: {len(captured.captured_queries)} queries (warm, page cache off)")
+            for number, query in enumerate(captured.captured_queries, 1):
+                print(f"{number:3}. {query['sql'][:300]}")
         return len(captured.captured_queries), response.get("X-Page-Cache", "none")
 
     counts = {}
@@ -198,7 +213,7 @@ def count_queries(urls: dict[str, str]) -> dict[str, dict[str, int]]:
         with override_settings(PAGE_CACHE_ENABLED=False):
             ContentType.objects.clear_cache()
             cold, _ = queries(path)
-            warm, _ = queries(path)
+            warm, _ = queries(path, show=show)
         queries(path)  # a miss, stored in this process's page cache
         hit, header = queries(path)
         counts[label] = {"cold": cold, "warm": warm, "hit": hit if header == "hit" else None}
@@ -212,6 +227,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
 
 @contextlib.contextmanager
@@ -229,7 +254,7 @@ def gunicorn(env: dict, *, workers: int, worker_class: str, log: Path):
         )
         try:
             wait_until_up(server, port, log)
-            yield server, port
+            yield Server(server, port)
         finally:
             stop(server)
 
@@ -331,19 +356,41 @@ def wrk_load(port: int, path: str, seconds: int, connections: int, threads: int)
 
 
 def python_load(port: int, path: str, seconds: int, connections: int, threads: int) -> Load:
-    """Closed-loop HTTP/1.1 load from one asyncio loop: `connections` clients, raw sockets.
+    """Closed-loop HTTP/1.1 load: `threads` processes, each an asyncio loop of raw sockets.
 
     Keep-alive is used when the server allows it (gunicorn's sync workers close after each
     response, so then every request opens a new connection, as wrk does against them).
     """
-    del threads  # one event loop; kept for the same signature as wrk_load
+    processes = max(1, min(threads, connections))
+    shares = [connections // processes + (i < connections % processes) for i in range(processes)]
+    if processes == 1:
+        parts = [_python_load_process(port, path, seconds, connections)]
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            jobs = [pool.submit(_python_load_process, port, path, seconds, n) for n in shares]
+            parts = [job.result() for job in jobs]
+    latencies = sorted(latency for part in parts for latency in part["latencies"])
+    return Load(
+        requests=len(latencies),
+        seconds=max(part["seconds"] for part in parts),
+        p50_ms=_percentile(latencies, 50) * 1000,
+        p99_ms=_percentile(latencies, 99) * 1000,
+        errors=sum(part["errors"] for part in parts),
+        statuses=_sum_counts(part["statuses"] for part in parts),
+        cache=_sum_counts(part["cache"] for part in parts),
+        client_cpu_s=sum(part["cpu_s"] for part in parts),
+    )
+
+
+def _python_load_process(port: int, path: str, seconds: int, connections: int) -> dict:
     cpu_before = time.process_time()
-    load = asyncio.run(_python_load(port, path, seconds, connections))
-    load.client_cpu_s = time.process_time() - cpu_before
-    return load
+    part = asyncio.run(_python_load(port, path, seconds, connections))
+    part["cpu_s"] = time.process_time() - cpu_before
+    return part
 
 
-async def _python_load(port: int, path: str, seconds: int, connections: int) -> Load:
+async def _python_load(port: int, path: str, seconds: int, connections: int) -> dict:
     request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAccept: */*\r\n\r\n".encode()
     latencies: list[float] = []
     statuses: Counter = Counter()
@@ -376,17 +423,13 @@ async def _python_load(port: int, path: str, seconds: int, connections: int) -> 
             writer.close()
 
     await asyncio.gather(*(client() for _ in range(connections)))
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return Load(
-        requests=len(latencies),
-        seconds=elapsed,
-        p50_ms=_percentile(latencies, 50) * 1000,
-        p99_ms=_percentile(latencies, 99) * 1000,
-        errors=errors,
-        statuses=dict(statuses),
-        cache=dict(cache),
-    )
+    return {
+        "latencies": latencies,
+        "seconds": time.perf_counter() - started,
+        "errors": errors,
+        "statuses": dict(statuses),
+        "cache": dict(cache),
+    }
 
 
 def _parse_head(head: bytes) -> tuple[int, dict]:
@@ -443,7 +486,9 @@ class Sample:
     cache: dict
     client_cpu_pct: float
     server_cpu_pct: float | None
+    server_cpu_ms_per_request: float | None = None
     ratio: float | None = None
+    cpu_ratio: float | None = None
 
 
 @dataclass
@@ -454,8 +499,9 @@ class Summary:
     p50_ms: float
     p99_ms: float
     ratio: float
-    ratio_min: float
-    ratio_max: float
+    ratios: list[float]
+    cpu_ratio: float | None
+    server_cpu_ms_per_request: float | None
     cache: dict
     statuses: dict
     errors: int
@@ -465,44 +511,63 @@ class Summary:
     queries: dict = field(default_factory=dict)
 
 
-def measure(server, port, urls, args, load) -> list[Sample]:
+def measure_one(server: Server, label, path, round_number, args, load) -> Sample:
+    port = server.port
+    load(port, path, args.warmup, args.connections, args.threads)  # warm-up, discarded
+    cpu_before = server_cpu_seconds(server.pid)
+    result = load(port, path, args.duration, args.connections, args.threads)
+    cpu_after = server_cpu_seconds(server.pid)
+    server_cpu = cpu_per_request = None
+    if cpu_before is not None and cpu_after is not None and result.requests:
+        server_cpu = 100 * (cpu_after - cpu_before) / result.seconds
+        cpu_per_request = 1000 * (cpu_after - cpu_before) / result.requests
+    sample = Sample(
+        label=label,
+        path=path,
+        round=round_number,
+        rps=result.requests / result.seconds,
+        p50_ms=result.p50_ms,
+        p99_ms=result.p99_ms,
+        requests=result.requests,
+        errors=result.errors,
+        statuses=result.statuses,
+        cache=result.cache,
+        client_cpu_pct=100 * result.client_cpu_s / result.seconds,
+        server_cpu_pct=server_cpu,
+        server_cpu_ms_per_request=cpu_per_request,
+    )
+    print(
+        f"  round {round_number}  {label:<22} {sample.rps:7.0f} req/s"
+        f"  p50 {sample.p50_ms:5.1f} ms  p99 {sample.p99_ms:5.1f} ms  {_counts(sample.statuses)}"
+        f"  cache {_counts(sample.cache)}  cpu client/server"
+        f" {sample.client_cpu_pct:.0f}/{_pct(sample.server_cpu_pct)} %",
+        flush=True,
+    )
+    return sample
+
+
+def measure(server: Server, urls, args, load) -> list[Sample]:
+    """Every URL once per round, the plain view first; one more plain view at the very end.
+
+    A URL's ratio divides its req/s by the mean of the plain view's just before and just after
+    its round, so a slow drift of the machine's speed during a round largely cancels out.
+    """
     samples = []
     for round_number in range(1, args.rounds + 1):
-        plain_rps = None
         for label, path in urls.items():
-            load(port, path, args.warmup, args.connections, args.threads)  # warm-up, discarded
-            cpu_before = server_cpu_seconds(server.pid)
-            result = load(port, path, args.duration, args.connections, args.threads)
-            cpu_after = server_cpu_seconds(server.pid)
-            server_cpu = None
-            if cpu_before is not None and cpu_after is not None:
-                server_cpu = 100 * (cpu_after - cpu_before) / result.seconds
-            sample = Sample(
-                label=label,
-                path=path,
-                round=round_number,
-                rps=result.requests / result.seconds,
-                p50_ms=result.p50_ms,
-                p99_ms=result.p99_ms,
-                requests=result.requests,
-                errors=result.errors,
-                statuses=result.statuses,
-                cache=result.cache,
-                client_cpu_pct=100 * result.client_cpu_s / result.seconds,
-                server_cpu_pct=server_cpu,
-            )
-            if label == PLAIN:
-                plain_rps = sample.rps
-            sample.ratio = sample.rps / plain_rps if plain_rps else None
-            samples.append(sample)
-            print(
-                f"  round {round_number}  {label:<22} {sample.rps:8.0f} req/s"
-                f"  p50 {sample.p50_ms:6.1f} ms  p99 {sample.p99_ms:6.1f} ms"
-                f"  ratio {sample.ratio:5.2f}  {_counts(sample.statuses)}  "
-                f"cache {_counts(sample.cache)}  cpu {sample.client_cpu_pct:.0f}/"
-                f"{_pct(sample.server_cpu_pct)} %",
-                flush=True,
-            )
+            samples.append(measure_one(server, label, path, round_number, args, load))
+    closing = args.rounds + 1
+    samples.append(measure_one(server, PLAIN, urls[PLAIN], closing, args, load))
+    plain = {s.round: s for s in samples if s.label == PLAIN}
+    for sample in samples:
+        if sample.label == PLAIN:
+            sample.ratio = sample.cpu_ratio = 1.0
+            continue
+        around = (plain[sample.round], plain[sample.round + 1])
+        sample.ratio = sample.rps / statistics.mean(p.rps for p in around)
+        plain_cpu = [p.server_cpu_ms_per_request for p in around]
+        if sample.server_cpu_ms_per_request and None not in plain_cpu:
+            sample.cpu_ratio = statistics.mean(plain_cpu) / sample.server_cpu_ms_per_request
     return samples
 
 
@@ -510,8 +575,10 @@ def summarise(samples: list[Sample], urls: dict, queries: dict) -> list[Summary]
     summaries = []
     for label, path in urls.items():
         mine = [s for s in samples if s.label == label]
-        ratios = [s.ratio for s in mine if s.ratio is not None]
+        ratios = [s.ratio for s in mine if s.label != PLAIN or s.round == 1]
         server_cpu = [s.server_cpu_pct for s in mine if s.server_cpu_pct is not None]
+        cpu_ratios = [s.cpu_ratio for s in mine if s.cpu_ratio is not None]
+        cpu_ms = [s.server_cpu_ms_per_request for s in mine if s.server_cpu_ms_per_request]
         summaries.append(
             Summary(
                 label=label,
@@ -520,8 +587,9 @@ def summarise(samples: list[Sample], urls: dict, queries: dict) -> list[Summary]
                 p50_ms=statistics.median(s.p50_ms for s in mine),
                 p99_ms=statistics.median(s.p99_ms for s in mine),
                 ratio=statistics.median(ratios),
-                ratio_min=min(ratios),
-                ratio_max=max(ratios),
+                ratios=[round(r, 3) for r in ratios],
+                cpu_ratio=statistics.median(cpu_ratios) if cpu_ratios else None,
+                server_cpu_ms_per_request=statistics.median(cpu_ms) if cpu_ms else None,
                 cache=_sum_counts(s.cache for s in mine),
                 statuses=_sum_counts(s.statuses for s in mine),
                 errors=sum(s.errors for s in mine),
@@ -536,8 +604,8 @@ def summarise(samples: list[Sample], urls: dict, queries: dict) -> list[Summary]
 
 def print_table(summaries: list[Summary]):
     header = (
-        f"{'url':<22} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6} {'range':>11}"
-        f" {'goal':>6} {'SQL cold/warm/hit':>18}  {'cpu c/s %':>9}  responses"
+        f"{'url':<20} {'req/s':>5} {'p50ms':>5} {'p99ms':>5} {'ratio':>5}  {'per round':<14}"
+        f" {'goal':>5} {'cpu':>5} {'ms cpu':>6} {'SQL':>8} {'cpu c/s':>7}  responses"
     )
     print(header)
     print("-" * len(header))
@@ -547,11 +615,14 @@ def print_table(summaries: list[Summary]):
             goal = f"{'✓' if s.ratio >= s.goal else '✗'}{s.goal:.2f}"
         q = s.queries
         sql = "/".join("-" if q.get(k) is None else str(q[k]) for k in ("cold", "warm", "hit"))
+        per_round = " ".join(f"{r:.2f}" for r in s.ratios) if s.label != PLAIN else ""
+        cpu_ratio = _fmt(s.cpu_ratio)
+        cpu_ms = _fmt(s.server_cpu_ms_per_request)
         print(
-            f"{s.label:<22} {s.rps:7.0f} {s.p50_ms:7.1f} {s.p99_ms:7.1f} {s.ratio:6.2f}"
-            f" {s.ratio_min:5.2f}-{s.ratio_max:<5.2f} {goal:>6} {sql:>18}"
-            f"  {s.client_cpu_pct:3.0f}/{_pct(s.server_cpu_pct):>3}    "
-            f"{_counts(s.statuses)}  cache {_counts(s.cache)}"
+            f"{s.label:<20} {s.rps:5.0f} {s.p50_ms:5.1f} {s.p99_ms:5.1f} {s.ratio:5.2f}"
+            f"  {per_round:<14} {goal:>5} {cpu_ratio:>5} {cpu_ms:>6} {sql:>8}"
+            f" {s.client_cpu_pct:3.0f}/{_pct(s.server_cpu_pct):>3}  "
+            f"{_counts(s.statuses)} cache {_counts(s.cache)}"
             + (f"  errors {s.errors}" if s.errors else "")
         )
 
@@ -565,6 +636,10 @@ def _sum_counts(many) -> dict:
     for counts in many:
         total.update(counts)
     return dict(total)
+
+
+def _fmt(value: float | None) -> str:
+    return "?" if value is None else f"{value:.2f}"
 
 
 def _pct(value: float | None) -> str:
@@ -593,32 +668,40 @@ def parse_args():
     parser.add_argument("--duration", type=int, default=5, help="seconds measured per URL")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up per URL")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="wrk threads, or processes of the Python client"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
-    parser.add_argument("--output", type=Path, default=RESULTS / "pages-latest.json")
+    parser.add_argument(
+        "--page-cache",
+        choices=["on", "off"],
+        default="on",
+        help="off: gunicorn renders every page (what a reader gets right after a publish)",
+    )
+    parser.add_argument("--sql", action="store_true", help="print the SQL of every page too")
+    parser.add_argument(
+        "--output", type=Path, help="JSON report (default: bench/results/pages-latest.json)"
+    )
     return parser.parse_args()
 
 
-def main():
-    started = time.monotonic()
-    args = parse_args()
-    # The demo data depends on the fixtures; a database per fingerprint is reused between runs.
+def database_for(args) -> tuple[Path, bool, bool]:
+    """The database file, whether to use it as it is, whether to delete it first."""
     if args.db is None:
         # The demo data depends on the fixtures: one database per fingerprint, reused.
         db = Path(tempfile.gettempdir()) / f"disclosure-bench-{fixtures_fingerprint()}.db"
         reuse = db.exists() and _ready_marker(db).exists() and not args.rebuild
-        wipe = not reuse  # ours, and incomplete or unwanted
-    else:
-        db = args.db.absolute()
-        reuse = args.reuse and db.exists() and not args.rebuild
-        wipe = args.rebuild  # otherwise load_demo runs again over it (it is idempotent)
-    env = bench_env(db, secrets.token_urlsafe(50))
-    load_seconds = prepare_database(db, reuse=reuse, wipe=wipe, env=env)
+        return db, reuse, not reuse  # ours: incomplete, or a rebuild was asked for
+    db = args.db.absolute()
+    reuse = args.reuse and db.exists() and not args.rebuild
+    return db, reuse, args.rebuild  # otherwise load_demo runs over it again (it is idempotent)
 
-    os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")})
-    os.environ.update({k: env[k] for k in ("BENCH_SECRET_KEY", "DJANGO_MEDIA_ROOT")})
+
+def setup_django(env: dict):
+    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "BENCH_SECRET_KEY", "DJANGO_MEDIA_ROOT"):
+        os.environ[name] = env[name]
     sys.path.insert(0, str(REPO))
     import django
     from django.conf import settings
@@ -626,42 +709,75 @@ def main():
     django.setup()
     if settings.DEBUG:
         sys.exit("the benchmark must run with DEBUG=False")
+    return settings
+
+
+def problems(summaries: list[Summary], page_cache: str) -> list[str]:
+    """What makes the figures suspect: non-200 answers, socket errors, pages not from cache."""
+    found = []
+    for s in summaries:
+        total = sum(s.statuses.values())
+        if s.statuses.get("200", 0) != total or s.errors:
+            found.append(f"{s.label}: responses {_counts(s.statuses)}, {s.errors} socket errors")
+        hits = s.cache.get("hit", 0)
+        if page_cache == "on" and not s.path.startswith("/_util/") and hits < 0.99 * total:
+            found.append(f"{s.label}: only {hits} of {total} responses were page-cache hits")
+    return found
+
+
+def main():
+    started = time.monotonic()
+    args = parse_args()
+    db, reuse, wipe = database_for(args)
+    env = bench_env(db, secrets.token_urlsafe(50))
+    load_seconds = prepare_database(db, reuse=reuse, wipe=wipe, env=env)
+    settings = setup_django(env)
+
     urls, power = pick_urls()
     print(f"power page: {power}")
     print("counting SQL queries (test client, in-process)…")
-    queries = count_queries(urls)
+    queries = count_queries(urls, show=args.sql)
 
     use_wrk = args.tool == "wrk" or (args.tool == "auto" and shutil.which("wrk"))
     load = wrk_load if use_wrk else python_load
-    tool = "wrk" if use_wrk else "python asyncio"
+    if use_wrk:
+        tool = f"wrk ({args.threads} threads)"
+    else:
+        # Client processes take CPUs from the server: no more than the workers leave free.
+        args.threads = max(1, min(args.threads, (os.cpu_count() or 1) - args.workers))
+        tool = f"python asyncio ({args.threads} processes)"
     cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 2)[-2]
     print(
-        f"gunicorn: {args.workers} {args.worker_class} workers, DEBUG=False, shared cache "
-        f"{cache_backend}; load: {tool}, {args.connections} connections, {args.warmup} s "
-        f"warm-up + {args.duration} s per URL, {args.rounds} rounds; {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.2f}"
+        f"gunicorn: {args.workers} {args.worker_class} workers, DEBUG=False, page cache "
+        f"{args.page_cache}, shared cache {cache_backend}; load: {tool}, {args.connections} "
+        f"connections, {args.warmup} s warm-up + {args.duration} s per URL, {args.rounds} "
+        f"rounds; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
     )
+    env["BENCH_PAGE_CACHE"] = args.page_cache  # the server only; count_queries sets its own
     log = RESULTS / "gunicorn-latest.log"
-    with gunicorn(env, workers=args.workers, worker_class=args.worker_class, log=log) as (
-        server,
-        port,
-    ):
+    with gunicorn(env, workers=args.workers, worker_class=args.worker_class, log=log) as server:
         for label, path in urls.items():
-            status, headers, body = fetch(port, path)
+            status, _headers, body = fetch(server.port, path)
             if status != 200:
                 raise RuntimeError(f"{label} {path} answered {status} under gunicorn")
             print(f"  {label:<22} {path}  {len(body):,} bytes")
-        samples = measure(server, port, urls, args, load)
+        samples = measure(server, urls, args, load)
     summaries = summarise(samples, urls, queries)
     elapsed = time.monotonic() - started
 
     print()
     print_table(summaries)
     print(
-        f"\nratio = req/s ÷ req/s of {urls[PLAIN]} in the same round (median of "
-        f"{args.rounds}); SQL = queries per request (page cache off: cold, warm; page-cache "
-        f"hit). Took {elapsed:.0f} s (database {load_seconds:.0f} s)."
+        f"\nratio: req/s ÷ req/s of {urls[PLAIN]} around the same round, median of "
+        f"{args.rounds} rounds; cpu: the same ratio from gunicorn's CPU time per request "
+        f"(ms cpu), which background load disturbs less. SQL: queries per request, page cache "
+        f"off (cold/warm), and on a page-cache hit. cpu c/s: % of one core used by the load "
+        f"generator / gunicorn. Took {elapsed:.0f} s (database {load_seconds:.0f} s)."
     )
+    warnings = problems(summaries, args.page_cache)
+    for warning in warnings:
+        print(f"WARNING {warning}")
+
     report = {
         "when": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "commit": _git_commit(),
@@ -674,18 +790,24 @@ def main():
             "rounds": args.rounds,
             "workers": args.workers,
             "worker_class": args.worker_class,
+            "page_cache": args.page_cache,
             "shared_cache": cache_backend,
             "database": str(db),
         },
+        "power_page": power,
         "summary": [asdict(s) for s in summaries],
         "samples": [asdict(s) for s in samples],
+        "warnings": warnings,
         "elapsed_s": round(elapsed, 1),
         "database_load_s": round(load_seconds, 1),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    shown = args.output.relative_to(REPO) if args.output.is_relative_to(REPO) else args.output
-    print(f"written to {shown}")
+    output = args.output or RESULTS / (
+        "pages-latest.json" if args.page_cache == "on" else "pages-page-cache-off-latest.json"
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    print(f"written to {output.relative_to(REPO) if output.is_relative_to(REPO) else output}")
+    return 1 if warnings else 0
 
 
 def _terminate(signum, frame):
@@ -694,7 +816,10 @@ def _terminate(signum, frame):
 
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
+    # Even when started in the background (which ignores SIGINT), Ctrl-C / kill -INT stops it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        main()
+        sys.exit(main())
     except KeyboardInterrupt:
         sys.exit(130)

@@ -15,3 +15,7 @@ DEBUG = False
 SECRET_KEY = os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.urls"
+# Nothing is collected for the benchmark; without this WhiteNoise warns about a missing folder.
+STATIC_ROOT = None
+# `bench/pages.py --page-cache off` measures the pages as rendered on every request.
+PAGE_CACHE_ENABLED = os.environ.get("BENCH_PAGE_CACHE", "on") != "off"

@@ -18,7 +18,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    for alias in ("default", "pages"):
+    for alias in ("default", "pages", "renditions"):
         caches[alias].clear()
     yield
 

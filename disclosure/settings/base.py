@@ -136,6 +136,13 @@ CACHES["pages"] = {
     "TIMEOUT": 3600,
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
+# Wagtail looks rendition records up here before the database; per process is enough.
+CACHES["renditions"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "disclosure-renditions",
+    "TIMEOUT": 24 * 3600,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 PAGE_CACHE_ENABLED = True
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -10,7 +10,6 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 AXE_JS = Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"
 
 
-
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
