@@ -18,10 +18,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
 	touch $@
 
 setup: $(VENV)/.installed
-	$(MANAGE) migrate --noinput -v0
-	$(MANAGE) createcachetable
-	$(MANAGE) load_demo
-	$(MANAGE) ensure_demo_admin
+	$(MANAGE) setup_demo
 
 run: setup
 	@echo "网上政务大厅：http://$(HOST):$(PORT)/   管理后台：http://$(HOST):$(PORT)/admin/"

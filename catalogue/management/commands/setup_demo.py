@@ -1,0 +1,12 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "一次完成本地演示环境：迁移数据库、建立缓存表、载入示例数据、创建演示管理员。"
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable")
+        call_command("load_demo", stdout=self.stdout)
+        call_command("ensure_demo_admin", stdout=self.stdout)

@@ -1,0 +1,54 @@
+"""`make run` loads real demo data, and loading it again keeps what is there."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from wagtail.models import Revision
+
+from catalogue.choices import PowerType
+from catalogue.demo import FIXTURES, demo_catalogue_load
+from catalogue.models import DepartmentPage, PowerPage
+from catalogue.selectors import power_citations
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_catalogue_is_real_and_loading_it_twice_changes_nothing():
+    first = demo_catalogue_load(items_limit=40)
+    assert DepartmentPage.objects.filter(code__in=_department_codes()).count() == 34
+    assert "政务服务事项：新增 40，更新 0，未变 0" in first.lines
+    demo = json.loads((FIXTURES / "demo_powers.json").read_text(encoding="utf-8"))
+    assert len(demo) >= 20
+    assert len({entry["power_type"] for entry in demo}) >= 6
+
+    revisions = Revision.objects.count()
+    second = demo_catalogue_load(items_limit=40)
+    assert "政务服务事项：新增 0，更新 0，未变 40" in second.lines
+    assert f"完整示例事项：新增 0，更新 0，未变 {len(demo)}" in second.lines
+    assert Revision.objects.count() == revisions
+
+
+def test_every_demo_citation_of_a_library_law_shows_its_article_text():
+    demo_catalogue_load(items_limit=0)
+    codes = [entry["code"] for entry in json.loads((FIXTURES / "demo_powers.json").read_text())]
+    powers = PowerPage.objects.live().filter(code__in=codes)
+    assert powers.count() == len(codes)
+    penalty = powers.filter(power_type=PowerType.PENALTY).first()
+    assert len(penalty.discretion) >= 3
+    for power in powers:
+        assert power.flowchart_id, power.code
+        assert len(power.steps) >= 3, power.code
+        for citation in power_citations(power):
+            if citation.law is not None:
+                assert citation.cited_articles, (power.code, citation.title, citation.articles)
+
+
+def test_the_demo_admin_is_never_created_outside_development(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="开发环境"):
+        call_command("ensure_demo_admin")
+
+
+def _department_codes():
+    return [d["code"] for d in json.loads((FIXTURES / "departments.json").read_text())]
