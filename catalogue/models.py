@@ -321,7 +321,8 @@ class LegalBasis(Orderable):
         verbose_name="法律法规",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # A law that live powers cite cannot be deleted: mark it 已废止 instead.
+        on_delete=models.PROTECT,
         related_name="citations",
         help_text="从法律法规库中选择；库中没有时留空并填写名称",
     )
@@ -361,4 +362,6 @@ class LegalBasis(Orderable):
 
     @property
     def display_title(self):
-        return self.law.title if self.law_id and self.law else self.law_title
+        if self.law_id and self.law:
+            return self.law.title
+        return self.law_title or "（法规已不在法规库中）"

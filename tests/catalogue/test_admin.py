@@ -115,3 +115,14 @@ def test_the_law_library_is_managed_as_snippets_with_articles(admin_client):
     assert "中华人民共和国行政许可法" in listing.content.decode()
     edit = admin_client.get(reverse("wagtailsnippets_laws_law:edit", args=[law.pk]))
     assert "下列事项可以设定行政许可" in edit.content.decode()
+
+
+def test_a_law_that_powers_cite_cannot_be_deleted(admin_client, power):
+    law = power.legal_bases.first().law
+    url = reverse("wagtailsnippets_laws_law:delete", args=[law.pk])
+    page = admin_client.get(url)
+    assert "prevent it from being deleted" in page.content.decode()  # Wagtail's own wording
+    response = admin_client.post(url, follow=True)
+    assert response.status_code == 200
+    assert type(law).objects.filter(pk=law.pk).exists()
+    assert power.legal_bases.first().law == law
