@@ -61,6 +61,7 @@ def add_url():
 def test_the_admin_speaks_chinese(admin_client):
     html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
     assert "控制面板" in html
+    assert "行政权力公开平台" in html  # our name, not Wagtail's, in the title
     assert 'lang="zh-hans"' in html.lower()
 
 
@@ -126,3 +127,8 @@ def test_a_law_that_powers_cite_cannot_be_deleted(admin_client, power):
     assert response.status_code == 200
     assert type(law).objects.filter(pk=law.pk).exists()
     assert power.legal_bases.first().law == law
+
+
+def test_the_login_page_names_the_platform(client):
+    html = client.get(reverse("wagtailadmin_login")).content.decode()
+    assert "登录行政权力网上公开透明运行平台" in html
