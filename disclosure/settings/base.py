@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "home",
     "catalogue",
     "laws",
+    "workdays",
     "search",
     "import_data",
     "wagtail.contrib.redirects",
