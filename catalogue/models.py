@@ -102,6 +102,11 @@ class DepartmentPage(Page):
             parts.append(f"来信来访地址：{self.address}")
         return "；".join(parts)
 
+    def permissions_for_user(self, user):
+        from review.roles import DepartmentPagePermissionTester
+
+        return DepartmentPagePermissionTester(user, self)
+
     def get_context(self, request, *args, **kwargs):
         from .selectors import department_overview
 
@@ -200,21 +205,32 @@ class PowerPage(Page):
         "状态", max_length=16, choices=PowerStatus.choices, default=PowerStatus.IN_FORCE
     )
     effective_date = models.DateField("生效日期", null=True, blank=True)
+    change_note = models.TextField(
+        "本次调整说明",
+        blank=True,
+        max_length=1000,
+        help_text="说明本次修改了什么、为什么修改（如：依据新修订的某法规调整行使依据）；"
+        "审核通过后随调整记录向社会公开",
+    )
 
-    basic_panels = Page.content_panels + [
-        FieldRowPanel(
-            [
-                FieldPanel("code", required_on_save=True),
-                FieldPanel("power_type", required_on_save=True),
-            ]
-        ),
-        FieldRowPanel([FieldPanel("status"), FieldPanel("effective_date")]),
-        FieldRowPanel([FieldPanel("exercise_level"), FieldPanel("power_source")]),
-        FieldPanel("item_group"),
-        FieldPanel("handling_agency"),
-        FieldPanel("staff"),
-        FieldPanel("tags"),
-    ]
+    basic_panels = (
+        [FieldPanel("change_note")]
+        + Page.content_panels
+        + [
+            FieldRowPanel(
+                [
+                    FieldPanel("code", required_on_save=True),
+                    FieldPanel("power_type", required_on_save=True),
+                ]
+            ),
+            FieldRowPanel([FieldPanel("status"), FieldPanel("effective_date")]),
+            FieldRowPanel([FieldPanel("exercise_level"), FieldPanel("power_source")]),
+            FieldPanel("item_group"),
+            FieldPanel("handling_agency"),
+            FieldPanel("staff"),
+            FieldPanel("tags"),
+        ]
+    )
     basis_panels = [InlinePanel("legal_bases", heading="行使依据", label="依据")]
     process_panels = [
         FieldPanel("acceptance_conditions"),
@@ -293,6 +309,11 @@ class PowerPage(Page):
                 errors["code"] = f"事项编码一经创建不可修改（原编码：{stored}）。"
         if errors:
             raise ValidationError(errors)
+
+    def permissions_for_user(self, user):
+        from review.roles import PowerPagePermissionTester
+
+        return PowerPagePermissionTester(user, self)
 
     @property
     def type_label(self):

@@ -21,6 +21,7 @@ from wagtail.models import Collection, Locale, Page, Site
 from disclosure import pagecache
 from home.models import HomePage
 from laws.models import Law
+from review.roles import department_editors_ensure
 from search.indexing import deferred_indexing
 
 from .choices import PowerStatus, PowerType
@@ -203,6 +204,7 @@ def department_upsert(*, code: str, values: dict, user=None) -> tuple[Department
         catalogue.add_child(instance=department)
         log(instance=department, action="wagtail.create", user=user)
         department.save_revision(user=user, log_action=True).publish(user=user)
+        department_editors_ensure(department)
         return department, "created"
     draft = department.get_latest_revision_as_object()
     changed = [name for name, value in values.items() if getattr(draft, name) != value]
@@ -211,6 +213,7 @@ def department_upsert(*, code: str, values: dict, user=None) -> tuple[Department
     for name in changed:
         setattr(draft, name, values[name])
     draft.save_revision(user=user, log_action=True).publish(user=user)
+    department_editors_ensure(DepartmentPage.objects.get(pk=department.pk))
     return department, "changed"
 
 

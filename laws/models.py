@@ -1,5 +1,6 @@
 """The law library (法律法规库): the texts that powers cite as their legal basis (行使依据)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from modelcluster.fields import ParentalKey
@@ -56,6 +57,12 @@ class Law(index.Indexed, ClusterableModel):
     status = models.CharField(
         "时效性", max_length=16, choices=LawStatus.choices, default=LawStatus.IN_FORCE
     )
+    status_changed_on = models.DateField(
+        "时效变更日期",
+        null=True,
+        blank=True,
+        help_text="修改、废止或被新版本替代的日期；引用本法规的事项自此日起算调整期限",
+    )
     supersedes = models.ForeignKey(
         "self",
         verbose_name="所替代的版本",
@@ -83,7 +90,13 @@ class Law(index.Indexed, ClusterableModel):
                         FieldPanel("effective_date"),
                     ]
                 ),
-                FieldRowPanel([FieldPanel("status"), FieldPanel("supersedes")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("status"),
+                        FieldPanel("status_changed_on"),
+                        FieldPanel("supersedes"),
+                    ]
+                ),
                 FieldPanel("history"),
                 FieldPanel("source"),
             ],
@@ -111,6 +124,13 @@ class Law(index.Indexed, ClusterableModel):
 
     def __str__(self):
         return f"{self.title}（{self.version_date:%Y-%m-%d}）"
+
+    def clean(self):
+        super().clean()
+        if self.status != LawStatus.IN_FORCE and not self.status_changed_on:
+            raise ValidationError({"status_changed_on": "法规已修改或废止时，请填写时效变更日期。"})
+        if self.supersedes_id and self.supersedes_id == self.pk:
+            raise ValidationError({"supersedes": "法规不能替代它自己。"})
 
     def get_absolute_url(self):
         return reverse("laws:detail", args=[self.pk])

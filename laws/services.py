@@ -15,6 +15,8 @@ class LawLoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # Versions that were in force and are not any more: powers citing them must be adjusted.
+    no_longer_in_force: list[Law] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -33,15 +35,24 @@ def law_library_load(*, root: Path) -> LawLoadReport:
         for position, version in enumerate(versions):
             newest = position == len(versions) - 1
             status = LawStatus.IN_FORCE if newest else LawStatus.AMENDED
-            law, outcome = law_version_save(parsed=version, status=status, supersedes=previous)
+            changed_on = None if newest else versions[position + 1].version_date
+            was_in_force = Law.objects.filter(
+                title=version.title, version_date=version.version_date, status=LawStatus.IN_FORCE
+            ).exists()
+            law, outcome = law_version_save(
+                parsed=version, status=status, status_changed_on=changed_on, supersedes=previous
+            )
             getattr(report, outcome).append(str(law))
+            if was_in_force and status != LawStatus.IN_FORCE:
+                report.no_longer_in_force.append(law)
             previous = law
     return report
 
 
-def law_version_save(*, parsed: ParsedLaw, status: str, supersedes: Law | None):
+def law_version_save(*, parsed: ParsedLaw, status: str, status_changed_on, supersedes):
     """Create or update one law version and its articles; returns (law, outcome)."""
     values = {
+        "status_changed_on": status_changed_on,
         "short_title": parsed.short_title,
         "level": parsed.level,
         "issuing_authority": parsed.issuing_authority,

@@ -14,6 +14,7 @@ from catalogue.services import (
     site_structure_ensure,
 )
 from laws.services import law_library_load
+from review.roles import roles_ensure
 
 FIXTURES = Path(settings.BASE_DIR) / "disclosure" / "fixtures"
 LAWS = FIXTURES / "laws"
@@ -25,6 +26,7 @@ def load_base_data():
     law_library_load(root=LAWS)
     make_department(code="TRANSPORT", short_name="区交通运输局", title="广安市广安区交通运输局")
     make_department(code="APPROVAL", short_name="区行政审批局", title="广安市广安区行政审批局")
+    roles_ensure()
     return home, catalogue
 
 
@@ -36,11 +38,24 @@ def make_department(*, code, short_name, title, **values) -> DepartmentPage:
     return page
 
 
-def make_user(username="editor", *, superuser=False):
+def make_user(username="editor", *, superuser=False, groups=()):
+    from django.contrib.auth.models import Group
+
     User = get_user_model()
     if superuser:
         return User.objects.create_superuser(username, f"{username}@example.com", "pass")
-    return User.objects.create_user(username, f"{username}@example.com", "pass")
+    user = User.objects.create_user(username, f"{username}@example.com", "pass")
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+def department_editor(department_code="TRANSPORT", username=None):
+    """A member of the department's editors' group (部门编辑)."""
+    department = DepartmentPage.objects.get(code=department_code)
+    user = make_user(username or f"editor-{department_code.lower()}")
+    user.groups.add(department.editors.group)
+    return user
 
 
 def road_transport_licence(**overrides) -> PowerData:

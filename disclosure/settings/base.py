@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "catalogue",
     "laws",
     "workdays",
+    "review",
+    "supervision",
     "search",
     "import_data",
     "wagtail.contrib.redirects",
@@ -205,3 +207,11 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "xlsx", "zip"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# The legal office's deadlines, in working days (区办公室行政权力公开实施意见 三（三）).
+REVIEW_DEADLINE_WORKING_DAYS = int(os.environ.get("REVIEW_DEADLINE_WORKING_DAYS", "10"))
+ADJUSTMENT_DEADLINE_WORKING_DAYS = int(os.environ.get("ADJUSTMENT_DEADLINE_WORKING_DAYS", "20"))
+# An open item turns yellow this many working days before it is due, red once overdue.
+YELLOW_CARD_WORKING_DAYS = int(os.environ.get("YELLOW_CARD_WORKING_DAYS", "3"))
+WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False

@@ -9,4 +9,6 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable")
         call_command("load_demo", stdout=self.stdout)
+        call_command("setup_review", stdout=self.stdout)
         call_command("ensure_demo_admin", stdout=self.stdout)
+        call_command("create_demo_users", stdout=self.stdout)

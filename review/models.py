@@ -1,0 +1,159 @@
+"""The legal office's review (法制办审核): who edits which department, what must be adjusted by
+when, and the public record of every approved change."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+
+
+class DepartmentEditors(models.Model):
+    """The editors' group (部门编辑) of a department: its members may add and edit that
+    department's powers, and nothing else. Kept in step with the department by review.roles."""
+
+    department = models.OneToOneField(
+        "catalogue.DepartmentPage", on_delete=models.CASCADE, related_name="editors"
+    )
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="department_role")
+
+    class Meta:
+        verbose_name = "部门编辑组"
+        verbose_name_plural = "部门编辑组"
+        permissions = [
+            ("publish_powers_directly", "不经法制办审核直接发布行政权力事项"),
+        ]
+
+    def __str__(self):
+        return self.group.name
+
+
+class FunctionChange(models.Model):
+    """A change of a department's functions (机构职能调整), recorded by an administrator: every
+    live power of the department must then be reviewed and declared within the deadline."""
+
+    department = models.ForeignKey(
+        "catalogue.DepartmentPage",
+        verbose_name="部门",
+        on_delete=models.CASCADE,
+        related_name="function_changes",
+    )
+    changed_on = models.DateField("调整确定日期", help_text="机构职能调整确定的日期；期限由此起算")
+    description = models.TextField("调整内容", max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "机构职能调整"
+        verbose_name_plural = "机构职能调整"
+        ordering = ["-changed_on", "-id"]
+
+    def __str__(self):
+        return f"{self.department.title} {self.changed_on:%Y-%m-%d} 职能调整"
+
+
+class AdjustmentTrigger(models.TextChoices):
+    LAW_AMENDED = "law_amended", "法规已修改"
+    LAW_REPEALED = "law_repealed", "法规已废止"
+    FUNCTIONS_CHANGED = "functions_changed", "机构职能调整"
+
+
+class AdjustmentRequirementQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+    def closed(self):
+        return self.filter(closed_at__isnull=False)
+
+
+class AdjustmentRequirement(models.Model):
+    """A power that must be adjusted (申报调整) because its legal basis or its department's
+    functions changed; due a number of working days after the change. Closed when a revision of
+    the power is approved."""
+
+    power = models.ForeignKey(
+        "catalogue.PowerPage",
+        verbose_name="事项",
+        on_delete=models.CASCADE,
+        related_name="adjustment_requirements",
+    )
+    trigger = models.CharField("原因", max_length=32, choices=AdjustmentTrigger.choices)
+    law = models.ForeignKey(
+        "laws.Law",
+        verbose_name="法规",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adjustment_requirements",
+    )
+    function_change = models.ForeignKey(
+        FunctionChange,
+        verbose_name="机构职能调整",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="requirements",
+    )
+    changed_on = models.DateField("变化日期")
+    due_on = models.DateField("申报期限")
+    opened_at = models.DateTimeField("发起时间", auto_now_add=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closing_revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closing_note = models.TextField("调整说明", blank=True)
+
+    objects = AdjustmentRequirementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "调整要求"
+        verbose_name_plural = "调整要求"
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["power", "law", "trigger"],
+                condition=models.Q(closed_at__isnull=True, law__isnull=False),
+                name="one_open_requirement_per_law",
+            ),
+            models.UniqueConstraint(
+                fields=["power", "function_change"],
+                condition=models.Q(closed_at__isnull=True, function_change__isnull=False),
+                name="one_open_requirement_per_function_change",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.power.title}：{self.get_trigger_display()}，{self.due_on:%Y-%m-%d} 前申报"
+
+    @property
+    def reason(self):
+        if self.law_id:
+            return f"《{self.law.title}》{self.get_trigger_display()}（{self.changed_on:%Y-%m-%d}）"
+        if self.function_change_id:
+            return f"机构职能调整（{self.changed_on:%Y-%m-%d}）：{self.function_change.description}"
+        return self.get_trigger_display()
+
+
+class PowerPublication(models.Model):
+    """The public record of one approved change of a power (调整记录): when it was approved,
+    which fields changed, and the editor's stated reason. Never holds reviewer comments."""
+
+    power = models.ForeignKey(
+        "catalogue.PowerPage", on_delete=models.CASCADE, related_name="publications"
+    )
+    revision = models.OneToOneField(
+        "wagtailcore.Revision", on_delete=models.CASCADE, related_name="power_publication"
+    )
+    published_at = models.DateTimeField("批准发布时间", db_index=True)
+    submitted_at = models.DateTimeField("提交审核时间", null=True, blank=True)
+    is_creation = models.BooleanField("新增事项", default=False)
+    changed_fields = models.JSONField("调整的字段", default=list)
+    note = models.TextField("调整说明", blank=True)
+
+    class Meta:
+        verbose_name = "调整记录"
+        verbose_name_plural = "调整记录"
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self):
+        return f"{self.power.title} {self.published_at:%Y-%m-%d}"

@@ -1,0 +1,238 @@
+"""Roles and their permissions: the one place that says who may do what.
+
+- 部门编辑：<部门> (one group per department): add and edit that department's powers; never
+  publish, never touch another department or the department page itself.
+- 法制办审核 (legal office): reviews every new power and every change in the 法制办审核 workflow;
+  approving publishes, rejecting returns the draft with a comment.
+- 站点管理员 (site administrators): departments, laws, the calendar, users and groups.
+- 内容管理员 (content administrators): spreadsheet imports (import issue).
+
+Page permissions are Wagtail's; the two rules Wagtail cannot express (a department's own page is
+for administrators only; powers go live only through the legal office) live in the permission
+testers at the bottom of this module, which the page models return.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    PagePermissionTester,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+LEGAL_OFFICE = "法制办审核"
+SITE_ADMINS = "站点管理员"
+CONTENT_ADMINS = "内容管理员"
+DEPARTMENT_EDITORS_PREFIX = "部门编辑："
+WORKFLOW_NAME = "法制办审核"
+TASK_NAME = "法制办审核"
+DIRECT_PUBLISH = "review.publish_powers_directly"
+
+EDITOR_PAGE_PERMISSIONS = ("add", "change")
+ADMIN_PAGE_PERMISSIONS = ("add", "change", "publish", "bulk_delete", "lock", "unlock")
+IMAGE_PERMISSIONS = ("add_image", "change_image", "choose_image")
+
+
+def _permissions(*dotted):
+    found = []
+    for name in dotted:
+        app_label, codename = name.split(".")
+        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return found
+
+
+def _page_permission(group, page, action):
+    permission = Permission.objects.get(
+        content_type__app_label="wagtailcore", codename=f"{action}_page"
+    )
+    GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
+
+
+def _collection_permission(group, collection, codename):
+    permission = Permission.objects.get(content_type__app_label="wagtailimages", codename=codename)
+    GroupCollectionPermission.objects.get_or_create(
+        group=group, collection=collection, permission=permission
+    )
+
+
+@transaction.atomic
+def roles_ensure():
+    """Create or repair the groups, the 法制办审核 workflow and its assignment; idempotent.
+
+    Wagtail's own sample groups (Moderators, Editors) and its sample workflow are removed while
+    no one uses them, so that nothing can publish around the legal office.
+    """
+    from catalogue.models import DepartmentPage, PowerCatalogue
+
+    catalogue = PowerCatalogue.objects.get()
+    hall = catalogue.get_parent()
+    access_admin = _permissions("wagtailadmin.access_admin")
+
+    legal_office, _ = Group.objects.get_or_create(name=LEGAL_OFFICE)
+    legal_office.permissions.add(*access_admin)
+    for codename in ("choose_image",):
+        _collection_permission(legal_office, Collection.get_first_root_node(), codename)
+
+    site_admins, _ = Group.objects.get_or_create(name=SITE_ADMINS)
+    site_admins.permissions.add(
+        *access_admin,
+        *_permissions(
+            "laws.add_law", "laws.change_law", "laws.delete_law", "laws.view_law",
+            "workdays.add_calendarday", "workdays.change_calendarday",
+            "workdays.delete_calendarday", "workdays.view_calendarday",
+            "review.add_functionchange", "review.view_functionchange",
+            "auth.add_user", "auth.change_user", "auth.delete_user", "auth.view_user",
+            "auth.add_group", "auth.change_group", "auth.view_group",
+        ),
+    )  # fmt: skip
+    for action in ADMIN_PAGE_PERMISSIONS:
+        _page_permission(site_admins, hall, action)
+    for codename in IMAGE_PERMISSIONS + ("delete_image",):
+        _collection_permission(site_admins, Collection.get_first_root_node(), codename)
+
+    content_admins, _ = Group.objects.get_or_create(name=CONTENT_ADMINS)
+    content_admins.permissions.add(*access_admin)
+    for action in EDITOR_PAGE_PERMISSIONS:
+        _page_permission(content_admins, catalogue, action)
+
+    _wagtail_samples_remove()
+    workflow = workflow_ensure(catalogue=catalogue, legal_office=legal_office)
+    for department in DepartmentPage.objects.all():
+        department_editors_ensure(department)
+    return workflow
+
+
+def workflow_ensure(*, catalogue, legal_office):
+    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
+    if not workflow.active:
+        workflow.active = True
+        workflow.save(update_fields=["active"])
+    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+    task.groups.set([legal_office])
+    if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowPage.objects.update_or_create(page=catalogue, defaults={"workflow": workflow})
+    return workflow
+
+
+def _wagtail_samples_remove():
+    for name in ("Moderators", "Editors"):
+        Group.objects.filter(name=name, user__isnull=True).delete()
+    root = Page.get_first_root_node()
+    WorkflowPage.objects.filter(page=root).exclude(workflow__name=WORKFLOW_NAME).delete()
+    Workflow.objects.filter(name="Moderators approval").update(active=False)
+
+
+def department_group_name(department) -> str:
+    return f"{DEPARTMENT_EDITORS_PREFIX}{department.short_name or department.title}"
+
+
+@transaction.atomic
+def department_editors_ensure(department):
+    """The department's editors' group, with add/edit rights on its powers and an image
+    collection for its flowcharts; renamed when the department is."""
+    from .models import DepartmentEditors
+
+    link = DepartmentEditors.objects.filter(department=department).select_related("group").first()
+    name = department_group_name(department)
+    taken = DepartmentEditors.objects.filter(group__name=name).exclude(department=department)
+    if taken.exists():  # two departments with one short name: tell their groups apart
+        name = f"{name}（{department.code}）"
+    if link is None:
+        group, _ = Group.objects.get_or_create(name=name)
+        link = DepartmentEditors.objects.create(department=department, group=group)
+    elif link.group.name != name:
+        link.group.name = name
+        link.group.save(update_fields=["name"])
+    group = link.group
+    group.permissions.add(*_permissions("wagtailadmin.access_admin"))
+    for action in EDITOR_PAGE_PERMISSIONS:
+        _page_permission(group, department, action)
+    collection = _department_collection(department)
+    for codename in IMAGE_PERMISSIONS:
+        _collection_permission(group, collection, codename)
+    return group
+
+
+def _department_collection(department):
+    root = Collection.get_first_root_node()
+    name = f"{department.short_name or department.title}流程图"[:255]
+    existing = root.get_children().filter(name=name).first()
+    return existing or root.add_child(name=name)
+
+
+# --- Who the user is ------------------------------------------------------------------------
+
+
+def is_site_admin(user) -> bool:
+    return user.is_superuser or user.groups.filter(name=SITE_ADMINS).exists()
+
+
+def is_legal_office(user) -> bool:
+    return user.is_superuser or user.groups.filter(name=LEGAL_OFFICE).exists()
+
+
+def departments_of(user):
+    """The departments whose editors' group the user belongs to."""
+    from catalogue.models import DepartmentPage
+
+    return DepartmentPage.objects.filter(editors__group__user=user)
+
+
+def sees_all_departments(user) -> bool:
+    return is_site_admin(user) or is_legal_office(user)
+
+
+# --- Permission testers ---------------------------------------------------------------------
+
+
+class DepartmentPagePermissionTester(PagePermissionTester):
+    """A department page itself is managed by those with rights on the catalogue above it
+    (site administrators), not by the department's editors, whose rights start at it."""
+
+    def _manages_departments(self):
+        if self.user.is_superuser:
+            return True
+        parent = self.page.get_parent()
+        return parent is not None and PagePermissionTester(self.user, parent).can_edit()
+
+    def can_edit(self):
+        return super().can_edit() and self._manages_departments()
+
+    def can_delete(self, ignore_bulk=False):
+        return super().can_delete(ignore_bulk) and self._manages_departments()
+
+    def can_unpublish(self):
+        return super().can_unpublish() and self._manages_departments()
+
+    def can_move(self):
+        return super().can_move() and self._manages_departments()
+
+    def can_copy(self):
+        return super().can_copy() and self._manages_departments()
+
+
+class PowerPagePermissionTester(PagePermissionTester):
+    """A power goes live, or comes down, only through the legal office's workflow, unless the
+    user holds the explicit right to publish directly."""
+
+    def _publishes_directly(self):
+        return self.user.is_active and self.user.has_perm(DIRECT_PUBLISH)
+
+    def can_publish(self):
+        return super().can_publish() and self._publishes_directly()
+
+    def can_unpublish(self):
+        return super().can_unpublish() and self._publishes_directly()
+
+    def can_delete(self, ignore_bulk=False):
+        allowed = super().can_delete(ignore_bulk)
+        return allowed and (not self.page.live or self._publishes_directly())

@@ -1,0 +1,276 @@
+"""Writes of the review process: adjustment requirements, submissions, decisions and the public
+record of approved changes. Views, hooks, commands and signal receivers call these."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+from wagtail.models import TaskState
+
+from catalogue.models import DepartmentPage, PowerPage
+from laws.models import Law, LawStatus
+from workdays.calendar import WorkCalendar
+
+from .models import (
+    AdjustmentRequirement,
+    AdjustmentTrigger,
+    FunctionChange,
+    PowerPublication,
+)
+
+# The fields compared to tell citizens what an approved change changed, with their labels.
+TRACKED_FIELD_LABELS = {
+    "title": "事项名称",
+    "power_type": "事项类型",
+    "item_group": "所属主项",
+    "exercise_level": "行使层级",
+    "power_source": "权力来源",
+    "handling_agency": "承办机构",
+    "staff": "承办岗位/人员",
+    "legal_bases": "行使依据",
+    "acceptance_conditions": "受理条件",
+    "materials": "申请材料",
+    "steps": "办理流程",
+    "legal_time_limit": "法定办结时限",
+    "promised_time_limit": "承诺办结时限",
+    "fee_free": "收费",
+    "fee_standard": "收费标准",
+    "fee_basis": "收费依据",
+    "service_mode": "办理形式",
+    "result_name": "结果名称",
+    "right_to_state": "相对人权利",
+    "right_to_hearing": "相对人权利",
+    "right_to_review": "相对人权利",
+    "right_to_litigate": "相对人权利",
+    "rights_note": "相对人权利",
+    "complaint_channel": "投诉举报途径",
+    "discretion": "裁量基准",
+    "flowchart": "流程图",
+    "tags": "标签",
+    "status": "状态",
+    "effective_date": "生效日期",
+}
+
+
+class ReviewError(ValueError):
+    """A review action was refused; the message says why, in Chinese."""
+
+
+# --- Adjustment requirements ----------------------------------------------------------------
+
+
+def _live_powers_citing(law):
+    return PowerPage.objects.live().filter(legal_bases__law=law).distinct()
+
+
+@transaction.atomic
+def adjustments_open_for_law(*, law: Law, user=None, calendar=None) -> list[AdjustmentRequirement]:
+    """Every live power citing `law` gets an open requirement, due a number of working days after
+    the law's change. A power that already has one for this law is left as it is."""
+    if law.status == LawStatus.IN_FORCE and not law.superseded_by.exists():
+        return []
+    changed_on = law.status_changed_on or _newest_successor_date(law) or timezone.localdate()
+    trigger = (
+        AdjustmentTrigger.LAW_REPEALED
+        if law.status == LawStatus.REPEALED
+        else AdjustmentTrigger.LAW_AMENDED
+    )
+    calendar = calendar or WorkCalendar.load()
+    due_on = calendar.add_working_days(changed_on, settings.ADJUSTMENT_DEADLINE_WORKING_DAYS)
+    opened = []
+    for power in _live_powers_citing(law):
+        requirement, created = AdjustmentRequirement.objects.get_or_create(
+            power=power,
+            law=law,
+            trigger=trigger,
+            closed_at=None,
+            defaults={"changed_on": changed_on, "due_on": due_on},
+        )
+        if created:
+            opened.append(requirement)
+            log(
+                instance=power,
+                action="review.adjustment_opened",
+                user=user,
+                data={"reason": requirement.reason, "due_on": due_on.isoformat()},
+            )
+    return opened
+
+
+def _newest_successor_date(law):
+    successor = law.superseded_by.order_by("-version_date").first()
+    return successor.version_date if successor else None
+
+
+@transaction.atomic
+def law_supersede(*, law: Law, changed_on: datetime.date, repealed=False, user=None):
+    """Record that a law was amended (or repealed) on `changed_on`, and open the adjustments."""
+    law.status = LawStatus.REPEALED if repealed else LawStatus.AMENDED
+    law.status_changed_on = changed_on
+    law.full_clean()
+    law.save(update_fields=["status", "status_changed_on"])
+    return adjustments_open_for_law(law=law, user=user)
+
+
+@transaction.atomic
+def function_change_record(
+    *, department: DepartmentPage, changed_on: datetime.date, description: str, user=None
+) -> FunctionChange:
+    """Record a change of a department's functions; every live power of the department must be
+    declared again within the adjustment deadline."""
+    if not description.strip():
+        raise ReviewError("请填写机构职能调整的内容。")
+    change = FunctionChange.objects.create(
+        department=department, changed_on=changed_on, description=description.strip(),
+        recorded_by=user,
+    )  # fmt: skip
+    function_change_open_requirements(change=change, user=user)
+    return change
+
+
+def function_change_open_requirements(*, change: FunctionChange, user=None):
+    calendar = WorkCalendar.load()
+    due_on = calendar.add_working_days(change.changed_on, settings.ADJUSTMENT_DEADLINE_WORKING_DAYS)
+    powers = PowerPage.objects.live().child_of(change.department)
+    for power in powers:
+        _requirement, created = AdjustmentRequirement.objects.get_or_create(
+            power=power,
+            function_change=change,
+            closed_at=None,
+            defaults={
+                "trigger": AdjustmentTrigger.FUNCTIONS_CHANGED,
+                "changed_on": change.changed_on,
+                "due_on": due_on,
+            },
+        )
+        if created:
+            log(
+                instance=power,
+                action="review.adjustment_opened",
+                user=user,
+                data={
+                    "reason": f"机构职能调整：{change.description}",
+                    "due_on": due_on.isoformat(),
+                },
+            )
+
+
+# --- Submission and decisions ---------------------------------------------------------------
+
+
+def power_submit(*, power: PowerPage, user):
+    """Submit the latest revision of a power to the legal office."""
+    power = PowerPage.objects.get(pk=power.pk)
+    if power.workflow_in_progress:
+        raise ReviewError("该事项已在法制办审核中，请等待审核结果，不要重复提交。")
+    workflow = power.get_workflow()
+    if workflow is None:
+        raise ReviewError("职权目录尚未设置法制办审核流程，请联系站点管理员。")
+    if not power.has_unpublished_changes:
+        raise ReviewError("该事项没有待审核的修改。")
+    return workflow.start(power, user)
+
+
+def _in_progress_task_state(power) -> TaskState:
+    task_state = PowerPage.objects.get(pk=power.pk).current_workflow_task_state
+    if task_state is None or task_state.status != TaskState.STATUS_IN_PROGRESS:
+        raise ReviewError("该事项当前没有待审核的提交（可能已被审核）。")
+    return task_state.specific
+
+
+def review_approve(*, power: PowerPage, user, comment=""):
+    """The legal office approves the submitted revision, which publishes it."""
+    task_state = _in_progress_task_state(power)
+    task = task_state.task.specific
+    if not task.user_can_access_editor(power, user) and not user.is_superuser:
+        raise ReviewError("只有法制办审核人员可以审核。")
+    task.on_action(task_state, user, "approve", comment=comment)
+
+
+def review_reject(*, power: PowerPage, user, comment: str):
+    """The legal office returns the submission to the department with a comment."""
+    if not comment.strip():
+        raise ReviewError("退回修改时请填写审核意见。")
+    task_state = _in_progress_task_state(power)
+    task = task_state.task.specific
+    if not task.user_can_access_editor(power, user) and not user.is_superuser:
+        raise ReviewError("只有法制办审核人员可以审核。")
+    task.on_action(task_state, user, "reject", comment=comment.strip())
+
+
+# --- The public record ----------------------------------------------------------------------
+
+
+def _comparable(power: PowerPage) -> dict:
+    values = {}
+    for name in TRACKED_FIELD_LABELS:
+        if name == "legal_bases":
+            values[name] = [
+                (b.law_id, b.law_title, b.articles, b.quote) for b in power.legal_bases.all()
+            ]
+        elif name == "tags":
+            values[name] = sorted(tag.name for tag in power.tags.all())
+        elif name == "flowchart":
+            values[name] = power.flowchart_id
+        elif name in ("staff", "materials", "steps", "discretion"):
+            stream = getattr(power, name)
+            values[name] = [(c.block_type, c.block.get_prep_value(c.value)) for c in stream]
+        else:
+            values[name] = getattr(power, name)
+    return values
+
+
+def changed_field_labels(before: PowerPage, after: PowerPage) -> list[str]:
+    old, new = _comparable(before), _comparable(after)
+    labels = []
+    for name, label in TRACKED_FIELD_LABELS.items():
+        if old[name] != new[name] and label not in labels:
+            labels.append(label)
+    return labels
+
+
+@transaction.atomic
+def publication_record(*, revision, user=None) -> PowerPublication | None:
+    """Record an approved (published) revision of a power for its public history, and close the
+    power's open adjustment requirements with the editor's stated reason."""
+    if PowerPublication.objects.filter(revision=revision).exists():
+        return None
+    power = revision.as_object()
+    previous = (
+        PowerPublication.objects.filter(power_id=power.pk)
+        .select_related("revision")
+        .order_by("-published_at", "-id")
+        .first()
+    )
+    labels = [] if previous is None else changed_field_labels(previous.revision.as_object(), power)
+    first_task = TaskState.objects.filter(revision=revision).order_by("started_at").first()
+    publication = PowerPublication.objects.create(
+        power_id=power.pk,
+        revision=revision,
+        published_at=timezone.now(),
+        submitted_at=first_task.started_at if first_task else None,
+        is_creation=previous is None,
+        changed_fields=labels,
+        note=power.change_note,
+    )
+    requirements_close(power=power, revision=revision, note=power.change_note, user=user)
+    return publication
+
+
+def requirements_close(*, power, revision, note, user=None):
+    open_items = list(AdjustmentRequirement.objects.open().filter(power_id=power.pk))
+    if not open_items:
+        return
+    AdjustmentRequirement.objects.filter(pk__in=[item.pk for item in open_items]).update(
+        closed_at=timezone.now(), closing_revision=revision, closing_note=note
+    )
+    log(
+        instance=PowerPage.objects.get(pk=power.pk),
+        action="review.adjustment_closed",
+        user=user,
+        data={"count": len(open_items), "note": note},
+    )

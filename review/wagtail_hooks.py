@@ -1,0 +1,97 @@
+"""Admin wiring of the review process: groups follow departments, laws and function changes
+open adjustment requirements, departments with powers cannot be deleted."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from catalogue.models import DepartmentPage, PowerCatalogue
+from laws.models import Law, LawStatus
+
+from . import roles, services
+from .models import FunctionChange
+
+
+@hooks.register("register_log_actions")
+def register_review_log_actions(actions):
+    actions.register_action("review.adjustment_opened", "发起调整要求", "发起调整要求")
+    actions.register_action("review.adjustment_closed", "调整要求办结", "调整要求已办结")
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def keep_department_group_in_step(request, page):
+    if isinstance(page.specific, DepartmentPage):
+        roles.department_editors_ensure(page.specific)
+
+
+@hooks.register("before_delete_page")
+def refuse_to_delete_a_department_with_powers(request, page):
+    page = page.specific
+    if isinstance(page, DepartmentPage | PowerCatalogue) and page.get_children().exists():
+        messages.error(
+            request,
+            f"“{page.title}”下还有 {page.get_descendants().count()} 个页面，不能删除。"
+            "请先将事项移至其他部门，或将其状态改为“取消”。",
+        )
+        return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def refuse_to_bulk_delete_departments_with_powers(request, action_type, objects, action):
+    if action_type != "delete":
+        return None
+    for page in objects:
+        specific = page.specific
+        if (
+            isinstance(specific, DepartmentPage | PowerCatalogue)
+            and specific.get_children().exists()
+        ):
+            messages.error(request, f"“{specific.title}”下还有事项，不能删除。")
+            return redirect("wagtailadmin_explore", specific.get_parent().pk)
+    return None
+
+
+@hooks.register("after_create_snippet")
+def law_version_created(request, instance):
+    if isinstance(instance, Law) and instance.supersedes_id:
+        previous = instance.supersedes
+        if previous.status == LawStatus.IN_FORCE:
+            services.law_supersede(
+                law=previous, changed_on=instance.version_date, user=request.user
+            )
+    if isinstance(instance, FunctionChange):
+        instance.recorded_by = request.user
+        instance.save(update_fields=["recorded_by"])
+        services.function_change_open_requirements(change=instance, user=request.user)
+
+
+@hooks.register("after_edit_snippet")
+def law_status_edited(request, instance):
+    if isinstance(instance, Law):
+        opened = services.adjustments_open_for_law(law=instance, user=request.user)
+        if opened:
+            messages.warning(
+                request,
+                f"已向引用该法规的 {len(opened)} 个事项发起调整要求，"
+                f"请各部门在 {opened[0].due_on:%Y年%m月%d日} 前申报调整。",
+            )
+
+
+class FunctionChangeViewSet(SnippetViewSet):
+    model = FunctionChange
+    icon = "warning"
+    menu_label = "机构职能调整"
+    menu_name = "function-changes"
+    menu_order = 310
+    add_to_admin_menu = True
+    list_display = ["department", "changed_on", "description", "recorded_at"]
+    ordering = ["-changed_on"]
+    panels = [FieldPanel("department"), FieldPanel("changed_on"), FieldPanel("description")]
+
+
+register_snippet(FunctionChangeViewSet)
