@@ -14,6 +14,7 @@ testers at the bottom of this module, which the page models return.
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.functional import cached_property
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -219,20 +220,31 @@ class DepartmentPagePermissionTester(PagePermissionTester):
     def can_copy(self):
         return super().can_copy() and self._manages_departments()
 
-
-class PowerPagePermissionTester(PagePermissionTester):
-    """A power goes live, or comes down, only through the legal office's workflow, unless the
-    user holds the explicit right to publish directly."""
-
-    def _publishes_directly(self):
+    def can_publish_subpage(self):
+        # A new power under a department goes live through the legal office, like any change.
         return self.user.is_active and self.user.has_perm(DIRECT_PUBLISH)
 
+
+class PowerPagePermissionTester(PagePermissionTester):
+    """A power goes live, or comes down, only by the legal office's decision (approving in the
+    法制办审核 workflow publishes with the reviewer as the user), or by someone holding the
+    explicit right to publish directly. Page permissions alone are not enough."""
+
+    @cached_property
+    def _decides(self):
+        user = self.user
+        return user.is_active and (
+            user.is_superuser
+            or user.has_perm(DIRECT_PUBLISH)
+            or user.groups.filter(name=LEGAL_OFFICE).exists()
+        )
+
     def can_publish(self):
-        return super().can_publish() and self._publishes_directly()
+        return not self.page_is_root and self._decides
 
     def can_unpublish(self):
-        return super().can_unpublish() and self._publishes_directly()
+        return self.page.live and not self.page_locked() and self._decides
 
     def can_delete(self, ignore_bulk=False):
         allowed = super().can_delete(ignore_bulk)
-        return allowed and (not self.page.live or self._publishes_directly())
+        return allowed and (not self.page.live or self._decides)

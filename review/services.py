@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
-from wagtail.models import TaskState
+from wagtail.models import TaskState, WorkflowState
 
 from catalogue.models import DepartmentPage, PowerPage
 from laws.models import Law, LawStatus
@@ -172,6 +172,10 @@ def power_submit(*, power: PowerPage, user):
         raise ReviewError("职权目录尚未设置法制办审核流程，请联系站点管理员。")
     if not power.has_unpublished_changes:
         raise ReviewError("该事项没有待审核的修改。")
+    state = power.current_workflow_state
+    if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        state.resume(user)  # back to the legal office after a rejection, as the admin does
+        return state
     return workflow.start(power, user)
 
 

@@ -1,0 +1,194 @@
+"""Journeys through the legal office's review, with real users of every role."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from wagtail.models import PageLogEntry, TaskState
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from catalogue.models import DepartmentPage, PowerPage
+from review import roles
+from review.models import PowerPublication
+from review.services import ReviewError, power_submit, review_approve, review_reject
+from tests.factories import department_editor, make_user, publish_power, road_transport_licence
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reviewer():
+    return make_user("fzb", groups=[roles.LEGAL_OFFICE])
+
+
+def power_form(**overrides):
+    values = {
+        "title": "公路超限运输许可",
+        "slug": "gonglu-chaoxian",
+        "code": "NEW-CODE-1",
+        "power_type": "01",
+        "status": "in_force",
+        "exercise_level": "county",
+        "power_source": "statutory",
+        "fee_free": "on",
+        "right_to_state": "on",
+        "right_to_review": "on",
+        "right_to_litigate": "on",
+        "promised_time_limit": "5",
+        "legal_time_limit": "20",
+        "change_note": "",
+        "staff": streamfield([]),
+        "materials": streamfield([]),
+        "steps": streamfield([]),
+        "discretion": streamfield([]),
+        "legal_bases": inline_formset([]),
+        "comments": inline_formset([]),
+    }
+    values.update(overrides)
+    return nested_form_data(values)
+
+
+def add_url(code="TRANSPORT"):
+    department = DepartmentPage.objects.get(code=code)
+    return reverse("wagtailadmin_pages:add", args=["catalogue", "powerpage", department.pk])
+
+
+def workflow_action(client, power, action, comment=""):
+    task_state = PowerPage.objects.get(pk=power.pk).current_workflow_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=[power.pk, action, task_state.pk])
+    return client.post(url, {"comment": comment})
+
+
+def test_an_editor_creates_and_submits_a_power_but_cannot_publish_it(client, reviewer):
+    editor = department_editor()
+    client.force_login(editor)
+    response = client.post(add_url(), power_form(**{"action-publish": "action-publish"}))
+    assert response.status_code == 302
+    power = PowerPage.objects.get(code="NEW-CODE-1")
+    assert not power.live  # "publish" from an editor saves a draft at most
+
+    response = client.post(
+        reverse("wagtailadmin_pages:edit", args=[power.pk]),
+        power_form(**{"action-submit": "action-submit", "slug": power.slug}),
+    )
+    assert response.status_code == 302
+    power.refresh_from_db()
+    assert power.workflow_in_progress and not power.live
+    # the legal office is told by email
+    assert any(reviewer.email in message.to for message in mail.outbox)
+
+
+def test_an_editor_cannot_touch_another_department_or_the_department_page(client):
+    other = publish_power(road_transport_licence(code="OTHER-1", department_code="APPROVAL"))
+    client.force_login(department_editor())
+    assert client.get(reverse("wagtailadmin_pages:edit", args=[other.pk])).status_code in (
+        302,
+        403,
+    )
+    assert client.post(add_url("APPROVAL"), power_form(code="SNEAKY-1")).status_code in (302, 403)
+    assert not PowerPage.objects.filter(code="SNEAKY-1").exists()
+    own_department = DepartmentPage.objects.get(code="TRANSPORT")
+    edit_department = reverse("wagtailadmin_pages:edit", args=[own_department.pk])
+    assert client.get(edit_department).status_code in (302, 403)
+    assert not own_department.permissions_for_user(department_editor("TRANSPORT", "e2")).can_edit()
+
+
+def test_the_legal_office_rejects_with_a_comment_then_approves(client, reviewer):
+    editor = department_editor()
+    power = publish_power()
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    draft.promised_time_limit = 3
+    draft.change_note = "压缩承诺办结时限"
+    draft.save_revision(user=editor)
+    power_submit(power=power, user=editor)
+
+    client.force_login(reviewer)
+    mail.outbox.clear()
+    workflow_action(client, power, "reject", comment="请补充压缩时限的依据")
+    power.refresh_from_db()
+    assert (
+        power.promised_time_limit == 5
+        and not TaskState.objects.filter(status="in_progress").exists()
+    )
+    rejection = [m for m in mail.outbox if editor.email in m.to]
+    assert rejection and "请补充压缩时限的依据" in rejection[0].body
+
+    # the editor explains and submits again; the legal office approves
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    draft.change_note = "依据《优化营商环境条例》压缩承诺办结时限"
+    draft.save_revision(user=editor)
+    power_submit(power=power, user=editor)
+    workflow_action(client, power, "approve", comment="同意")
+    power.refresh_from_db()
+    assert power.live and power.promised_time_limit == 3
+    record = PowerPublication.objects.filter(power=power).first()
+    assert record.changed_fields == ["承诺办结时限"]
+    assert record.note == "依据《优化营商环境条例》压缩承诺办结时限"
+    approvals = PageLogEntry.objects.filter(page=power, action="wagtail.workflow.approve")
+    assert approvals.get().user == reviewer
+
+
+def test_approving_twice_or_submitting_twice_is_refused_with_a_message(client, reviewer):
+    editor = department_editor()
+    power = publish_power()
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    draft.result_name = "道路运输经营许可证（电子证照）"
+    draft.save_revision(user=editor)
+    power_submit(power=power, user=editor)
+    with pytest.raises(ReviewError, match="已在法制办审核中"):
+        power_submit(power=power, user=editor)
+
+    task_state = PowerPage.objects.get(pk=power.pk).current_workflow_task_state
+    review_approve(power=power, user=reviewer)
+    with pytest.raises(ReviewError, match="没有待审核的提交"):
+        review_approve(power=power, user=reviewer)
+    # the same through the admin: a message, not an error page
+    client.force_login(reviewer)
+    url = reverse("wagtailadmin_pages:workflow_action", args=[power.pk, "approve", task_state.pk])
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert TaskState.objects.filter(pk=task_state.pk, status="approved").exists()
+
+
+def test_only_the_legal_office_may_decide(reviewer):
+    editor = department_editor()
+    power = publish_power()
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    draft.result_name = "新证照"
+    draft.save_revision(user=editor)
+    power_submit(power=power, user=editor)
+    with pytest.raises(ReviewError, match="只有法制办审核人员"):
+        review_approve(power=power, user=editor)
+    with pytest.raises(ReviewError, match="请填写审核意见"):
+        review_reject(power=power, user=reviewer, comment=" ")
+    assert PowerPage.objects.get(pk=power.pk).result_name == "道路运输经营许可证"
+
+
+def test_a_site_administrator_cannot_publish_a_power_around_the_legal_office(client):
+    admin = make_user("siteadmin", groups=[roles.SITE_ADMINS])
+    client.force_login(admin)
+    client.post(add_url(), power_form(code="ADMIN-1", **{"action-publish": "action-publish"}))
+    assert not PowerPage.objects.get(code="ADMIN-1").live
+
+
+def test_a_department_with_powers_cannot_be_deleted(client):
+    publish_power()
+    department = DepartmentPage.objects.get(code="TRANSPORT")
+    client.force_login(make_user("root", superuser=True))
+    response = client.post(reverse("wagtailadmin_pages:delete", args=[department.pk]), follow=True)
+    assert response.status_code == 200
+    assert "不能删除" in response.content.decode()
+    assert DepartmentPage.objects.filter(pk=department.pk).exists()
+    assert PowerPage.objects.filter(code=road_transport_licence().code).exists()
+
+
+def test_creating_a_department_creates_its_editors_group(client):
+    from tests.factories import make_department
+
+    department = make_department(code="NEW-DEPT", short_name="区新设局", title="广安市广安区新设局")
+    group = department.editors.group
+    assert group.name == "部门编辑：区新设局"
+    editor = make_user("newbie")
+    editor.groups.add(group)
+    assert PowerPage.can_create_at(department)
+    assert department.permissions_for_user(editor).can_add_subpage()
+    assert not department.permissions_for_user(editor).can_publish_subpage()
