@@ -1,0 +1,210 @@
+"""电子监察: every open item of the review process with its deadline and its card.
+
+Two kinds of items are supervised:
+- 审核 (review): a submission waiting for the legal office, due REVIEW_DEADLINE_WORKING_DAYS
+  working days after it reached the legal office;
+- 调整 (adjustment): an open adjustment requirement, due on its own date.
+
+Each item is 正常, 黄牌 (due within YELLOW_CARD_WORKING_DAYS working days) or 红牌 (overdue).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from wagtail.models import TaskState
+
+from catalogue.models import DepartmentPage, PowerPage
+from review import roles
+from review.models import AdjustmentRequirement
+from workdays.calendar import WorkCalendar
+
+NORMAL, YELLOW, RED = "normal", "yellow", "red"
+CARD_LABELS = {NORMAL: "正常", YELLOW: "黄牌", RED: "红牌"}
+REVIEW, ADJUSTMENT = "review", "adjustment"
+KIND_LABELS = {REVIEW: "待审核", ADJUSTMENT: "待调整"}
+
+
+def card_for(due_on: datetime.date, *, today: datetime.date, calendar: WorkCalendar) -> str:
+    if today > due_on:
+        return RED
+    if calendar.working_days_between(today, due_on) <= settings.YELLOW_CARD_WORKING_DAYS:
+        return YELLOW
+    return NORMAL
+
+
+@dataclass
+class Item:
+    kind: str
+    power: PowerPage
+    department: DepartmentPage | None
+    started_on: datetime.date
+    due_on: datetime.date
+    card: str
+    reason: str
+
+    @property
+    def card_label(self):
+        return CARD_LABELS[self.card]
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS[self.kind]
+
+
+@dataclass
+class DepartmentRow:
+    department: DepartmentPage
+    pending_reviews: int = 0
+    open_adjustments: int = 0
+    yellow: int = 0
+    red: int = 0
+    average_review_days_30: float | None = None
+    average_review_days_90: float | None = None
+    decided_90: int = 0
+    rejected_90: int = 0
+
+    @property
+    def rejection_rate(self):
+        return None if not self.decided_90 else self.rejected_90 / self.decided_90
+
+
+@dataclass
+class Supervision:
+    today: datetime.date
+    rows: list[DepartmentRow]
+    items: list[Item]
+    unknown_years: list[int] = field(default_factory=list)
+
+    @property
+    def totals(self):
+        total = DepartmentRow(department=None)
+        for row in self.rows:
+            total.pending_reviews += row.pending_reviews
+            total.open_adjustments += row.open_adjustments
+            total.yellow += row.yellow
+            total.red += row.red
+            total.decided_90 += row.decided_90
+            total.rejected_90 += row.rejected_90
+        return total
+
+
+def visible_departments(user):
+    departments = DepartmentPage.objects.order_by("path")
+    if roles.sees_all_departments(user):
+        return departments
+    return departments.filter(editors__group__user=user)
+
+
+def _review_task_states():
+    return TaskState.objects.filter(
+        task__name=roles.TASK_NAME,
+        workflow_state__base_content_type__model="page",
+    ).select_related("workflow_state")
+
+
+def supervision_for(user, *, today=None, calendar=None) -> Supervision:
+    """What `user` may supervise: their department(s), or everything for the legal office."""
+    today = today or timezone.localdate()
+    calendar = calendar or WorkCalendar.load()
+    departments = OrderedDict((d.path, d) for d in visible_departments(user))
+    paths = Q()
+    for path in departments:
+        paths |= Q(path__startswith=path)
+    powers = PowerPage.objects.filter(paths) if departments else PowerPage.objects.none()
+    power_by_id = {
+        p.pk: p for p in powers.only("id", "path", "depth", "title", "code", "url_path", "live")
+    }
+
+    def department_of(power):
+        return departments.get(power.path[: -PowerPage.steplen])
+
+    items = []
+    deadline = settings.REVIEW_DEADLINE_WORKING_DAYS
+    pending = _review_task_states().filter(status=TaskState.STATUS_IN_PROGRESS)
+    for state in pending.filter(workflow_state__object_id__in=[str(pk) for pk in power_by_id]):
+        power = power_by_id[int(state.workflow_state.object_id)]
+        started = timezone.localdate(state.started_at)
+        due = calendar.add_working_days(started, deadline)
+        items.append(
+            Item(REVIEW, power, department_of(power), started, due,
+                 card_for(due, today=today, calendar=calendar), "提交法制办审核")
+        )  # fmt: skip
+    requirements = AdjustmentRequirement.objects.open().filter(power_id__in=power_by_id)
+    for requirement in requirements.select_related("law", "function_change"):
+        power = power_by_id[requirement.power_id]
+        items.append(
+            Item(ADJUSTMENT, power, department_of(power), requirement.changed_on,
+                 requirement.due_on, card_for(requirement.due_on, today=today, calendar=calendar),
+                 requirement.reason)
+        )  # fmt: skip
+    items.sort(key=lambda item: (item.due_on, item.power.title))
+
+    rows = OrderedDict((path, DepartmentRow(department=dept)) for path, dept in departments.items())
+    for item in items:
+        row = rows.get(item.department.path) if item.department else None
+        if row is None:
+            continue
+        if item.kind == REVIEW:
+            row.pending_reviews += 1
+        else:
+            row.open_adjustments += 1
+        if item.card == YELLOW:
+            row.yellow += 1
+        elif item.card == RED:
+            row.red += 1
+    _review_statistics(rows, power_by_id, department_of, today=today, calendar=calendar)
+
+    horizon = [today] + [item.due_on for item in items]
+    return Supervision(
+        today=today,
+        rows=list(rows.values()),
+        items=items,
+        unknown_years=calendar.unknown_years(min(horizon), max(horizon)),
+    )
+
+
+def _review_statistics(rows, power_by_id, department_of, *, today, calendar):
+    """Average review time (working days) over 30 and 90 days, and the rejection rate."""
+    since = today - datetime.timedelta(days=90)
+    decided = _review_task_states().filter(
+        status__in=[TaskState.STATUS_APPROVED, TaskState.STATUS_REJECTED],
+        finished_at__date__gte=since,
+        workflow_state__object_id__in=[str(pk) for pk in power_by_id],
+    )
+    durations = {path: {30: [], 90: []} for path in rows}
+    for state in decided:
+        power = power_by_id[int(state.workflow_state.object_id)]
+        department = department_of(power)
+        if department is None:
+            continue
+        row = rows[department.path]
+        finished = timezone.localdate(state.finished_at)
+        days = calendar.working_days_between(timezone.localdate(state.started_at), finished)
+        row.decided_90 += 1
+        if state.status == TaskState.STATUS_REJECTED:
+            row.rejected_90 += 1
+        durations[department.path][90].append(days)
+        if finished >= today - datetime.timedelta(days=30):
+            durations[department.path][30].append(days)
+    for path, row in rows.items():
+        for window in (30, 90):
+            values = durations[path][window]
+            average = round(sum(values) / len(values), 1) if values else None
+            setattr(row, f"average_review_days_{window}", average)
+
+
+def filter_items(items, *, department_code=None, kind=None, card=None):
+    selected = items
+    if department_code:
+        selected = [i for i in selected if i.department and i.department.code == department_code]
+    if kind in KIND_LABELS:
+        selected = [i for i in selected if i.kind == kind]
+    if card in CARD_LABELS:
+        selected = [i for i in selected if i.card == card]
+    return selected

@@ -1,0 +1,72 @@
+"""The 电子监察 dashboard in the admin: per department, and the items behind each number."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from disclosure.text import clean_public_text
+from review import roles
+
+from .selectors import CARD_LABELS, KIND_LABELS, filter_items, supervision_for
+
+
+class SupervisionMixin(WagtailAdminTemplateMixin):
+    header_icon = "warning"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not (roles.sees_all_departments(user) or roles.departments_of(user).exists()):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("supervision:dashboard"), "label": "电子监察"}
+        ]
+
+
+class DashboardView(SupervisionMixin, TemplateView):
+    page_title = "电子监察"
+    template_name = "supervision/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        supervision = supervision_for(self.request.user)
+        context.update(
+            supervision=supervision,
+            totals=supervision.totals,
+            sees_all=roles.sees_all_departments(self.request.user),
+            items_url=reverse("supervision:items"),
+            deadlines={
+                "review": settings.REVIEW_DEADLINE_WORKING_DAYS,
+                "adjustment": settings.ADJUSTMENT_DEADLINE_WORKING_DAYS,
+                "yellow": settings.YELLOW_CARD_WORKING_DAYS,
+            },
+        )
+        return context
+
+
+class ItemsView(SupervisionMixin, TemplateView):
+    page_title = "电子监察：事项清单"
+    template_name = "supervision/items.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        supervision = supervision_for(self.request.user)
+        params = self.request.GET
+        department = clean_public_text(params.get("dept", ""), 64)
+        kind = params.get("kind", "")
+        card = params.get("card", "")
+        items = filter_items(supervision.items, department_code=department, kind=kind, card=card)
+        context.update(
+            supervision=supervision,
+            items=items,
+            selected_department=next(
+                (r.department for r in supervision.rows if r.department.code == department), None
+            ),
+            kind_label=KIND_LABELS.get(kind, ""),
+            card_label=CARD_LABELS.get(card, ""),
+        )
+        return context
