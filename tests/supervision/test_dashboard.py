@@ -121,3 +121,22 @@ def test_an_editor_sees_what_to_adjust_on_the_admin_home(client):
     assert "待办事项与期限" in html
     assert "道路货物运输经营许可" in html
     assert "2026-11-30" in html  # 20 working days after 2 November 2026
+
+
+def test_the_daily_digest_emails_yellow_and_red_items_to_those_who_must_act(reviewer):
+    from django.core import mail
+    from django.core.management import call_command
+
+    publish_power()
+    publish_power(road_transport_licence(code="APPROVAL-1", department_code="APPROVAL"))
+    law_supersede(law=Law.objects.find_by_title("道路运输条例").first(), changed_on=D(2025, 9, 1))
+    transport_editor = department_editor("TRANSPORT")
+    approval_editor = department_editor("APPROVAL")
+    mail.outbox.clear()
+    call_command("supervision_digest")
+    recipients = {message.to[0]: message for message in mail.outbox}
+    assert set(recipients) == {reviewer.email, transport_editor.email, approval_editor.email}
+    assert "红牌" in recipients[transport_editor.email].subject
+    assert "道路货物运输经营许可" in recipients[transport_editor.email].body
+    assert "APPROVAL-1" in recipients[approval_editor.email].body
+    assert road_transport_licence().code not in recipients[approval_editor.email].body
