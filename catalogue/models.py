@@ -19,6 +19,7 @@ from wagtail.search import index
 
 from . import blocks
 from .choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
+from .forms import PowerPageForm
 from .validators import validate_code
 
 
@@ -287,6 +288,7 @@ class PowerPage(Page):
 
     parent_page_types = ["catalogue.DepartmentPage"]
     subpage_types = []
+    base_form_class = PowerPageForm
 
     class Meta:
         verbose_name = "行政权力事项"

@@ -274,6 +274,8 @@ def power_citations(power) -> list[Citation]:
 
 
 def power_detail(power):
+    from review.selectors import power_history
+
     department = (
         DepartmentPage.objects.filter(path=power.path[: -PowerPage.steplen]).first()
         if power.path
@@ -283,6 +285,7 @@ def power_detail(power):
         "department": department,
         "citations": power_citations(power),
         "tags": list(power.tags.all()),
+        "history": power_history(power) if power.pk else [],
         "complaint_channel": power.complaint_channel
         or (department.complaint_channel if department else ""),
     }

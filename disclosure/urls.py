@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from catalogue import views as catalogue_views
+from review import views as review_views
 from search import views as search_views
 
 urlpatterns = [
@@ -13,6 +14,9 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("p/<str:code>/", catalogue_views.power_short_url, name="power_short_url"),
     path("laws/", include("laws.urls")),
+    path("adjustments/", review_views.adjustments, name="adjustments"),
+    path("adjustments/feed/", review_views.AdjustmentsFeed(), name="adjustments_feed"),
+    path("adjustments/feed/atom/", review_views.AdjustmentsAtomFeed(), name="adjustments_atom"),
 ]
 
 if settings.DEBUG:

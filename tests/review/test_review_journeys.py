@@ -192,3 +192,20 @@ def test_creating_a_department_creates_its_editors_group(client):
     assert PowerPage.can_create_at(department)
     assert department.permissions_for_user(editor).can_add_subpage()
     assert not department.permissions_for_user(editor).can_publish_subpage()
+
+
+def test_a_change_submitted_without_saying_why_comes_back_with_an_error(client):
+    power = publish_power()
+    client.force_login(department_editor())
+    url = reverse("wagtailadmin_pages:edit", args=[power.pk])
+    form = power_form(code=power.code, slug=power.slug, title=power.title, promised_time_limit="3")
+    response = client.post(url, {**form, "action-submit": "action-submit"})
+    assert response.status_code == 200
+    assert "请说明本次调整了什么" in response.context["form"].errors["change_note"][0]
+    assert not PowerPage.objects.get(pk=power.pk).workflow_in_progress
+    # saving a draft needs no note; submitting with one goes to the legal office
+    assert client.post(url, form).status_code == 302
+    form = power_form(code=power.code, slug=power.slug, title=power.title,
+                      promised_time_limit="3", change_note="压缩承诺时限")  # fmt: skip
+    assert client.post(url, {**form, "action-submit": "action-submit"}).status_code == 302
+    assert PowerPage.objects.get(pk=power.pk).workflow_in_progress
