@@ -3,7 +3,8 @@
 - 部门编辑：<部门> (one group per department): add and edit that department's powers; never
   publish, never touch another department or the department page itself.
 - 法制办审核 (legal office): reviews every new power and every change in the 法制办审核 workflow;
-  approving publishes, rejecting returns the draft with a comment.
+  approving publishes, rejecting returns the draft with a comment. Like Wagtail's moderators, they
+  may open and correct what they review (edit rights on the catalogue's powers).
 - 站点管理员 (site administrators): departments, laws, the calendar, users and groups.
 - 内容管理员 (content administrators): spreadsheet imports (import issue).
 
@@ -77,6 +78,10 @@ def roles_ensure():
 
     legal_office, _ = Group.objects.get_or_create(name=LEGAL_OFFICE)
     legal_office.permissions.add(*access_admin)
+    # Wagtail expects reviewers to be able to open, and correct while reviewing, what they
+    # review; publishing still needs the decision (PowerPagePermissionTester).
+    for action in ("change", "lock", "unlock"):
+        _page_permission(legal_office, catalogue, action)
     for codename in ("choose_image",):
         _collection_permission(legal_office, Collection.get_first_root_node(), codename)
 
@@ -196,14 +201,15 @@ def sees_all_departments(user) -> bool:
 
 
 class DepartmentPagePermissionTester(PagePermissionTester):
-    """A department page itself is managed by those with rights on the catalogue above it
-    (site administrators), not by the department's editors, whose rights start at it."""
+    """A department page itself is managed by those with rights on the hall above the catalogue
+    (site administrators), not by the department's editors, whose rights start at the department,
+    nor by the legal office, whose rights start at the catalogue."""
 
     def _manages_departments(self):
         if self.user.is_superuser:
             return True
-        parent = self.page.get_parent()
-        return parent is not None and PagePermissionTester(self.user, parent).can_edit()
+        hall = self.page.get_ancestors().filter(depth=self.page.depth - 2).first()
+        return hall is not None and PagePermissionTester(self.user, hall).can_edit()
 
     def can_edit(self):
         return super().can_edit() and self._manages_departments()

@@ -209,3 +209,14 @@ def test_a_change_submitted_without_saying_why_comes_back_with_an_error(client):
                       promised_time_limit="3", change_note="压缩承诺时限")  # fmt: skip
     assert client.post(url, {**form, "action-submit": "action-submit"}).status_code == 302
     assert PowerPage.objects.get(pk=power.pk).workflow_in_progress
+
+
+def test_the_legal_office_may_open_powers_but_not_manage_departments(reviewer):
+    power = publish_power()
+    department = DepartmentPage.objects.get(code="TRANSPORT")
+    assert power.permissions_for_user(reviewer).can_edit()
+    assert not department.permissions_for_user(reviewer).can_edit()
+    assert not department.permissions_for_user(reviewer).can_delete()
+    admin = make_user("siteadmin", groups=[roles.SITE_ADMINS])
+    assert department.permissions_for_user(admin).can_edit()
+    assert not power.permissions_for_user(admin).can_publish()
