@@ -85,6 +85,13 @@ def test_home_catalogue_and_power_pages_have_no_serious_accessibility_violations
     live_server, desktop, hall
 ):
     penalty = PowerPage.objects.get(code="PENALTY-1")
-    for path in ("/", "/catalogue/", "/catalogue/?type=02", hall.url, penalty.url):
+    for path in (
+        "/",
+        "/catalogue/",
+        "/catalogue/?type=02",
+        hall.url,
+        penalty.url,
+        "/adjustments/?all=1",
+    ):
         desktop.goto(live_server.url + path)
         assert axe_violations(desktop) == [], path
