@@ -8,7 +8,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from catalogue.models import DepartmentPage, PowerCatalogue
+from catalogue.models import DepartmentPage, PowerCatalogue, PowerPage
 from laws.models import Law, LawStatus
 
 from . import roles, services
@@ -26,6 +26,23 @@ def register_review_log_actions(actions):
 def keep_department_group_in_step(request, page):
     if isinstance(page.specific, DepartmentPage):
         roles.department_editors_ensure(page.specific)
+
+
+@hooks.register("before_edit_page")
+def refuse_edits_while_in_review(request, page):
+    """A submission waiting for the legal office is frozen for its department: say so in
+    Chinese instead of Wagtail's generic lock message."""
+    if request.method != "POST" or not isinstance(page.specific, PowerPage):
+        return None
+    task = page.current_workflow_task
+    if page.workflow_in_progress and task and task.specific.locked_for_user(page, request.user):
+        messages.error(
+            request,
+            "该事项已提交法制办审核，审核完成前不能修改或重复提交。"
+            "如需修改，请撤回提交或请法制办退回修改。",
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
 
 
 @hooks.register("before_delete_page")

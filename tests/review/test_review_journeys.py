@@ -220,3 +220,27 @@ def test_the_legal_office_may_open_powers_but_not_manage_departments(reviewer):
     admin = make_user("siteadmin", groups=[roles.SITE_ADMINS])
     assert department.permissions_for_user(admin).can_edit()
     assert not power.permissions_for_user(admin).can_publish()
+
+
+def test_resubmitting_a_page_already_in_review_is_refused_in_chinese(client):
+    power = publish_power()
+    editor = department_editor()
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    draft.promised_time_limit = 3
+    draft.change_note = "压缩承诺时限"
+    draft.save_revision(user=editor)
+    power_submit(power=power, user=editor)
+    client.force_login(editor)
+    form = power_form(code=power.code, slug=power.slug, title=power.title,
+                      promised_time_limit="4", change_note="再次修改")  # fmt: skip
+    response = client.post(
+        reverse("wagtailadmin_pages:edit", args=[power.pk]),
+        {**form, "action-submit": "action-submit"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("已提交法制办审核" in m for m in messages)
+    assert (
+        PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object().promised_time_limit == 3
+    )
