@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
+    path("search/json/", search_views.search_json, name="search_json"),
+    path("search/suggest/", search_views.suggestions, name="search_suggest"),
     path("p/<str:code>/", catalogue_views.power_short_url, name="power_short_url"),
     path("laws/", include("laws.urls")),
     path("adjustments/", review_views.adjustments, name="adjustments"),

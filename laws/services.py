@@ -5,6 +5,7 @@ from itertools import groupby
 from pathlib import Path
 
 from django.db import transaction
+from modelsearch.index import insert_or_update_object
 
 from .models import Law, LawArticle, LawStatus
 from .parsing import ParsedLaw, iter_law_files, parse_law_file
@@ -97,3 +98,5 @@ def _write_articles(law: Law, parsed: ParsedLaw):
         )
         for position, article in enumerate(parsed.articles)
     )
+    # bulk_create sends no signals: re-index the law, now with its articles, explicitly.
+    insert_or_update_object(law)

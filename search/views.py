@@ -1,26 +1,134 @@
-"""The hall's search page. A plain search over live powers until the search issue lands."""
+"""The hall's search page (/search/), its JSON form and the autocomplete suggestions."""
 
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 
-from catalogue.selectors import POWER_LIST_FIELDS, live_powers, with_departments
+from catalogue.choices import PowerType
 from disclosure.text import clean_public_text
 
-MAX_QUERY_LENGTH = 100
+from .engine import MAX_QUERY_LENGTH, search_hall, suggest
+from .services import promotions_for, search_log_record
+
+RELATED_TYPES = [PowerType.LICENSING, PowerType.CONFIRMATION, PowerType.PUBLIC_SERVICE]
 
 
-def search(request):
+def _page_number(request):
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+def _run(request):
     query = clean_public_text(request.GET.get("q", ""), MAX_QUERY_LENGTH)
-    results, rows = None, []
+    result = search_hall(query, request.GET, page_number=_page_number(request))
     if query:
-        matches = (
-            live_powers()
-            .filter(Q(title__icontains=query) | Q(code=query))
-            .order_by("power_type", "path")
-            .only(*POWER_LIST_FIELDS)
+        search_log_record(query=query, results=result.total, duration_ms=result.duration_ms)
+    return result
+
+
+FACET_PARAMS = {"type": "type", "dept": "dept", "status": "status"}
+
+
+def _facet_links(result):
+    """A link for each facet value that toggles it, keeping the query and the other filters."""
+    from django.http import QueryDict
+
+    links = {}
+    for name, facets in result.facets.items():
+        for facet in facets:
+            query = QueryDict(mutable=True)
+            query["q"] = result.query
+            for other, value in result.selected.items():
+                if other != name:
+                    query[other] = value
+            if not facet.selected:
+                query[name] = facet.value
+            links[(name, facet.value)] = "?" + query.urlencode()
+    return links
+
+
+def _page_link(result, number):
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    query["q"] = result.query
+    for name, value in result.selected.items():
+        query[name] = value
+    query["page"] = number
+    return "?" + query.urlencode()
+
+
+# Private: every search is logged, so no shared cache may answer it.
+@cache_control(private=True, max_age=0)
+def search(request):
+    result = _run(request)
+    links = _facet_links(result)
+    facets = [
+        (
+            label,
+            name,
+            [(facet, links[(name, facet.value)]) for facet in result.facets.get(name, [])],
         )
-        results = Paginator(matches, 20).get_page(request.GET.get("page"))
-        rows = with_departments(results.object_list)
-    context = {"query": query, "results": results, "rows": rows}
+        for label, name in (("事项类型", "type"), ("实施主体", "dept"), ("状态", "status"))
+    ]
+    context = {
+        "query": result.query,
+        "result": result,
+        "facets": facets,
+        "previous_link": _page_link(result, result.page - 1) if result.page > 1 else None,
+        "next_link": _page_link(result, result.page + 1) if result.page < result.pages else None,
+        "promotions": promotions_for(result.query) if result.query else [],
+        "related_types": RELATED_TYPES,
+    }
     return render(request, "search/search.html", context)
+
+
+def _hit_json(hit):
+    document = hit.document
+    return {
+        "kind": document.kind,
+        "title": document.title,
+        "url": document.url,
+        "code": document.code,
+        "type": document.power_type,
+        "status": document.status,
+        "highlight": {"title": str(hit.title), "snippet": str(hit.snippet)},
+    }
+
+
+@cache_control(private=True, max_age=0)
+def search_json(request):
+    """GET /search/json/?q=…: the search page's results as JSON (for the API)."""
+    result = _run(request)
+    return JsonResponse(
+        {
+            "query": result.query,
+            "words": result.words,
+            "total": result.total,
+            "page": result.page,
+            "pages": result.pages,
+            "partial": result.partial,
+            "hits": [_hit_json(hit) for hit in result.hits],
+            "articles": [_hit_json(hit) for hit in result.articles],
+            "departments": [_hit_json(hit) for hit in result.departments],
+            "facets": {
+                name: [
+                    {"value": f.value, "label": f.label, "count": f.count, "selected": f.selected}
+                    for f in facets
+                ]
+                for name, facets in result.facets.items()
+            },  # fmt: skip
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@cache_control(public=True, max_age=60)
+def suggestions(request):
+    """GET /search/suggest/?q=…: power names for autocomplete."""
+    return JsonResponse(
+        {"suggestions": suggest(request.GET.get("q", ""))},
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "search",
     "import_data",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.search_promotions",
     "wagtail.contrib.settings",
     "wagtail.sites",
     "wagtail.users",
@@ -205,7 +206,12 @@ WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "xlsx", "zip"]
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = {
+    # Wagtail's own search (the admin's page and snippet search).
+    "default": {"BACKEND": "wagtail.search.backends.database"},
+    # The hall's Chinese search index (search/backends.py), kept in step by Wagtail.
+    "hall": {"BACKEND": "search.backends"},
+}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # The legal office's deadlines, in working days (区办公室行政权力公开实施意见 三（三）).

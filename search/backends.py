@@ -1,0 +1,57 @@
+"""The hall's search index as a Wagtail search backend ("hall" in WAGTAILSEARCH_BACKENDS), so
+that Wagtail's own machinery keeps it in step: saves and deletes of indexed models (through
+modelsearch's signal handlers and search.indexing), and `manage.py update_index`. Searching it is
+search.engine's job; Wagtail's own search API keeps using the default backend."""
+
+from modelsearch.backends.base import BaseIndex, BaseSearchBackend
+
+from .documents import index_objects, unindex_object
+from .models import SearchDocument
+
+
+class HallIndex(BaseIndex):
+    def get_key(self):
+        return "hall"
+
+    def add_model(self, model):
+        pass
+
+    def refresh(self):
+        pass
+
+    def reset(self):
+        SearchDocument.objects.all().delete()
+
+    def add_item(self, item):
+        index_objects(type(item), [item])
+
+    def add_items(self, model, items):
+        index_objects(model, items)
+
+    def delete_item(self, item):
+        unindex_object(item)
+
+
+class HallRebuilder:
+    def __init__(self, index):
+        self.index = index
+
+    def start(self):
+        self.index.reset()
+        return self.index
+
+    def finish(self):
+        pass
+
+
+class HallSearchBackend(BaseSearchBackend):
+    index_class = HallIndex
+    rebuilder_class = HallRebuilder
+
+    def search(self, *args, **kwargs):
+        raise NotImplementedError("请使用 search.engine.search_hall 搜索网上政务大厅。")
+
+    autocomplete = search
+
+
+SearchBackend = HallSearchBackend

@@ -1,0 +1,228 @@
+"""What goes into the hall's search index, built in bulk (a handful of queries per chunk)."""
+
+from collections import defaultdict
+
+from django.db import transaction
+from wagtail.models import PageViewRestriction
+
+from catalogue.choices import PowerStatus, PowerType
+from catalogue.models import DepartmentPage, LegalBasis, PowerPage
+from laws.models import Law, LawArticle
+from laws.numerals import article_numbers
+
+from .models import DocumentKind, SearchDocument
+from .segmentation import bigrams, index_text
+
+STATUS_BOOST = {PowerStatus.IN_FORCE: 1.0, PowerStatus.SUSPENDED: 0.6, PowerStatus.CANCELLED: 0.4}
+
+
+def _site_root() -> str:
+    from wagtail.models import Site
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    return site.root_page.url_path if site else "/"
+
+
+def _public_path(url_path: str, root: str) -> str:
+    """The public address of a page from its url_path (which starts with the site root's)."""
+    return "/" + url_path[len(root) :] if url_path.startswith(root) else url_path
+
+
+def _restricted_paths():
+    return list(PageViewRestriction.objects.values_list("page__path", flat=True))
+
+
+def _is_public(page, restricted):
+    return page.live and not any(page.path.startswith(path) for path in restricted)
+
+
+# Block fields that hold codes or numbers, not words a citizen would search for.
+NON_TEXT_BLOCK_FIELDS = {"form", "tier", "copies", "required", "time_limit"}
+
+
+def _stream_text(stream):
+    parts = []
+    for child in stream:
+        for key, value in child.value.items():
+            if key not in NON_TEXT_BLOCK_FIELDS and isinstance(value, str) and value:
+                parts.append(value)
+    return "\n".join(parts)
+
+
+def _document(kind, obj_id, **values):
+    name, basis, body = values.pop("name"), values.pop("basis", ""), values.pop("body", "")
+    code = values.get("code", "")
+    return SearchDocument(
+        kind=kind,
+        object_id=obj_id,
+        name_words=index_text(name),
+        code_words=index_text(code),
+        basis_words=index_text(basis),
+        body_words=index_text(body),
+        grams=" ".join(bigrams(f"{name}\n{basis}\n{body}")),
+        basis_text=basis,
+        body_text=body,
+        **values,
+    )
+
+
+def power_documents(powers) -> tuple[list[SearchDocument], list[int]]:
+    """(documents for the live, public powers; ids of those that must leave the index)."""
+    powers = list(powers)
+    restricted = _restricted_paths()
+    public = [p for p in powers if _is_public(p, restricted)]
+    gone = [p.pk for p in powers if p not in public]
+    if not public:
+        return [], gone
+    departments = {
+        d.path: d
+        for d in DepartmentPage.objects.filter(
+            path__in={p.path[: -PowerPage.steplen] for p in public}
+        ).only("id", "path", "title", "short_name")
+    }
+    bases = defaultdict(list)
+    for basis in (
+        LegalBasis.objects.filter(power__in=public).select_related("law").order_by("sort_order")
+    ):
+        bases[basis.power_id].append(basis)
+    wanted = defaultdict(set)
+    for items in bases.values():
+        for basis in items:
+            if basis.law_id:
+                wanted[basis.law_id].update(article_numbers(basis.articles))
+    article_text = {}
+    if wanted:
+        articles = LawArticle.objects.filter(
+            law_id__in=wanted, ordinal__in={n for numbers in wanted.values() for n in numbers}
+        ).only("law_id", "ordinal", "text")
+        article_text = {(a.law_id, a.ordinal): a.text for a in articles}
+    tags = defaultdict(list)
+    for item in PowerPage.tags.through.objects.filter(content_object__in=public).select_related(
+        "tag"
+    ):
+        tags[item.content_object_id].append(item.tag.name)
+
+    documents, root = [], _site_root()
+    for power in public:
+        department = departments.get(power.path[: -PowerPage.steplen])
+        basis_lines = []
+        for basis in bases[power.pk]:
+            law = basis.law
+            title = law.title if law else basis.law_title
+            short = law.short_title if law else ""
+            line = f"《{title}》{short} {basis.articles}"
+            texts = [
+                article_text.get((basis.law_id, n), "") for n in article_numbers(basis.articles)
+            ]
+            basis_lines.append(" ".join([line, *filter(None, texts), basis.quote]).strip())
+        # Most telling text first: snippets are cut from here when the name alone matched.
+        body = "\n".join(
+            filter(
+                None,
+                [
+                    power.acceptance_conditions,
+                    _stream_text(power.materials),
+                    _stream_text(power.steps),
+                    power.result_name,
+                    power.service_mode,
+                    power.fee_standard if not power.fee_free else "不收费",
+                    " ".join(tags[power.pk]),
+                    power.item_group,
+                    power.handling_agency,
+                    PowerType(power.power_type).label,
+                    department.title if department else "",
+                    department.short_name if department else "",
+                ],
+            )
+        )
+        documents.append(
+            _document(
+                DocumentKind.POWER,
+                power.pk,
+                name=power.title,
+                basis="\n".join(basis_lines),
+                body=body,
+                title=power.title[:300],
+                url=_public_path(power.url_path, root),
+                code=power.code,
+                power_type=power.power_type,
+                department_id=department.pk if department else None,
+                status=power.status,
+                boost=STATUS_BOOST.get(power.status, 0.5),
+            )
+        )
+    return documents, gone
+
+
+def department_documents(departments):
+    departments = list(departments)
+    restricted = _restricted_paths()
+    public = [d for d in departments if _is_public(d, restricted)]
+    root = _site_root()
+    documents = [
+        _document(
+            DocumentKind.DEPARTMENT,
+            d.pk,
+            name=f"{d.title} {d.short_name}",
+            body=d.description,
+            title=d.title,
+            url=_public_path(d.url_path, root),
+            code=d.code,
+            department_id=d.pk,
+        )
+        for d in public
+    ]
+    return documents, [d.pk for d in departments if d not in public]
+
+
+def article_documents(laws):
+    laws = list(laws)
+    articles = LawArticle.objects.filter(law__in=laws).select_related("law").order_by("sort_order")
+    return [
+        _document(
+            DocumentKind.ARTICLE,
+            article.pk,
+            name=f"{article.law.title} {article.law.short_title} {article.number}",
+            body=article.text,
+            title=f"《{article.law.title}》{article.number}",
+            url=f"/laws/{article.law_id}/#{article.anchor}",
+            status=article.law.status,
+            boost=1.0 if article.law.status == "in_force" else 0.5,
+        )
+        for article in articles
+    ]
+
+
+@transaction.atomic
+def replace_documents(kind, documents, remove_ids=()):
+    """Write documents of one kind, replacing any earlier version of the same objects."""
+    ids = [d.object_id for d in documents] + list(remove_ids)
+    if ids:
+        SearchDocument.objects.filter(kind=kind, object_id__in=ids).delete()
+    SearchDocument.objects.bulk_create(documents, batch_size=500)
+
+
+def index_objects(model, objs):
+    """Index whatever the hall shows of these objects (other models are ignored)."""
+    if issubclass(model, PowerPage):
+        documents, gone = power_documents(objs)
+        replace_documents(DocumentKind.POWER, documents, gone)
+    elif issubclass(model, DepartmentPage):
+        documents, gone = department_documents(objs)
+        replace_documents(DocumentKind.DEPARTMENT, documents, gone)
+    elif issubclass(model, Law):
+        laws = list(objs)
+        for law in laws:
+            unindex_object(law)
+        replace_documents(DocumentKind.ARTICLE, article_documents(laws))
+
+
+def unindex_object(obj):
+    if isinstance(obj, PowerPage):
+        SearchDocument.objects.filter(kind=DocumentKind.POWER, object_id=obj.pk).delete()
+    elif isinstance(obj, DepartmentPage):
+        SearchDocument.objects.filter(kind=DocumentKind.DEPARTMENT, object_id=obj.pk).delete()
+    elif isinstance(obj, Law):
+        SearchDocument.objects.filter(
+            kind=DocumentKind.ARTICLE, url__startswith=f"/laws/{obj.pk}/#"
+        ).delete()

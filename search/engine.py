@@ -1,0 +1,357 @@
+"""Searching the hall: Chinese queries against the SearchDocument index, ranked by relevance.
+
+- The query is cut into words (search.segmentation); each word matches itself or, for recall,
+  the sequence of its character pairs; synonyms (search.models.Synonym) widen a word to its group.
+- All words must match; when nothing does, any word may ("partial" results, said so on the page).
+- Ranking: name and code weigh most, then the legal basis, then the rest; powers in force rank
+  above suspended or cancelled ones; an exact 事项编码 comes first.
+- SQLite uses FTS5 with bm25; PostgreSQL a tsvector with ts_rank. Either way one query finds the
+  page of hits and one counts the facets.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from catalogue.choices import PowerStatus, PowerType
+from catalogue.models import DepartmentPage, PowerPage
+from catalogue.validators import CODE_PATTERN
+from disclosure.text import clean_public_text
+
+from .models import DocumentKind, SearchDocument, Synonym
+from .segmentation import bigrams, normalise, query_words
+
+MAX_QUERY_LENGTH = 100
+PAGE_SIZE = 20
+SNIPPET_CHARS = 90
+SYNONYMS_CACHE_KEY = "search:synonyms"
+CODE_RE = re.compile(CODE_PATTERN)
+# bm25 column weights (SQLite): name, code, basis, body, grams
+SQLITE_WEIGHTS = (10.0, 10.0, 4.0, 1.0, 0.3)
+
+
+@dataclass
+class Hit:
+    document: SearchDocument
+    title: str
+    snippet: str
+
+
+@dataclass
+class Facet:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchPage:
+    query: str
+    words: list[str]
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    partial: bool = False
+    facets: dict[str, list[Facet]] = field(default_factory=dict)
+    articles: list[Hit] = field(default_factory=list)
+    departments: list[Hit] = field(default_factory=list)
+    selected: dict[str, str] = field(default_factory=dict)
+    duration_ms: int = 0
+
+
+# --- Query building -------------------------------------------------------------------------
+
+
+def synonym_groups() -> list[list[str]]:
+    groups = cache.get(SYNONYMS_CACHE_KEY)
+    if groups is None:
+        groups = [s.term_list for s in Synonym.objects.all()]
+        cache.set(SYNONYMS_CACHE_KEY, groups, 300)
+    return groups
+
+
+def expand(word: str) -> list[list[str]]:
+    """Alternatives for a query word: itself, and each synonym (as its own list of words)."""
+    alternatives = [[word]]
+    for group in synonym_groups():
+        normalised = [normalise(term) for term in group]
+        if word in normalised:
+            for term in normalised:
+                words = query_words(term)
+                if term != word and words and words not in alternatives:
+                    alternatives.append(words)
+    return alternatives
+
+
+def _fts_quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _fts_word(word: str) -> str:
+    grams = bigrams(word)
+    options = [_fts_quote(word)]
+    if len(grams) > 1:
+        options.append("grams : " + _fts_quote(" ".join(grams)))
+    return "(" + " OR ".join(options) + ")"
+
+
+def _pg_quote(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _pg_word(word: str) -> str:
+    grams = bigrams(word)
+    options = [_pg_quote(word)]
+    if len(grams) > 1:
+        options.append("(" + " & ".join(_pg_quote(g) for g in grams) + ")")
+    return "(" + " | ".join(options) + ")"
+
+
+def build_match(words: list[str], *, any_word=False) -> str:
+    """The full-text expression for the database in use."""
+    postgres = connection.vendor == "postgresql"
+    word_expr = _pg_word if postgres else _fts_word
+    and_, or_ = (" & ", " | ") if postgres else (" AND ", " OR ")
+    parts = []
+    for word in words:
+        alternatives = [and_.join(word_expr(w) for w in alt) for alt in expand(word)]
+        parts.append("(" + or_.join(f"({a})" for a in alternatives) + ")")
+    return (or_ if any_word else and_).join(parts)
+
+
+# --- Running it -----------------------------------------------------------------------------
+
+DOC = SearchDocument._meta.db_table
+
+
+def _filters_sql(kind, filters):
+    clauses, params = ["d.kind = %s"], [kind]
+    for column in ("power_type", "department_id", "status"):
+        if filters.get(column) is not None:
+            clauses.append(f"d.{column} = %s")
+            params.append(filters[column])
+    return " AND ".join(clauses), params
+
+
+def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False):
+    where, params = _filters_sql(kind, filters)
+    if connection.vendor == "postgresql":
+        score = "ts_rank(d.vector, q.query) * d.boost"
+        source = f"{DOC} d, CAST(%s AS tsquery) AS q(query)"
+        condition = "d.vector @@ q.query"
+        order = "score DESC, d.id"
+        params = [match, *params]
+    else:
+        weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+        score = f"bm25(hall_search_fts, {weights}) * d.boost"
+        # CROSS JOIN keeps SQLite from probing the full-text table once per document row.
+        source = f"hall_search_fts CROSS JOIN {DOC} d ON d.id = hall_search_fts.rowid"
+        condition = "hall_search_fts MATCH %s"
+        order = "score ASC, d.id"
+        params = [match, *params]
+    columns = (
+        "d.power_type, d.department_id, d.status" if facet_columns else f"d.id, {score} AS score"
+    )
+    # Only constants and column names are interpolated; every value is a parameter.
+    sql = f"SELECT {columns} FROM {source} WHERE {condition} AND {where}"  # noqa: S608
+    if not facet_columns:
+        sql += f" ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _power_filters(params, departments_by_code):
+    selected, filters = {}, {}
+    type_value = clean_public_text(params.get("type", ""), 20)
+    if type_value:
+        try:
+            filters["power_type"] = selected["type"] = PowerType.parse(type_value).value
+        except ValueError:
+            pass
+    dept = clean_public_text(params.get("dept", ""), 64)
+    if dept in departments_by_code:
+        selected["dept"] = dept
+        filters["department_id"] = departments_by_code[dept].pk
+    status = clean_public_text(params.get("status", ""), 20)
+    if status in PowerStatus.values:
+        filters["status"] = selected["status"] = status
+    return selected, filters
+
+
+def _facets(rows, filters, departments):
+    """Counts per type, department and status, each within the other selected filters."""
+    names = {"power_type": 0, "department_id": 1, "status": 2}
+
+    def counts(column):
+        result = {}
+        for row in rows:
+            if all(
+                row[names[other]] == value
+                for other, value in filters.items()
+                if other != column and other in names
+            ):
+                result[row[names[column]]] = result.get(row[names[column]], 0) + 1
+        return result
+
+    by_type, by_dept, by_status = counts("power_type"), counts("department_id"), counts("status")
+    return {
+        "type": [
+            Facet(t.value, t.label, by_type.get(t.value, 0), filters.get("power_type") == t.value)
+            for t in PowerType
+            if by_type.get(t.value)
+        ],
+        "dept": [
+            Facet(
+                d.code, d.short_name or d.title, by_dept[d.pk], filters.get("department_id") == d.pk
+            )
+            for d in departments
+            if by_dept.get(d.pk)
+        ],
+        "status": [
+            Facet(s.value, s.label, by_status.get(s.value, 0), filters.get("status") == s.value)
+            for s in PowerStatus
+            if by_status.get(s.value)
+        ],
+    }
+
+
+def _live_ids(ids):
+    return set(PowerPage.objects.live().public().filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def highlight(text: str, terms: list[str], *, width=SNIPPET_CHARS) -> str:
+    """An escaped excerpt of `text` around the first term found, with every term in <mark>."""
+    if not text:
+        return ""
+    lowered = text.lower()
+    positions = [lowered.find(t) for t in terms if t and lowered.find(t) >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    excerpt = text[start : start + width]
+    escaped = escape(excerpt)
+    for term in sorted({t for t in terms if t}, key=len, reverse=True):
+        escaped = re.sub(
+            re.escape(escape(term)), lambda m: f"<mark>{m.group(0)}</mark>", escaped, flags=re.I
+        )
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(text) else ""
+    return mark_safe(prefix + escaped.replace("</mark><mark>", "") + suffix)  # noqa: S308
+
+
+def _highlight_terms(words):
+    terms = []
+    for word in words:
+        for alternative in expand(word):
+            terms.extend(alternative)
+    return terms
+
+
+def _hits(ids, terms):
+    documents = SearchDocument.objects.in_bulk(ids)
+    hits = []
+    for pk in ids:
+        document = documents[pk]
+        source = next(
+            (
+                t
+                for t in (document.basis_text, document.body_text)
+                if any(x in t.lower() for x in terms)
+            ),
+            document.body_text or document.basis_text,
+        )
+        hits.append(
+            Hit(document, highlight(document.title, terms, width=300), highlight(source, terms))
+        )
+    return hits
+
+
+def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
+    """Search live powers (with facets and filters), law articles and departments."""
+    started = time.perf_counter()
+    params = params or {}
+    query = clean_public_text(query, MAX_QUERY_LENGTH)
+    words = query_words(query)
+    departments = list(
+        DepartmentPage.objects.live().order_by("path").only("id", "code", "title", "short_name")
+    )
+    selected, filters = _power_filters(params, {d.code: d for d in departments})
+    result = SearchPage(query=query, words=words, hits=[], total=0, page=1, pages=1,
+                        selected=selected)  # fmt: skip
+    if not words:
+        return result
+
+    match = build_match(words)
+    rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
+    if not rows and len(words) > 1:
+        match = build_match(words, any_word=True)
+        rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
+        result.partial = bool(rows)
+    result.facets = _facets(rows, filters, departments)
+    result.total = sum(
+        1
+        for row in rows
+        if all(
+            row[{"power_type": 0, "department_id": 1, "status": 2}[c]] == v
+            for c, v in filters.items()
+        )
+    )
+    result.pages = max(1, -(-result.total // PAGE_SIZE))
+    result.page = min(max(1, page_number), result.pages)
+    ranked = [row[0] for row in _matching(match, DocumentKind.POWER, filters, limit=PAGE_SIZE,
+                                          offset=(result.page - 1) * PAGE_SIZE)]  # fmt: skip
+    exact = _exact_code(query, filters) if result.page == 1 else None
+    if exact is not None:
+        ranked = [exact] + [pk for pk in ranked if pk != exact]
+        result.total = max(result.total, 1)
+    documents = SearchDocument.objects.filter(pk__in=ranked).only("id", "object_id")
+    live = _live_ids([d.object_id for d in documents])
+    by_pk = {d.pk: d.object_id for d in documents}
+    ranked = [pk for pk in ranked if by_pk.get(pk) in live]
+    terms = _highlight_terms(words)
+    result.hits = _hits(ranked, terms)
+    if result.page == 1 and not selected:
+        result.articles = _hits(
+            [r[0] for r in _matching(build_match(words), DocumentKind.ARTICLE, {}, limit=5)], terms
+        )
+        result.departments = _hits(
+            [r[0] for r in _matching(build_match(words), DocumentKind.DEPARTMENT, {}, limit=3)],
+            terms,
+        )
+    result.duration_ms = int((time.perf_counter() - started) * 1000)
+    return result
+
+
+def _exact_code(query, filters):
+    code = query.strip()
+    if not CODE_RE.match(code):
+        return None
+    documents = SearchDocument.objects.filter(kind=DocumentKind.POWER, code__iexact=code)
+    for column, value in filters.items():
+        documents = documents.filter(**{column: value})
+    return documents.values_list("pk", flat=True).first()
+
+
+def suggest(prefix: str, limit=8) -> list[dict]:
+    """Power names for autocomplete: names whose words start with what was typed."""
+    words = query_words(clean_public_text(prefix, MAX_QUERY_LENGTH))
+    if not words:
+        return []
+    if connection.vendor == "postgresql":
+        match = " & ".join(f"{_pg_quote(w)}:*" for w in words)
+    else:
+        match = " AND ".join(f"name_words : {_fts_quote(w)} *" for w in words)
+    ids = [row[0] for row in _matching(match, DocumentKind.POWER, {}, limit=limit)]
+    documents = SearchDocument.objects.in_bulk(ids)
+    return [{"title": documents[pk].title, "url": documents[pk].url, "code": documents[pk].code}
+            for pk in ids if pk in documents]  # fmt: skip

@@ -1,0 +1,27 @@
+"""Writes of the search package: the search log, and reading editorial best bets."""
+
+from django.db import DatabaseError
+
+from .models import SearchLogEntry
+
+
+def search_log_record(*, query: str, results: int, duration_ms: int):
+    """Log a search (query, result count, time); nothing about the person. Never fails a
+    search: a log that cannot be written is skipped."""
+    try:
+        SearchLogEntry.objects.create(query=query[:100], results=results, duration_ms=duration_ms)
+    except DatabaseError:
+        pass
+
+
+def promotions_for(query: str):
+    """Editors' best bets for this query (Wagtail's search promotions), live pages only."""
+    from wagtail.contrib.search_promotions.models import Query
+    from wagtail.search.utils import normalise_query_string
+
+    # Query.get() would create a row for every string anyone types: only look it up.
+    found = Query.objects.filter(query_string=normalise_query_string(query)).first()
+    if found is None:
+        return []
+    promotions = found.editors_picks.select_related("page").order_by("sort_order")
+    return [p for p in promotions if p.page is None or p.page.live]

@@ -1,0 +1,131 @@
+"""A citizen searches the hall in Chinese: words inside longer names, codes, laws, synonyms."""
+
+import pytest
+from django.urls import reverse
+
+from catalogue.models import PowerPage
+from catalogue.services import PowerData, power_upsert
+from search.engine import search_hall
+from search.models import SearchLogEntry, Synonym
+from tests.factories import publish_power, road_transport_licence
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def powers():
+    """Real names from the service items, and one power that is only a draft."""
+    made = {}
+    for code, title, power_type, department in [
+        ("P-PLAN", "建设工程（含临时建设）规划许可证核发", "01", "APPROVAL"),
+        ("P-LICENCE", "个体工商户设立登记", "01", "APPROVAL"),
+        ("P-TAXI", "巡游出租汽车经营许可", "01", "TRANSPORT"),
+        ("P-SUSPENDED", "出租汽车驾驶员从业资格注册", "07", "TRANSPORT"),
+    ]:
+        made[code] = publish_power(
+            road_transport_licence(
+                code=code, title=title, power_type=power_type, department_code=department,
+                citations=[], tags=[], result_name="营业执照" if code == "P-LICENCE" else "",
+            )
+        )  # fmt: skip
+    power_upsert(data=PowerData(code="P-SUSPENDED", department_code="TRANSPORT",
+                                status="suspended"), publish=True)  # fmt: skip
+    power_upsert(data=road_transport_licence(code="P-DRAFT", title="草稿里的规划许可事项"))
+    return made
+
+
+def titles(query, **params):
+    return [hit.document.title for hit in search_hall(query, params).hits]
+
+
+def test_chinese_words_match_inside_longer_names(powers):
+    assert titles("规划许可") == ["建设工程（含临时建设）规划许可证核发"]
+    assert "建设工程（含临时建设）规划许可证核发" in titles("许可证")
+    assert "巡游出租汽车经营许可" in titles("许可")
+    assert titles("营业执照")[0] == "个体工商户设立登记"
+
+
+def test_drafts_never_appear(powers):
+    assert "草稿里的规划许可事项" not in titles("规划许可")
+    assert "草稿里的规划许可事项" not in titles("草稿")
+
+
+def test_a_power_in_force_ranks_above_a_suspended_one(powers):
+    assert titles("出租汽车") == ["巡游出租汽车经营许可", "出租汽车驾驶员从业资格注册"]
+
+
+def test_an_exact_code_comes_first(powers):
+    assert titles("P-TAXI")[0] == "巡游出租汽车经营许可"
+
+
+def test_filters_and_facets_combine_with_the_query(powers):
+    result = search_hall("出租汽车", {"type": "07"})
+    assert [h.document.code for h in result.hits] == ["P-SUSPENDED"]
+    counts = {f.value: f.count for f in result.facets["type"]}
+    assert counts == {"01": 1, "07": 1}
+    assert search_hall("出租汽车", {"status": "in_force"}).total == 1
+
+
+def test_law_articles_are_found_by_law_and_article_number():
+    result = search_hall("行政许可法 第十二条")
+    assert result.articles[0].document.title == "《中华人民共和国行政许可法》第十二条"
+
+
+def test_powers_are_found_by_the_articles_they_cite():
+    power = publish_power()  # cites 道路运输条例 第二十一条
+    result = search_hall("道路运输条例 第二十一条")
+    assert [h.document.object_id for h in result.hits] == [power.pk]
+
+
+def test_synonyms_maintained_by_administrators_apply(powers):
+    Synonym.objects.create(terms="营业执照、工商登记")
+    from django.core.cache import cache
+
+    cache.clear()
+    assert titles("工商登记")[0] == "个体工商户设立登记"
+
+
+def test_unpublishing_removes_a_power_from_search(powers):
+    PowerPage.objects.get(code="P-TAXI").unpublish()
+    assert "巡游出租汽车经营许可" not in titles("出租汽车")
+
+
+def test_matches_are_highlighted_and_escaped():
+    publish_power(road_transport_licence(code="P-XSS", title="<script>alert(1)</script>规划许可",
+                                         citations=[], tags=[]))  # fmt: skip
+    hit = search_hall("规划许可").hits[0]
+    assert "<script>" not in hit.title
+    assert "&lt;script&gt;" in hit.title and "<mark>规划许可</mark>" in hit.title
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "x" * 10000, '"* ( ) : ^ -', "AND OR NOT NEAR", '"未闭合的引号', "😀🎉", "\x00\x07控制",
+     "' OR 1=1; DROP TABLE x; --", "<img src=x onerror=alert(1)>", "许可 OR", "NEAR(许可 规划)"],
+)  # fmt: skip
+def test_hostile_queries_give_a_normal_page(client, powers, query):
+    response = client.get(reverse("search"), {"q": query})
+    assert response.status_code == 200
+    assert b"<img src=x" not in response.content
+
+
+def test_the_search_page_shows_results_facets_and_logs_the_query(client, powers):
+    response = client.get(reverse("search"), {"q": "出租汽车"})
+    html = response.content.decode()
+    assert "P-TAXI" in html and "P-SUSPENDED" in html and "事项类型" in html
+    entry = SearchLogEntry.objects.get()
+    assert (entry.query, entry.results) == ("出租汽车", 2)
+    assert "private" in response["Cache-Control"]
+
+
+def test_zero_results_offer_a_way_on(client, powers):
+    html = client.get(reverse("search"), {"q": "火星签证"}).content.decode()
+    assert "没有找到" in html and "/catalogue/" in html
+
+
+def test_json_results_and_suggestions(client, powers):
+    data = client.get(reverse("search_json"), {"q": "出租汽车"}).json()
+    assert data["total"] == 2 and data["hits"][0]["title"] == "巡游出租汽车经营许可"
+    assert {f["value"] for f in data["facets"]["type"]} == {"01", "07"}
+    suggestions = client.get(reverse("search_suggest"), {"q": "出租"}).json()["suggestions"]
+    assert "巡游出租汽车经营许可" in [s["title"] for s in suggestions]
