@@ -9,6 +9,7 @@ class SearchConfig(AppConfig):
     def ready(self):
         from catalogue.models import PowerPage
 
-        from . import indexing
+        from . import indexing, receivers
 
         indexing.connect(PowerPage)
+        receivers.connect()

@@ -33,6 +33,8 @@ MAX_QUERY_TOKENS = 12
 
 _loaded_words: set[str] = set()
 _lock = threading.Lock()
+DICTIONARY_VERSION_KEY = "search:dictionary-version"
+_dictionary_version = None
 
 
 def add_words(words):
@@ -48,6 +50,21 @@ def add_words(words):
 add_words(BUILTIN_WORDS)
 
 
+def ensure_dictionary():
+    """Load the administrators' words (search.models.DictionaryWord) into this process, again
+    whenever they change (a version number in the shared cache says so)."""
+    global _dictionary_version
+    from django.core.cache import cache
+
+    version = cache.get(DICTIONARY_VERSION_KEY, 1)
+    if version == _dictionary_version:
+        return
+    from .models import DictionaryWord
+
+    add_words(DictionaryWord.objects.values_list("word", flat=True))
+    _dictionary_version = version
+
+
 def normalise(text: str) -> str:
     """Full-width to half-width, lower case, no control characters."""
     text = unicodedata.normalize("NFKC", text or "")
@@ -56,6 +73,7 @@ def normalise(text: str) -> str:
 
 def index_tokens(text: str) -> list[str]:
     """Tokens to index for a text: words and their parts, Latin words and numbers whole."""
+    ensure_dictionary()
     tokens = []
     for word in rjieba.cut_for_search(normalise(text)):
         for piece in TOKEN_RE.findall(word):
@@ -69,6 +87,7 @@ def index_text(text: str) -> str:
 
 def query_words(query: str) -> list[str]:
     """The words of a query (precise mode), without stop words and punctuation."""
+    ensure_dictionary()
     words = []
     for word in rjieba.cut(normalise(query)):
         for piece in TOKEN_RE.findall(word):

@@ -129,3 +129,24 @@ def test_json_results_and_suggestions(client, powers):
     assert {f["value"] for f in data["facets"]["type"]} == {"01", "07"}
     suggestions = client.get(reverse("search_suggest"), {"q": "出租"}).json()["suggestions"]
     assert "巡游出租汽车经营许可" in [s["title"] for s in suggestions]
+
+
+def test_a_word_added_to_the_dictionary_is_kept_whole():
+    from search.models import DictionaryWord
+    from search.segmentation import query_words
+
+    assert query_words("跨省通办") != ["跨省通办"]
+    DictionaryWord.objects.create(word="跨省通办")
+    assert query_words("跨省通办") == ["跨省通办"]
+
+
+def test_administrators_see_what_citizens_search_for(client, powers):
+    from tests.factories import make_user
+
+    for query in ("出租汽车", "出租汽车", "火星签证"):
+        client.get(reverse("search"), {"q": query})
+    client.force_login(make_user("root", superuser=True))
+    html = client.get(reverse("search_report")).content.decode()
+    assert "最常搜索的词" in html and "出租汽车" in html
+    zero = html.split("没有结果的搜索")[1]
+    assert "火星签证" in zero and "出租汽车" not in zero
