@@ -212,6 +212,14 @@ WAGTAILSEARCH_BACKENDS = {
     # The hall's Chinese search index (search/backends.py), kept in step by Wagtail.
     "hall": {"BACKEND": "search.backends"},
 }
+# Elasticsearch, when configured, replaces the database backend for Wagtail's own search, with
+# an index analysed for Chinese (search/elasticsearch.py); see the README.
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_ANALYZER = os.environ.get("ELASTICSEARCH_ANALYZER", "cjk")
+if ELASTICSEARCH_URL:
+    from search.elasticsearch import backend_settings
+
+    WAGTAILSEARCH_BACKENDS["default"] = backend_settings(ELASTICSEARCH_URL, ELASTICSEARCH_ANALYZER)
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # The legal office's deadlines, in working days (区办公室行政权力公开实施意见 三（三）).
