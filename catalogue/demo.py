@@ -43,6 +43,11 @@ def demo_catalogue_load(*, fixtures: Path = FIXTURES, user=None, items_limit=Non
     report.add(
         f"法律法规：新增 {len(laws.created)}，更新 {len(laws.updated)}，未变 {len(laws.unchanged)}"
     )
+    from review.services import adjustments_open_for_law
+
+    for law in laws.no_longer_in_force:
+        opened = adjustments_open_for_law(law=law)
+        report.add(f"{law} 已被新版本替代：向 {len(opened)} 个事项发起调整要求。")
 
     departments = json.loads((fixtures / "departments.json").read_text(encoding="utf-8"))
     outcomes = {"created": 0, "changed": 0, "unchanged": 0}

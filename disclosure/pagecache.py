@@ -7,6 +7,7 @@ the old pages at once: nobody sees a stale page after an approval.
 """
 
 import hashlib
+import time
 from contextlib import contextmanager
 
 from asgiref.local import Local
@@ -16,14 +17,19 @@ from django.db import transaction
 
 GENERATION_KEY = "pagecache:generation"
 EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/static/", "/media/", "/api/", "/_util/")
+# Query parameters the public pages use; a request with any other is answered but not stored,
+# so arbitrary query strings cannot fill the cache.
+CACHEABLE_PARAMETERS = frozenset({"type", "dept", "status", "page", "all"})
 
 
 def current_generation() -> int:
     shared = caches["default"]
     generation = shared.get(GENERATION_KEY)
     if generation is None:
-        shared.add(GENERATION_KEY, 1, timeout=None)
-        generation = shared.get(GENERATION_KEY, 1)
+        # A lost key (cache cleared, Redis restarted or evicted) must never bring back a number
+        # under which old pages may still be stored: start from the clock, not from 1.
+        shared.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = shared.get(GENERATION_KEY, 0)
     return generation
 
 
@@ -64,14 +70,19 @@ def _bump():
     shared = caches["default"]
     try:
         shared.incr(GENERATION_KEY)
+        # incr() on some backends (the database cache) re-stores the key with the default
+        # timeout: make it permanent again.
+        shared.touch(GENERATION_KEY, None)
     except ValueError:
-        shared.set(GENERATION_KEY, 2, timeout=None)
+        shared.set(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
 def connect_invalidation():
     """Bump the generation whenever published content changes."""
     from django.db.models.signals import post_delete, post_save
     from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    from wagtail.models import PageViewRestriction
 
     from laws.models import Law, LawArticle
 
@@ -81,7 +92,7 @@ def connect_invalidation():
     from wagtail.models import Page, Site
 
     post_delete.connect(_page_deleted, sender=Page, dispatch_uid="pagecache-page-deleted")
-    for model in (Law, LawArticle, Site):
+    for model in (Law, LawArticle, Site, PageViewRestriction):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"pagecache-save-{model}")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"pagecache-del-{model}")
 
@@ -121,6 +132,8 @@ class PublicPageCacheMiddleware:
         if request.method not in ("GET", "HEAD"):
             return False
         if request.path.startswith(EXCLUDED_PREFIXES):
+            return False
+        if not CACHEABLE_PARAMETERS.issuperset(request.GET.keys()):
             return False
         # Editors (who may see the userbar) and anyone with a session go to the live view.
         return settings.SESSION_COOKIE_NAME not in request.COOKIES

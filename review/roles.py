@@ -37,7 +37,8 @@ TASK_NAME = "法制办审核"
 DIRECT_PUBLISH = "review.publish_powers_directly"
 
 EDITOR_PAGE_PERMISSIONS = ("add", "change")
-ADMIN_PAGE_PERMISSIONS = ("add", "change", "publish", "bulk_delete", "lock", "unlock")
+# No bulk_delete: a page with pages under it is never deleted wholesale.
+ADMIN_PAGE_PERMISSIONS = ("add", "change", "publish", "lock", "unlock")
 IMAGE_PERMISSIONS = ("add_image", "change_image", "choose_image")
 
 
@@ -89,7 +90,8 @@ def roles_ensure():
     site_admins.permissions.add(
         *access_admin,
         *_permissions(
-            "laws.add_law", "laws.change_law", "laws.delete_law", "laws.view_law",
+            # No delete_law: a law is repealed (已废止), not deleted; drafts may still cite it.
+            "laws.add_law", "laws.change_law", "laws.view_law",
             "workdays.add_calendarday", "workdays.change_calendarday",
             "workdays.delete_calendarday", "workdays.view_calendarday",
             "review.add_functionchange", "review.view_functionchange",
@@ -104,8 +106,9 @@ def roles_ensure():
 
     content_admins, _ = Group.objects.get_or_create(name=CONTENT_ADMINS)
     content_admins.permissions.add(*access_admin)
-    for action in EDITOR_PAGE_PERMISSIONS:
-        _page_permission(content_admins, catalogue, action)
+    # Their import rights come with the import issue; until then no page rights at all, so they
+    # cannot, for example, create department pages.
+    GroupPagePermission.objects.filter(group=content_admins).delete()
 
     _wagtail_samples_remove()
     workflow = workflow_ensure(catalogue=catalogue, legal_office=legal_office)
@@ -149,11 +152,13 @@ def department_editors_ensure(department):
 
     link = DepartmentEditors.objects.filter(department=department).select_related("group").first()
     name = department_group_name(department)
-    taken = DepartmentEditors.objects.filter(group__name=name).exclude(department=department)
-    if taken.exists():  # two departments with one short name: tell their groups apart
+    own_group_id = link.group_id if link else None
+    if Group.objects.filter(name=name).exclude(pk=own_group_id).exists():
+        # Another group (another department with the same short name, or a group left by a
+        # deleted department) has this name: never reuse it, tell the groups apart.
         name = f"{name}（{department.code}）"
     if link is None:
-        group, _ = Group.objects.get_or_create(name=name)
+        group = Group.objects.create(name=name)
         link = DepartmentEditors.objects.create(department=department, group=group)
     elif link.group.name != name:
         link.group.name = name
@@ -166,6 +171,35 @@ def department_editors_ensure(department):
     for codename in IMAGE_PERMISSIONS:
         _collection_permission(group, collection, codename)
     return group
+
+
+def department_editors_remove(page):
+    """When a department page is deleted, its editors' group goes too: its members must not
+    inherit a later department of the same name."""
+    from .models import DepartmentEditors
+
+    link = DepartmentEditors.objects.filter(department_id=page.pk).select_related("group").first()
+    if link is not None:
+        link.group.delete()
+
+
+PRIVILEGED_GROUPS = (LEGAL_OFFICE, SITE_ADMINS)
+
+
+def privilege_problem(actor, target, data) -> str:
+    """Why `actor` may not make this user change (Chinese), or "" when they may."""
+    if actor.is_superuser:
+        return ""
+    if target is not None and target.is_superuser:
+        return "只有超级管理员可以修改超级管理员账号。"
+    if data.get("is_superuser"):
+        return "只有超级管理员可以设置超级管理员。"
+    wanted = {int(pk) for pk in data.getlist("groups") if str(pk).isdigit()}
+    privileged = set(Group.objects.filter(name__in=PRIVILEGED_GROUPS).values_list("pk", flat=True))
+    current = set(target.groups.values_list("pk", flat=True)) if target is not None else set()
+    if (wanted - current) & privileged:
+        return "只有超级管理员可以授予“法制办审核”或“站点管理员”角色。"
+    return ""
 
 
 def _department_collection(department):
@@ -208,8 +242,16 @@ class DepartmentPagePermissionTester(PagePermissionTester):
     def _manages_departments(self):
         if self.user.is_superuser:
             return True
-        hall = self.page.get_ancestors().filter(depth=self.page.depth - 2).first()
-        return hall is not None and PagePermissionTester(self.user, hall).can_edit()
+        hall_path = self.page.path[: -2 * self.page.steplen]
+        cache = self.user.__dict__.setdefault("_disclosure_manages", {})
+        if hall_path not in cache:
+            # Rights granted at the hall or above (the permission policy's cached rows).
+            cache[hall_path] = any(
+                hall_path.startswith(perm.page.path)
+                and perm.permission.codename in ("change_page", "add_page")
+                for perm in self.permission_policy.get_cached_permissions_for_user(self.user)
+            )
+        return cache[hall_path]
 
     def can_edit(self):
         return super().can_edit() and self._manages_departments()
@@ -224,7 +266,7 @@ class DepartmentPagePermissionTester(PagePermissionTester):
         return super().can_move() and self._manages_departments()
 
     def can_copy(self):
-        return super().can_copy() and self._manages_departments()
+        return False  # a copy would need a new code; departments are created, not copied
 
     def can_publish_subpage(self):
         # A new power under a department goes live through the legal office, like any change.
@@ -239,11 +281,16 @@ class PowerPagePermissionTester(PagePermissionTester):
     @cached_property
     def _decides(self):
         user = self.user
-        return user.is_active and (
-            user.is_superuser
-            or user.has_perm(DIRECT_PUBLISH)
-            or user.groups.filter(name=LEGAL_OFFICE).exists()
-        )
+        if "_disclosure_decides" not in user.__dict__:  # once per request, not once per row
+            user._disclosure_decides = user.is_active and (
+                user.is_superuser
+                or user.has_perm(DIRECT_PUBLISH)
+                or user.groups.filter(name=LEGAL_OFFICE).exists()
+            )
+        return user._disclosure_decides
+
+    def can_copy(self):
+        return False  # a power's code is unique: a new power is created, not copied
 
     def can_publish(self):
         return not self.page_is_root and self._decides

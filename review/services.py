@@ -83,6 +83,11 @@ def adjustments_open_for_law(*, law: Law, user=None, calendar=None) -> list[Adju
     due_on = calendar.add_working_days(changed_on, settings.ADJUSTMENT_DEADLINE_WORKING_DAYS)
     opened = []
     for power in _live_powers_citing(law):
+        already = AdjustmentRequirement.objects.filter(
+            power=power, law=law, trigger=trigger, changed_on=changed_on
+        )
+        if already.exists():  # open, or closed: the power was adjusted for this very change
+            continue
         requirement, created = AdjustmentRequirement.objects.get_or_create(
             power=power,
             law=law,
@@ -165,6 +170,8 @@ def function_change_open_requirements(*, change: FunctionChange, user=None):
 def power_submit(*, power: PowerPage, user):
     """Submit the latest revision of a power to the legal office."""
     power = PowerPage.objects.get(pk=power.pk)
+    if not power.permissions_for_user(user).can_edit():
+        raise ReviewError("您没有修改该事项的权限，不能提交审核。")
     if power.workflow_in_progress:
         raise ReviewError("该事项已在法制办审核中，请等待审核结果，不要重复提交。")
     workflow = power.get_workflow()

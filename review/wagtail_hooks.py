@@ -2,13 +2,14 @@
 open adjustment requirements, departments with powers cannot be deleted."""
 
 from django.contrib import messages
+from django.http import QueryDict
 from django.shortcuts import redirect
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from catalogue.models import DepartmentPage, PowerCatalogue, PowerPage
+from catalogue.models import DepartmentPage, PowerPage
 from laws.models import Law, LawStatus
 
 from . import roles, services
@@ -34,6 +35,8 @@ def refuse_edits_while_in_review(request, page):
     Chinese instead of Wagtail's generic lock message."""
     if request.method != "POST" or not isinstance(page.specific, PowerPage):
         return None
+    if request.POST.get("action-cancel-workflow"):
+        return None  # withdrawing the submission is allowed
     task = page.current_workflow_task
     if page.workflow_in_progress and task and task.specific.locked_for_user(page, request.user):
         messages.error(
@@ -45,17 +48,25 @@ def refuse_edits_while_in_review(request, page):
     return None
 
 
+def _holds_catalogue_pages(page):
+    return page.get_descendants().type(DepartmentPage, PowerPage).exists()
+
+
 @hooks.register("before_delete_page")
-def refuse_to_delete_a_department_with_powers(request, page):
-    page = page.specific
-    if isinstance(page, DepartmentPage | PowerCatalogue) and page.get_children().exists():
+def refuse_to_delete_pages_with_departments_or_powers(request, page):
+    if _holds_catalogue_pages(page):
         messages.error(
             request,
-            f"“{page.title}”下还有 {page.get_descendants().count()} 个页面，不能删除。"
+            f"“{page.title}”下还有 {page.get_descendants().count()} 个部门或事项页面，不能删除。"
             "请先将事项移至其他部门，或将其状态改为“取消”。",
         )
         return redirect("wagtailadmin_explore", page.get_parent().pk)
     return None
+
+
+@hooks.register("after_delete_page")
+def remove_a_deleted_departments_group(request, page):
+    roles.department_editors_remove(page)
 
 
 @hooks.register("before_bulk_action")
@@ -63,13 +74,30 @@ def refuse_to_bulk_delete_departments_with_powers(request, action_type, objects,
     if action_type != "delete":
         return None
     for page in objects:
-        specific = page.specific
-        if (
-            isinstance(specific, DepartmentPage | PowerCatalogue)
-            and specific.get_children().exists()
-        ):
-            messages.error(request, f"“{specific.title}”下还有事项，不能删除。")
-            return redirect("wagtailadmin_explore", specific.get_parent().pk)
+        if _holds_catalogue_pages(page):
+            messages.error(request, f"“{page.title}”下还有部门或事项，不能删除。")
+            return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None
+
+
+@hooks.register("before_create_user")
+def refuse_privileged_user_creation(request):
+    return _refuse_privileges(request, None)
+
+
+@hooks.register("before_edit_user")
+def refuse_privileged_user_edits(request, user):
+    return _refuse_privileges(request, user)
+
+
+def _refuse_privileges(request, target):
+    """Only a superuser may make superusers, touch a superuser, or hand out the roles that
+    decide what is published (法制办审核, 站点管理员)."""
+    data = request.POST if request.method == "POST" else QueryDict()
+    problem = roles.privilege_problem(request.user, target, data)
+    if problem:
+        messages.error(request, problem)
+        return redirect("wagtailusers_users:index")
     return None
 
 
@@ -89,6 +117,8 @@ def law_version_created(request, instance):
 
 @hooks.register("after_edit_snippet")
 def law_status_edited(request, instance):
+    """Saving an amended or repealed law opens requirements only for powers not yet adjusted
+    for that change (see adjustments_open_for_law)."""
     if isinstance(instance, Law):
         opened = services.adjustments_open_for_law(law=instance, user=request.user)
         if opened:

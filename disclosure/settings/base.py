@@ -138,7 +138,7 @@ CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "disclosure-pages",
     "TIMEOUT": 3600,
-    "OPTIONS": {"MAX_ENTRIES": 5000},
+    "OPTIONS": {"MAX_ENTRIES": 2000},
 }
 # Wagtail looks rendition records up here before the database; per process is enough.
 CACHES["renditions"] = {

@@ -50,3 +50,53 @@ def test_signed_in_editors_and_forms_are_never_cached(client, power):
     client.force_login(make_user())
     assert "X-Page-Cache" not in client.get(power.url)
     assert "X-Page-Cache" not in client.get("/admin/login/")
+
+
+def test_a_lost_generation_key_never_brings_back_an_old_page(client, power):
+    from django.core.cache import caches
+
+    client.get(power.url)
+    caches["default"].clear()  # e.g. Redis restarted, or the key expired
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    draft.title = "道路货物运输经营许可（更名）"
+    draft.save_revision().publish()
+    caches["default"].clear()
+    assert "（更名）" in client.get(power.url).content.decode()
+
+
+def test_the_generation_does_not_expire_with_the_database_cache(settings, db):
+    from django.core.cache import caches
+
+    from disclosure import pagecache
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                    "LOCATION": "disclosure_cache"},
+    }  # fmt: skip
+    from django.core.management import call_command
+
+    call_command("createcachetable")
+    caches["default"].clear()
+    first = pagecache.current_generation()
+    pagecache.invalidate()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM disclosure_cache")
+        (expires,) = cursor.fetchone()
+    assert str(expires).startswith("9999")
+    assert pagecache.current_generation() == first + 1
+
+
+def test_a_page_made_private_leaves_the_cache_at_once(client, power):
+    from wagtail.models import PageViewRestriction
+
+    client.get(power.url)
+    PageViewRestriction.objects.create(page=power.get_parent(), restriction_type="login")
+    assert client.get(power.url).status_code == 302  # to the login page, not a cached copy
+
+
+def test_unknown_query_parameters_are_not_cached(client, power):
+    assert "X-Page-Cache" not in client.get(power.url, {"x": "1"})
+    assert client.get("/catalogue/", {"type": "01"})["X-Page-Cache"] == "miss"

@@ -1,0 +1,128 @@
+"""The edges of each role, found in review: nobody publishes around the legal office."""
+
+import datetime
+import shutil
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from catalogue.models import DepartmentPage, PowerCatalogue, PowerPage
+from home.models import HomePage
+from laws.models import Law
+from review import roles
+from review.models import AdjustmentRequirement
+from review.services import ReviewError, law_supersede, power_submit, review_approve
+from tests.factories import (
+    LAWS,
+    department_editor,
+    make_department,
+    make_user,
+    publish_power,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_site_administrator_cannot_delete_the_hall_with_everything_in_it(client):
+    power = publish_power()
+    client.force_login(make_user("siteadmin", groups=[roles.SITE_ADMINS]))
+    home = HomePage.objects.get()
+    client.post(reverse("wagtailadmin_pages:delete", args=[home.pk]), follow=True)
+    assert HomePage.objects.filter(pk=home.pk).exists()
+    assert PowerPage.objects.filter(pk=power.pk, live=True).exists()
+
+
+def test_a_site_administrator_cannot_create_a_superuser_or_a_reviewer(client):
+    client.force_login(make_user("siteadmin", groups=[roles.SITE_ADMINS]))
+    from django.contrib.auth.models import Group
+
+    legal_office = Group.objects.get(name=roles.LEGAL_OFFICE)
+    for extra in ({"is_superuser": "on"}, {"groups": [legal_office.pk]}):
+        client.post(
+            reverse("wagtailusers_users:add"),
+            {"username": "evil", "email": "evil@example.com", "first_name": "e",
+             "last_name": "v", "password1": "Xk9!longpassword", "password2": "Xk9!longpassword",
+             **extra},
+        )  # fmt: skip
+    assert not get_user_model().objects.filter(username="evil").exists()
+
+
+def test_powers_and_departments_cannot_be_copied_into_duplicate_codes(client):
+    power = publish_power()
+    editor = department_editor()
+    assert not power.permissions_for_user(editor).can_copy()
+    department = DepartmentPage.objects.get(code="TRANSPORT")
+    admin = make_user("siteadmin", groups=[roles.SITE_ADMINS])
+    assert not department.permissions_for_user(admin).can_copy()
+
+
+def test_an_editor_can_withdraw_a_submission(client):
+    power = publish_power()
+    editor = department_editor()
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    draft.result_name = "新证照"
+    draft.save_revision(user=editor)
+    power_submit(power=power, user=editor)
+    from tests.review.test_review_journeys import power_form
+
+    client.force_login(editor)
+    form = power_form(code=power.code, slug=power.slug, title=power.title, result_name="新证照")
+    client.post(
+        reverse("wagtailadmin_pages:edit", args=[power.pk]),
+        {**form, "action-cancel-workflow": "true"},
+    )
+    assert not PowerPage.objects.get(pk=power.pk).workflow_in_progress
+
+
+def test_an_editor_cannot_submit_another_departments_power():
+    other = publish_power()
+    with pytest.raises(ReviewError, match="没有修改该事项的权限"):
+        power_submit(power=other, user=department_editor("APPROVAL"))
+
+
+def test_saving_an_amended_law_again_does_not_reopen_a_done_adjustment():
+    power = publish_power()
+    law = Law.objects.find_by_title("道路运输条例").first()
+    law_supersede(law=law, changed_on=datetime.date(2026, 9, 21))
+    editor = department_editor()
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    draft.change_note = "已按新版条例调整"
+    draft.save_revision(user=editor)
+    power_submit(power=power, user=editor)
+    review_approve(power=power, user=make_user("fzb", groups=[roles.LEGAL_OFFICE]))
+    from review.services import adjustments_open_for_law
+
+    assert adjustments_open_for_law(law=Law.objects.get(pk=law.pk)) == []
+    assert AdjustmentRequirement.objects.open().count() == 0
+
+
+def test_loading_a_new_version_of_a_law_opens_adjustments(tmp_path):
+    from django.core.management import call_command
+
+    power = publish_power()  # cites 道路运输条例 (2023)
+    shutil.copytree(LAWS, tmp_path / "laws")
+    newest = tmp_path / "laws" / "行政法规" / "道路运输条例(2023-07-20).md"
+    (tmp_path / "laws" / "行政法规" / "道路运输条例(2026-09-21).md").write_text(
+        newest.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    call_command("load_laws", str(tmp_path / "laws"))
+    requirement = AdjustmentRequirement.objects.get(power=power)
+    assert requirement.changed_on == datetime.date(2026, 9, 21)
+
+
+def test_a_deleted_departments_editors_do_not_inherit_a_new_one(client):
+    department = make_department(code="GONE", short_name="区旧局", title="广安市广安区旧局")
+    old_editor = make_user("old")
+    old_editor.groups.add(department.editors.group)
+    client.force_login(make_user("root", superuser=True))
+    client.post(reverse("wagtailadmin_pages:delete", args=[department.pk]))
+    assert not DepartmentPage.objects.filter(code="GONE").exists()
+    new = make_department(code="NEW", short_name="区旧局", title="广安市广安区旧局（新设）")
+    assert not new.permissions_for_user(get_user_model().objects.get(pk=old_editor.pk)).can_edit()
+
+
+def test_content_administrators_cannot_create_departments():
+    content_admin = make_user("importer", groups=[roles.CONTENT_ADMINS])
+    catalogue = PowerCatalogue.objects.get()
+    assert not catalogue.permissions_for_user(content_admin).can_add_subpage()
