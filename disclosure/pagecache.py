@@ -80,9 +80,8 @@ def _bump():
 def connect_invalidation():
     """Bump the generation whenever published content changes."""
     from django.db.models.signals import post_delete, post_save
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
     from wagtail.models import PageViewRestriction
+    from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from laws.models import Law, LawArticle
 
