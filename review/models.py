@@ -1,9 +1,11 @@
 """The legal office's review (法制办审核): who edits which department, what must be adjusted by
 when, and the public record of every approved change."""
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
+from wagtail.models import GroupApprovalTask
 
 
 class DepartmentEditors(models.Model):
@@ -157,3 +159,31 @@ class PowerPublication(models.Model):
 
     def __str__(self):
         return f"{self.power.title} {self.published_at:%Y-%m-%d}"
+
+
+class RejectionCommentForm(forms.Form):
+    comment = forms.CharField(
+        label="审核意见",
+        required=True,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 3}),
+        error_messages={"required": "退回修改时请填写审核意见，说明需要修改的内容。"},
+    )
+
+
+class LegalOfficeReviewTask(GroupApprovalTask):
+    """The 法制办审核 step: Wagtail's group approval, except that a rejection must say what to
+    change (the comment goes back to the editor by email and in the page's history)."""
+
+    class Meta:
+        verbose_name = "法制办审核任务"
+        verbose_name_plural = "法制办审核任务"
+
+    def get_form_for_action(self, action):
+        if action == "reject":
+            return RejectionCommentForm
+        return super().get_form_for_action(action)
+
+    @classmethod
+    def get_description(cls):
+        return "法制办审核人员批准（即发布）或退回修改（须填写审核意见）"

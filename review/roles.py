@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils.functional import cached_property
 from wagtail.models import (
     Collection,
-    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
@@ -122,10 +121,14 @@ def workflow_ensure(*, catalogue, legal_office):
     if not workflow.active:
         workflow.active = True
         workflow.save(update_fields=["active"])
-    task = GroupApprovalTask.objects.filter(name=TASK_NAME).first()
+    from .models import LegalOfficeReviewTask
+
+    task = LegalOfficeReviewTask.objects.filter(name=TASK_NAME).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+        task = LegalOfficeReviewTask.objects.create(name=TASK_NAME)
     task.groups.set([legal_office])
+    # The workflow has exactly this one step (an older plain group-approval task is replaced).
+    WorkflowTask.objects.filter(workflow=workflow).exclude(task=task).delete()
     if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowPage.objects.update_or_create(page=catalogue, defaults={"workflow": workflow})

@@ -244,3 +244,20 @@ def test_resubmitting_a_page_already_in_review_is_refused_in_chinese(client):
     assert (
         PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object().promised_time_limit == 3
     )
+
+
+def test_a_rejection_without_a_comment_is_not_taken(client, reviewer):
+    editor = department_editor()
+    power = publish_power()
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    draft.result_name = "新证照"
+    draft.save_revision(user=editor)
+    power_submit(power=power, user=editor)
+    client.force_login(reviewer)
+    response = workflow_action(client, power, "reject", comment="")
+    assert response.status_code in (200, 302)
+    assert PowerPage.objects.get(pk=power.pk).current_workflow_task_state.status == "in_progress"
+    task_state = PowerPage.objects.get(pk=power.pk).current_workflow_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=[power.pk, "reject", task_state.pk])
+    modal = client.post(url, {"comment": ""}, headers={"x-requested-with": "XMLHttpRequest"})
+    assert "退回修改时请填写审核意见" in modal.json()["html"]
