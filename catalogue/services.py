@@ -340,9 +340,15 @@ def _power_upsert(*, data, user, publish, departments):
             revision.publish(user=user)
         return PowerWriteResult(page=page, outcome="created", warnings=warnings)
 
+    if existing.workflow_in_progress:
+        # Approval publishes the latest revision: a write now would go live unreviewed.
+        raise CatalogueError(f"事项 {code} 正在法制办审核中，审核完成前不能修改。")
     draft = existing.get_latest_revision_as_object()
     changed, warnings = _apply_power_data(draft, data)
     moved = existing.get_parent().pk != department.pk
+    if moved and existing.live and not publish:
+        # A move takes effect at once; for a public power that is a publication.
+        raise CatalogueError(f"事项 {code} 已公开，变更实施主体须由有发布权限的管理员办理。")
     if not changed and not moved:
         return PowerWriteResult(page=existing, outcome="unchanged", warnings=warnings)
     if moved:

@@ -129,3 +129,24 @@ def test_a_code_with_spaces_or_chinese_characters_is_refused():
     with pytest.raises(Exception, match="编码只能由字母、数字"):
         power_upsert(data=road_transport_licence(code="交通 001"))
     assert not PowerPage.objects.filter(code="交通 001").exists()
+
+
+def test_no_write_slips_in_while_the_legal_office_reviews():
+    from review.services import power_submit
+    from tests.factories import department_editor
+
+    page = power_upsert(data=road_transport_licence(), publish=True).page
+    editor = department_editor()
+    power_upsert(data=PowerData(code=page.code, department_code="TRANSPORT", result_name="甲"),
+                 user=editor)  # fmt: skip
+    power_submit(power=page, user=editor)
+    with pytest.raises(CatalogueError, match="正在法制办审核中"):
+        power_upsert(data=PowerData(code=page.code, department_code="TRANSPORT",
+                                    result_name="未经审核"), user=editor)  # fmt: skip
+
+
+def test_moving_a_public_power_needs_publishing_rights():
+    page = power_upsert(data=road_transport_licence(), publish=True).page
+    with pytest.raises(CatalogueError, match="变更实施主体"):
+        power_upsert(data=PowerData(code=page.code, department_code="APPROVAL"))
+    assert PowerPage.objects.get(pk=page.pk).get_parent().specific.code == "TRANSPORT"
