@@ -126,3 +126,27 @@ def test_content_administrators_cannot_create_departments():
     content_admin = make_user("importer", groups=[roles.CONTENT_ADMINS])
     catalogue = PowerCatalogue.objects.get()
     assert not catalogue.permissions_for_user(content_admin).can_add_subpage()
+
+
+def test_the_admin_explorer_costs_the_same_queries_however_many_powers(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import road_transport_licence
+
+    editor = department_editor()
+    client.force_login(editor)
+    department = DepartmentPage.objects.get(code="TRANSPORT")
+    url = reverse("wagtailadmin_explore", args=[department.pk])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    publish_power(road_transport_licence(code="E-0", citations=[], tags=[]))
+    queries()
+    few = queries()
+    for n in range(1, 9):
+        publish_power(road_transport_licence(code=f"E-{n}", citations=[], tags=[]))
+    assert queries() <= few + 2
