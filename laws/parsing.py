@@ -69,7 +69,10 @@ def parse_law_file(path: Path, root: Path) -> ParsedLaw:
     name_match = FILENAME_RE.match(path.name)
     if not name_match:
         raise LawFormatError(f"{relative}：文件名应为“名称(YYYY-MM-DD).md”")
-    version_date = datetime.date.fromisoformat(name_match["date"])
+    try:
+        version_date = datetime.date.fromisoformat(name_match["date"])
+    except ValueError as error:
+        raise LawFormatError(f"{relative}：文件名中的日期无效") from error
     folders = relative.parts[:-1]
     level = FOLDER_LEVELS.get(folders[0], LawLevel.LAW) if folders else LawLevel.LAW
     text = path.read_text(encoding="utf-8")

@@ -135,7 +135,9 @@ def supervision_for(user, *, today=None, calendar=None) -> Supervision:
             Item(REVIEW, power, department_of(power), started, due,
                  card_for(due, today=today, calendar=calendar), "提交法制办审核")
         )  # fmt: skip
-    requirements = AdjustmentRequirement.objects.open().filter(power_id__in=power_by_id)
+    # A power taken down meanwhile has nothing left to adjust in public.
+    live_ids = [pk for pk, power in power_by_id.items() if power.live]
+    requirements = AdjustmentRequirement.objects.open().filter(power_id__in=live_ids)
     for requirement in requirements.select_related("law", "function_change"):
         power = power_by_id[requirement.power_id]
         items.append(

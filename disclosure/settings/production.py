@@ -12,6 +12,13 @@ if len(SECRET_KEY) < 50:
 if not ALLOWED_HOSTS:  # noqa: F405
     raise ImproperlyConfigured("生产环境必须设置 DJANGO_ALLOWED_HOSTS。")
 
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "")
+if not WAGTAILADMIN_BASE_URL.startswith("https://"):
+    # Workflow and supervision emails link to the admin: they must point at the real site.
+    raise ImproperlyConfigured(
+        "生产环境必须设置 WAGTAILADMIN_BASE_URL（如 https://quanli.example.gov.cn）。"
+    )
+
 SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SECURE_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "31536000"))

@@ -31,6 +31,7 @@ def test_the_deploy_checklist_is_clean_with_production_settings():
         env_overrides={
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             "DJANGO_ALLOWED_HOSTS": "quanli.example.gov.cn",
+            "WAGTAILADMIN_BASE_URL": "https://quanli.example.gov.cn",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr

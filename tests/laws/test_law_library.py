@@ -85,3 +85,22 @@ def test_chinese_article_numbers_round_trip(text, number):
 def test_a_citation_names_its_articles_once_each():
     assert article_numbers("第十二条第一款、第十三条；第十二条") == [12, 13]
     assert article_numbers("全文") == []
+
+
+def test_a_paragraph_that_mentions_an_article_does_not_start_a_new_one(tmp_path):
+    (tmp_path / "示例条例(2020-01-01).md").write_text(
+        "# 示例条例\n\n2020年1月1日 国务院令公布\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n"
+        "第一条 为了示例，制定本条例。\n\n第二条 适用范围。\n\n第五条规定的情形除外。\n\n"
+        "第三条 本条例自2020年1月1日起施行。\n",
+        encoding="utf-8",
+    )
+    parsed = parse_law_file(tmp_path / "示例条例(2020-01-01).md", tmp_path)
+    assert [a.number for a in parsed.articles] == ["第一条", "第二条", "第三条"]
+    assert "第五条规定的情形除外" in parsed.articles[1].text
+    assert str(parsed.effective_date) == "2020-01-01"
+
+
+def test_a_bad_date_in_a_file_name_is_a_chinese_format_error(tmp_path):
+    (tmp_path / "条例(2020-13-45).md").write_text("# 条例\n<!-- INFO END -->\n", encoding="utf-8")
+    with pytest.raises(LawFormatError, match="日期无效"):
+        parse_law_file(tmp_path / "条例(2020-13-45).md", tmp_path)
