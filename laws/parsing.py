@@ -9,8 +9,10 @@ from .models import LawLevel
 from .numerals import chinese_to_int
 
 FILENAME_RE = re.compile(r"^(?P<name>.+)\((?P<date>\d{4}-\d{2}-\d{2})\)\.md$")
+# An article starts a paragraph with 第X条 and a space; "第五条规定的…" at the start of a
+# paragraph is a reference, not a new article.
 ARTICLE_START_RE = re.compile(
-    r"^(第[零〇一二两三四五六七八九十百千]+条)(?:之[一二三四五六七八九十]+)?[\s　]*"
+    r"^(第[零〇一二两三四五六七八九十百千]+条)(?:之[一二三四五六七八九十]+)?[\s　]+"
 )
 DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 EFFECTIVE_RE = re.compile(r"自(\d{4}年\d{1,2}月\d{1,2}日)起施行")
