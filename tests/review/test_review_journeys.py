@@ -261,3 +261,18 @@ def test_a_rejection_without_a_comment_is_not_taken(client, reviewer):
     url = reverse("wagtailadmin_pages:workflow_action", args=[power.pk, "reject", task_state.pk])
     modal = client.post(url, {"comment": ""}, headers={"x-requested-with": "XMLHttpRequest"})
     assert "退回修改时请填写审核意见" in modal.json()["html"]
+
+
+def test_the_editor_hears_of_an_approval_with_the_reviewers_comment(reviewer):
+    editor = department_editor()
+    power = publish_power()
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    draft.result_name = "新证照"
+    draft.change_note = "更新结果名称"
+    draft.save_revision(user=editor)
+    power_submit(power=power, user=editor)
+    mail.outbox.clear()
+    review_approve(power=power, user=reviewer, comment="同意，请同步更新窗口告知单")
+    message = next(m for m in mail.outbox if editor.email in m.to)
+    assert "审核通过并发布" in message.body
+    assert "同意，请同步更新窗口告知单" in message.body
