@@ -92,6 +92,7 @@ def test_home_catalogue_and_power_pages_have_no_serious_accessibility_violations
         hall.url,
         penalty.url,
         "/adjustments/?all=1",
+        "/search/?q=道路运输",
     ):
         desktop.goto(live_server.url + path)
         assert axe_violations(desktop) == [], path
