@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 
 from catalogue.choices import PowerStatus, PowerType
 from catalogue.models import DepartmentPage, PowerPage
+from catalogue.selectors import Facet
 from catalogue.validators import CODE_PATTERN
 from disclosure.text import clean_public_text
 
@@ -42,14 +43,6 @@ class Hit:
     document: SearchDocument
     title: str
     snippet: str
-
-
-@dataclass
-class Facet:
-    value: str
-    label: str
-    count: int
-    selected: bool
 
 
 @dataclass

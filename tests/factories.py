@@ -118,3 +118,50 @@ def road_transport_licence(**overrides) -> PowerData:
 def publish_power(data: PowerData | None = None, user=None) -> PowerPage:
     result = power_upsert(data=data or road_transport_licence(), user=user, publish=True)
     return PowerPage.objects.get(pk=result.page.pk)
+
+
+def power_admin_form(**overrides):
+    """The POST data of the power editing form in the admin (empty lists unless given)."""
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    values = {
+        "title": "公路超限运输许可",
+        "slug": "gonglu-chaoxian",
+        "code": "NEW-CODE-1",
+        "power_type": "01",
+        "status": "in_force",
+        "exercise_level": "county",
+        "power_source": "statutory",
+        "fee_free": "on",
+        "right_to_state": "on",
+        "right_to_review": "on",
+        "right_to_litigate": "on",
+        "promised_time_limit": "5",
+        "legal_time_limit": "20",
+        "change_note": "",
+        "staff": streamfield([]),
+        "materials": streamfield([]),
+        "steps": streamfield([]),
+        "discretion": streamfield([]),
+        "legal_bases": inline_formset([]),
+        "comments": inline_formset([]),
+    }
+    values.update(overrides)
+    return nested_form_data(values)
+
+
+def save_change(power, editor, **changes) -> PowerPage:
+    """An editor's draft change of a power (a new revision), not yet submitted."""
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    for name, value in changes.items():
+        setattr(draft, name, value)
+    draft.save_revision(user=editor)
+    return draft
+
+
+def submit_change(power, editor, **changes):
+    """An editor changes a power and submits it to the legal office."""
+    from review.services import power_submit
+
+    save_change(power, editor, **changes)
+    return power_submit(power=power, user=editor)

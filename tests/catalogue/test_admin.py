@@ -2,10 +2,10 @@
 
 import pytest
 from django.urls import reverse
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+from wagtail.test.utils.form_data import streamfield
 
 from catalogue.models import DepartmentPage, PowerPage
-from tests.factories import make_user
+from tests.factories import make_user, power_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -17,40 +17,8 @@ def admin_client(client):
 
 
 def power_form(**overrides):
-    values = {
-        "title": "公路超限运输许可",
-        "slug": "gonglu-chaoxian",
-        "code": "NEW-CODE-1",
-        "power_type": "01",
-        "status": "in_force",
-        "exercise_level": "county",
-        "power_source": "statutory",
-        "fee_free": "on",
-        "right_to_state": "on",
-        "right_to_review": "on",
-        "right_to_litigate": "on",
-        "staff": streamfield([]),
-        "materials": streamfield([]),
-        "steps": streamfield(
-            [
-                (
-                    "step",
-                    {
-                        "name": "受理",
-                        "post": "窗口",
-                        "description": "",
-                        "time_limit": "1",
-                        "supervision": "",
-                    },
-                )
-            ]
-        ),  # fmt: skip
-        "discretion": streamfield([]),
-        "legal_bases": inline_formset([]),
-        "comments": inline_formset([]),
-    }
-    values.update(overrides)
-    return nested_form_data(values)
+    step = {"name": "受理", "post": "窗口", "description": "", "time_limit": "1", "supervision": ""}
+    return power_admin_form(**{"steps": streamfield([("step", step)]), **overrides})
 
 
 def add_url():

@@ -4,13 +4,19 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from wagtail.models import PageLogEntry, TaskState
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from catalogue.models import DepartmentPage, PowerPage
 from review import roles
 from review.models import PowerPublication
 from review.services import ReviewError, power_submit, review_approve, review_reject
-from tests.factories import department_editor, make_user, publish_power, road_transport_licence
+from tests.factories import (
+    department_editor,
+    make_user,
+    power_admin_form,
+    publish_power,
+    road_transport_licence,
+    submit_change,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,30 +27,7 @@ def reviewer():
 
 
 def power_form(**overrides):
-    values = {
-        "title": "公路超限运输许可",
-        "slug": "gonglu-chaoxian",
-        "code": "NEW-CODE-1",
-        "power_type": "01",
-        "status": "in_force",
-        "exercise_level": "county",
-        "power_source": "statutory",
-        "fee_free": "on",
-        "right_to_state": "on",
-        "right_to_review": "on",
-        "right_to_litigate": "on",
-        "promised_time_limit": "5",
-        "legal_time_limit": "20",
-        "change_note": "",
-        "staff": streamfield([]),
-        "materials": streamfield([]),
-        "steps": streamfield([]),
-        "discretion": streamfield([]),
-        "legal_bases": inline_formset([]),
-        "comments": inline_formset([]),
-    }
-    values.update(overrides)
-    return nested_form_data(values)
+    return power_admin_form(**overrides)
 
 
 def add_url(code="TRANSPORT"):
@@ -95,11 +78,7 @@ def test_an_editor_cannot_touch_another_department_or_the_department_page(client
 def test_the_legal_office_rejects_with_a_comment_then_approves(client, reviewer):
     editor = department_editor()
     power = publish_power()
-    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
-    draft.promised_time_limit = 3
-    draft.change_note = "压缩承诺办结时限"
-    draft.save_revision(user=editor)
-    power_submit(power=power, user=editor)
+    submit_change(power, editor, promised_time_limit=3, change_note="压缩承诺办结时限")
 
     client.force_login(reviewer)
     mail.outbox.clear()
@@ -113,10 +92,7 @@ def test_the_legal_office_rejects_with_a_comment_then_approves(client, reviewer)
     assert rejection and "请补充压缩时限的依据" in rejection[0].body
 
     # the editor explains and submits again; the legal office approves
-    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
-    draft.change_note = "依据《优化营商环境条例》压缩承诺办结时限"
-    draft.save_revision(user=editor)
-    power_submit(power=power, user=editor)
+    submit_change(power, editor, change_note="依据《优化营商环境条例》压缩承诺办结时限")
     workflow_action(client, power, "approve", comment="同意")
     power.refresh_from_db()
     assert power.live and power.promised_time_limit == 3
@@ -130,10 +106,7 @@ def test_the_legal_office_rejects_with_a_comment_then_approves(client, reviewer)
 def test_approving_twice_or_submitting_twice_is_refused_with_a_message(client, reviewer):
     editor = department_editor()
     power = publish_power()
-    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
-    draft.result_name = "道路运输经营许可证（电子证照）"
-    draft.save_revision(user=editor)
-    power_submit(power=power, user=editor)
+    submit_change(power, editor, result_name="道路运输经营许可证（电子证照）")
     with pytest.raises(ReviewError, match="已在法制办审核中"):
         power_submit(power=power, user=editor)
 
@@ -152,10 +125,7 @@ def test_approving_twice_or_submitting_twice_is_refused_with_a_message(client, r
 def test_only_the_legal_office_may_decide(reviewer):
     editor = department_editor()
     power = publish_power()
-    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
-    draft.result_name = "新证照"
-    draft.save_revision(user=editor)
-    power_submit(power=power, user=editor)
+    submit_change(power, editor, result_name="新证照")
     with pytest.raises(ReviewError, match="只有法制办审核人员"):
         review_approve(power=power, user=editor)
     with pytest.raises(ReviewError, match="请填写审核意见"):
@@ -225,11 +195,7 @@ def test_the_legal_office_may_open_powers_but_not_manage_departments(reviewer):
 def test_resubmitting_a_page_already_in_review_is_refused_in_chinese(client):
     power = publish_power()
     editor = department_editor()
-    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
-    draft.promised_time_limit = 3
-    draft.change_note = "压缩承诺时限"
-    draft.save_revision(user=editor)
-    power_submit(power=power, user=editor)
+    submit_change(power, editor, promised_time_limit=3, change_note="压缩承诺时限")
     client.force_login(editor)
     form = power_form(code=power.code, slug=power.slug, title=power.title,
                       promised_time_limit="4", change_note="再次修改")  # fmt: skip
@@ -249,10 +215,7 @@ def test_resubmitting_a_page_already_in_review_is_refused_in_chinese(client):
 def test_a_rejection_without_a_comment_is_not_taken(client, reviewer):
     editor = department_editor()
     power = publish_power()
-    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
-    draft.result_name = "新证照"
-    draft.save_revision(user=editor)
-    power_submit(power=power, user=editor)
+    submit_change(power, editor, result_name="新证照")
     client.force_login(reviewer)
     response = workflow_action(client, power, "reject", comment="")
     assert response.status_code in (200, 302)
@@ -266,11 +229,7 @@ def test_a_rejection_without_a_comment_is_not_taken(client, reviewer):
 def test_the_editor_hears_of_an_approval_with_the_reviewers_comment(reviewer):
     editor = department_editor()
     power = publish_power()
-    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
-    draft.result_name = "新证照"
-    draft.change_note = "更新结果名称"
-    draft.save_revision(user=editor)
-    power_submit(power=power, user=editor)
+    submit_change(power, editor, result_name="新证照", change_note="更新结果名称")
     mail.outbox.clear()
     review_approve(power=power, user=reviewer, comment="同意，请同步更新窗口告知单")
     message = next(m for m in mail.outbox if editor.email in m.to)

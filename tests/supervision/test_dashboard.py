@@ -7,13 +7,18 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import TaskState
 
-from catalogue.models import PowerPage
 from laws.models import Law
 from review import roles
 from review.models import AdjustmentRequirement
-from review.services import law_supersede, power_submit, review_approve, review_reject
+from review.services import law_supersede, review_approve, review_reject
 from supervision.selectors import RED, REVIEW, YELLOW, supervision_for
-from tests.factories import department_editor, make_user, publish_power, road_transport_licence
+from tests.factories import (
+    department_editor,
+    make_user,
+    publish_power,
+    road_transport_licence,
+    submit_change,
+)
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -22,14 +27,6 @@ D = datetime.date
 @pytest.fixture
 def reviewer():
     return make_user("fzb", groups=[roles.LEGAL_OFFICE])
-
-
-def submit_change(power, editor, **changes):
-    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
-    for name, value in changes.items():
-        setattr(draft, name, value)
-    draft.save_revision(user=editor)
-    power_submit(power=power, user=editor)
 
 
 def test_an_overdue_review_turns_red_and_one_due_soon_yellow(reviewer):
