@@ -33,15 +33,20 @@ class HallIndex(BaseIndex):
 
 
 class HallRebuilder:
+    """Rebuild in place: searches keep working while `update_index` runs. Every document written
+    during the rebuild is new, so whatever existed before and was not rewritten is stale."""
+
     def __init__(self, index):
         self.index = index
+        self.stale = []
 
     def start(self):
-        self.index.reset()
+        self.stale = list(SearchDocument.objects.values_list("pk", flat=True))
         return self.index
 
     def finish(self):
-        pass
+        for start in range(0, len(self.stale), 900):
+            SearchDocument.objects.filter(pk__in=self.stale[start : start + 900]).delete()
 
 
 class HallSearchBackend(BaseSearchBackend):

@@ -326,10 +326,13 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
 
 
 def _exact_code(query, filters):
-    code = query.strip()
-    if not CODE_RE.match(code):
-        return None
-    documents = SearchDocument.objects.filter(kind=DocumentKind.POWER, code__iexact=code)
+    """The power whose 事项编码 or whole name is exactly the query, to rank it first."""
+    text = query.strip()
+    documents = SearchDocument.objects.filter(kind=DocumentKind.POWER)
+    if CODE_RE.match(text):
+        documents = documents.filter(code__in={text, text.upper()})
+    else:
+        documents = documents.filter(title=text)
     for column, value in filters.items():
         documents = documents.filter(**{column: value})
     return documents.values_list("pk", flat=True).first()

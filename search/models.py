@@ -40,7 +40,10 @@ class SearchDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique")
         ]
-        indexes = [models.Index(fields=["kind", "power_type", "status"])]
+        indexes = [
+            models.Index(fields=["kind", "power_type", "status"]),
+            models.Index(fields=["kind", "title"]),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}：{self.title}"

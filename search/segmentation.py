@@ -25,8 +25,8 @@ BUILTIN_WORDS = (
     "网约车", "社会保障卡", "出生医学证明", "不动产登记", "婚姻登记", "法制办",
 )  # fmt: skip
 STOP_WORDS = frozenset(
-    "的 了 和 与 或 及 在 是 我 你 要 想 去 怎么 怎样 如何 哪里 哪儿 什么 吗 呢 啊 吧 办 请问 一下"
-    "".split()
+    "的 了 和 与 或 及 在 是 我 你 要 想 去 怎么 怎样 如何 哪里 哪儿 什么 吗 呢 啊 吧 办 请问 一下 "
+    "怎么办 怎样办 丢了 需要 要办 办个".split()
 )
 TOKEN_RE = re.compile(r"[\w]+", re.UNICODE)
 MAX_QUERY_TOKENS = 12
