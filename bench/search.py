@@ -1,0 +1,748 @@
+"""Quality and speed of the hall's Chinese search, beside stock Wagtail's database backend.
+
+Run from the repository root:  .venv/bin/python bench/search.py   (`--help` lists the options).
+The first run builds two SQLite databases under /tmp (about 1 minute for the demo catalogue, then
+about 5 for the generated powers; the whole run about 8 minutes); later runs reuse them while the
+fixtures, migrations, versions and bench/generated_powers.py are unchanged (--rebuild builds them
+again) and take about 2 minutes. The developer's db.sqlite3 is never touched.
+
+What it does
+  1. Quality database: migrate, createcachetable, load_demo (the demo catalogue as `setup_demo`
+     loads it: the laws, 34 departments, 1,135 real service items and the filled-in demo powers),
+     then `update_index` (every backend: Wagtail's database backend "default" and ours, "hall").
+  2. Quality: every query of bench/search_queries.json, after creating the synonym groups the
+     queries rely on (search.models.Synonym), through
+       ours:  search.engine.search_hall(query, {})  — the search page's code path, first 10 hits;
+       stock: get_search_backend("default").search(query, PowerPage.objects.live())[:10].
+     recall@10 = share of a query's expected codes among the first 10 hits; MRR = mean of
+     1 / rank of the first expected code in the first 10 (0 when none). Goals: recall@10 >= 0.95,
+     MRR >= 0.85 (ours).
+  3. Speed database: a copy of the quality database, topped up to --size powers (default 10,000)
+     with powers generated from the real ones (bench/generated_powers.py) through
+     catalogue.services.powers_bulk_upsert(..., publish=True) in batches of 1,000 — the platform's
+     one write path, which indexes in bulk. How fast that went (pages/s) is information only.
+  4. Speed: `manage.py update_index` (all backends), then `manage.py update_index --backend hall`
+     alone, each timed as a subprocess (wall clock, including Django's start-up of ~2 s). Goal:
+     the whole update_index <= 120 s. Then, in one process, the query set through search_hall
+     (one warm-up pass, then --repeat passes; p50/p95 over every call; goal p95 <= 50 ms), a
+     few queries with filters, pages and broad words, SQL statements per search, and the same
+     query set once through stock Wagtail's backend, each call capped at --stock-timeout
+     seconds (SQLite's progress handler interrupts it; counted as a timeout).
+  5. Prints the tables and writes everything to bench/results/search-latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from contextlib import closing
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "bench"
+if __name__ == "__main__":
+    # Run as a script, Python puts bench/ first on the path, where this file would hide the
+    # project's `search` app. Import from the repository root instead.
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
+    sys.path.insert(0, str(REPO))
+
+from bench.pages import bench_env, fixtures_fingerprint  # noqa: E402
+
+RESULTS = BENCH / "results"
+QUERIES = BENCH / "search_queries.json"
+GENERATOR = BENCH / "generated_powers.py"
+DEV_DATABASE = REPO / "db.sqlite3"
+GOALS = {"recall_at_10": 0.95, "mrr": 0.85, "p95_ms": 50.0, "update_index_s": 120.0}
+TOP = 10
+BATCH = 1000
+# Department codes used by the filtered queries (disclosure/fixtures/departments.json).
+APPROVALS, TRANSPORT = "68236467-9", "11511301008778386B"
+FILTERED = [
+    ("许可", {}, 3),
+    ("许可", {"type": "01"}, 1),
+    ("登记", {"dept": APPROVALS}, 1),
+    ("证明", {"status": "in_force"}, 1),
+    ("备案", {"type": "10", "dept": TRANSPORT}, 1),
+    ("行政许可法 第四十二条", {"type": "01"}, 1),
+    ("道路运输", {"type": "02", "status": "in_force"}, 1),
+]
+# Words found in thousands of powers (not in the query set): the worst case of both engines.
+# 511602000000 (the district's area code) is part of every code: stock Wagtail tokenises it.
+BROAD = ["许可", "审批", "登记", "变更", "办理", "县级", "511602000000"]
+
+
+# --- Databases (no Django in this process) ----------------------------------------------
+
+
+def _marker(db: Path) -> Path:
+    return db.with_name(db.name + ".ready")
+
+
+def _read_marker(db: Path) -> dict | None:
+    try:
+        return json.loads(_marker(db).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _wipe(db: Path):
+    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), _marker(db)):
+        path.unlink(missing_ok=True)
+
+
+def _manage(env, *command, capture=False):
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=REPO,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+        text=True,
+    )
+    return time.monotonic() - started, result.stdout if capture else ""
+
+
+def databases_for(args) -> tuple[Path, Path, bool]:
+    """(quality database, speed database, whether ready ones may be used as they are)."""
+    generator = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:8]
+    if args.db is None:
+        name = f"disclosure-search-bench-{fixtures_fingerprint()}.db"
+        quality = Path(tempfile.gettempdir()) / name
+        reuse = not args.rebuild
+    else:
+        quality = args.db.absolute()
+        reuse = args.reuse and not args.rebuild
+    speed = quality.with_name(f"{quality.stem}-{args.size}-{generator}{quality.suffix}")
+    for db in (quality, speed):
+        if db.resolve() == DEV_DATABASE.resolve():
+            sys.exit("bench/search.py will not use the development database db.sqlite3.")
+    return quality, speed, reuse
+
+
+def prepare_quality(db: Path, env: dict, *, reuse: bool, rebuild: bool) -> dict:
+    marker = _read_marker(db)
+    if reuse and db.exists() and marker:
+        print(f"quality database: {db} (reused, built {marker.get('built', '?')})")
+        return {**marker, "reused": True}
+    if rebuild:
+        _wipe(db)
+        shutil.rmtree(env["DJANGO_MEDIA_ROOT"], ignore_errors=True)
+    print(f"quality database: {db} — migrate, createcachetable, load_demo, update_index…")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    _manage(env, "migrate", "--noinput", "-v0")
+    _manage(env, "createcachetable")
+    load_s, _ = _manage(env, "load_demo")
+    index_s, _ = _manage(env, "update_index")
+    info = {
+        "built": datetime.datetime.now().isoformat(timespec="seconds"),
+        "load_demo_s": round(load_s, 1),
+        "update_index_s": round(index_s, 1),
+        "total_s": round(time.monotonic() - started, 1),
+    }
+    _marker(db).write_text(json.dumps(info))
+    print(
+        f"  ready in {info['total_s']:.0f} s (load_demo {load_s:.0f} s, "
+        f"update_index {index_s:.0f} s)"
+    )
+    return {**info, "reused": False}
+
+
+def prepare_speed(quality: Path, db: Path, env: dict, args, *, reuse: bool) -> dict:
+    marker = _read_marker(db)
+    if reuse and db.exists() and marker:
+        print(f"speed database: {db} (reused, built {marker.get('built', '?')})")
+        return {**marker, "reused": True}
+    _wipe(db)
+    print(f"speed database: {db} — the quality database topped up to {args.size:,} powers…")
+    with closing(sqlite3.connect(quality)) as source, closing(sqlite3.connect(db)) as target:
+        source.backup(target)  # consistent whatever is still in the write-ahead log
+    info = run_phase("generate", db, env, args)
+    info["built"] = datetime.datetime.now().isoformat(timespec="seconds")
+    _marker(db).write_text(json.dumps(info))
+    return {**info, "reused": False}
+
+
+def time_update_index(env: dict) -> dict:
+    print("update_index (all backends)…", flush=True)
+    total_s, output = _manage(env, "update_index", capture=True)
+    counts = dict(re.findall(r"^(\w+): indexed (\d+) objects", output, re.M))
+    print(f"  {total_s:.1f} s  ({', '.join(f'{k}: {v} objects' for k, v in counts.items())})")
+    print("update_index --backend hall…", flush=True)
+    hall_s, _ = _manage(env, "update_index", "--backend", "hall", capture=True)
+    print(f"  {hall_s:.1f} s")
+    return {
+        "all_backends_s": round(total_s, 1),
+        "hall_only_s": round(hall_s, 1),
+        "default_backend_s_estimate": round(total_s - hall_s, 1),
+        "objects": {k: int(v) for k, v in counts.items()},
+        "goal_s": GOALS["update_index_s"],
+    }
+
+
+def run_phase(phase: str, db: Path, env: dict, args) -> dict:
+    """Run one phase in a fresh process on `db` (Django binds one database per process)."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        output = Path(handle.name)
+    command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--db", str(db)]
+    command += ["--phase-output", str(output), "--size", str(args.size)]
+    command += ["--repeat", str(args.repeat), "--stock-timeout", str(args.stock_timeout)]
+    command += ["--stock-repeat", str(args.stock_repeat)]
+    try:
+        subprocess.run(command, cwd=REPO, env=env, check=True)
+        return json.loads(output.read_text())
+    finally:
+        output.unlink(missing_ok=True)
+
+
+# --- Inside Django ------------------------------------------------------------------------
+
+
+def setup_django(db: Path):
+    for name, value in bench_env(db, "bench-search").items():
+        os.environ.setdefault(name, value)
+    import django
+
+    django.setup()
+
+
+def load_spec() -> dict:
+    return json.loads(QUERIES.read_text(encoding="utf-8"))
+
+
+def ensure_synonyms(groups: dict) -> dict:
+    """Create the synonym groups the queries rely on (idempotent); all groups in the database."""
+    from django.core.cache import cache
+
+    from search.engine import SYNONYMS_CACHE_KEY
+    from search.models import Synonym
+
+    created = []
+    for terms in groups.values():
+        _synonym, new = Synonym.objects.get_or_create(terms=terms)
+        if new:
+            created.append(terms)
+    cache.delete(SYNONYMS_CACHE_KEY)
+    groups = list(Synonym.objects.values_list("terms", flat=True))
+    return {"created": created, "in_database": groups}
+
+
+def _ours(query, params=None, page=1):
+    from search.engine import search_hall
+
+    return search_hall(query, params or {}, page_number=page)
+
+
+class Deadline:
+    """Interrupt SQLite statements of this connection once `seconds` have passed."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def __enter__(self):
+        from django.db import connection
+
+        connection.ensure_connection()
+        self.raw = connection.connection
+        limit = time.monotonic() + self.seconds
+        self.raw.set_progress_handler(lambda: int(time.monotonic() > limit), 10_000)
+        return self
+
+    def __exit__(self, *exc):
+        self.raw.set_progress_handler(None, 0)
+
+
+def _stock(query, timeout):
+    """Codes of stock Wagtail's first 10 hits, or an error text ('timeout' when interrupted)."""
+    from django.db import OperationalError
+    from wagtail.search.backends import get_search_backend
+
+    from catalogue.models import PowerPage
+
+    backend = get_search_backend("default")
+    try:
+        with Deadline(timeout):
+            pages = list(backend.search(query, PowerPage.objects.live())[:TOP])
+        return [p.code for p in pages], None
+    except OperationalError as error:
+        return [], "timeout" if "interrupt" in str(error) else f"error: {error}"
+    except Exception as error:  # noqa: BLE001 — stock Wagtail's failures are part of the comparison
+        return [], f"error: {type(error).__name__}: {error}"
+
+
+def _score(expected, codes):
+    found = [c for c in expected if c in codes]
+    rank = next((i for i, c in enumerate(codes, 1) if c in expected), None)
+    return len(found) / len(expected), (1 / rank if rank else 0.0), rank
+
+
+def phase_quality(args) -> dict:
+    from catalogue.models import PowerPage
+    from search.models import DocumentKind, SearchDocument
+
+    spec = load_spec()
+    synonyms = ensure_synonyms(spec["synonyms"])
+    titles = dict(PowerPage.objects.live().values_list("code", "title"))
+    problems = []
+    indexed = SearchDocument.objects.filter(kind=DocumentKind.POWER).count()
+    if indexed != len(titles):
+        problems.append(f"hall index holds {indexed} powers, {len(titles)} are live")
+    from wagtail.search.models import IndexEntry
+
+    stock_entries = IndexEntry.objects.filter(
+        content_type__app_label="catalogue", content_type__model="powerpage"
+    ).count()
+    if stock_entries < len(titles):
+        problems.append(f"stock index holds {stock_entries} powers, {len(titles)} are live")
+    rows = []
+    for entry in spec["queries"]:
+        missing = [c for c in entry["expected"] if c not in titles]
+        if missing:
+            problems.append(f"{entry['q']}: expected codes not live in the catalogue: {missing}")
+        result = _ours(entry["q"])
+        ours = [hit.document.code for hit in result.hits[:TOP]]
+        stock, stock_error = _stock(entry["q"], args.stock_timeout)
+        recall, rr, rank = _score(entry["expected"], ours)
+        s_recall, s_rr, s_rank = _score(entry["expected"], stock)
+        rows.append(
+            {
+                "q": entry["q"],
+                "kind": entry["kind"],
+                "synonyms": entry.get("synonyms", []),
+                "expected": entry["expected"],
+                "ours": {
+                    "recall": recall,
+                    "rr": rr,
+                    "rank": rank,
+                    "codes": ours,
+                    "total": result.total,
+                    "partial": result.partial,
+                    "words": result.words,
+                },
+                "stock": {
+                    "recall": s_recall,
+                    "rr": s_rr,
+                    "rank": s_rank,
+                    "codes": stock,
+                    "error": stock_error,
+                },
+            }
+        )
+    return {"synonyms": synonyms, "problems": problems, "titles": titles, "rows": rows}
+
+
+def phase_generate(args) -> dict:
+    from django.db import connection
+
+    from bench.generated_powers import RealItem, generate
+    from catalogue.models import DepartmentPage, PowerPage
+    from catalogue.services import powers_bulk_upsert
+    from laws.models import Law
+
+    departments = {d.path: d.code for d in DepartmentPage.objects.only("path", "code")}
+    real = [
+        RealItem(p.code, p.title, p.power_type, departments[p.path[: -PowerPage.steplen]])
+        for p in PowerPage.objects.order_by("path").only("code", "title", "power_type", "path")
+    ]
+    laws = []
+    for law in Law.objects.filter(status="in_force").prefetch_related("articles").order_by("id"):
+        numbers = [a.number for a in sorted(law.articles.all(), key=lambda a: a.ordinal)]
+        if numbers:
+            laws.append((law.title, numbers))
+    count = max(0, args.size - len(real))
+    items = generate(count, real, laws)
+    print(f"  generating {count:,} powers beside the {len(real):,} real ones…", flush=True)
+    started = time.monotonic()
+    warnings = 0
+    for start in range(0, len(items), BATCH):
+        report = powers_bulk_upsert(items[start : start + BATCH], publish=True)
+        warnings += len(report.warnings)
+        done = min(start + BATCH, len(items))
+        elapsed = time.monotonic() - started
+        print(f"    {done:6,} created, {done / elapsed:5.1f} pages/s", flush=True)
+    seconds = time.monotonic() - started
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return {
+        "real": len(real),
+        "created": count,
+        "creation_s": round(seconds, 1),
+        "pages_per_s": round(count / seconds, 1) if seconds else None,
+        "batch": BATCH,
+        "warnings": warnings,
+        "live_powers": PowerPage.objects.live().count(),
+    }
+
+
+def _percentiles(values):
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+
+    def pct(p):  # nearest rank
+        return ordered[min(len(ordered), max(1, math.ceil(p / 100 * len(ordered)))) - 1]
+
+    return {
+        "n": len(values),
+        "p50": statistics.median(ordered),
+        "p95": pct(95),
+        "max": ordered[-1],
+        "mean": statistics.fmean(ordered),
+    }
+
+
+def phase_latency(args) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalogue.models import PowerPage
+    from search.models import DocumentKind, SearchDocument
+
+    spec = load_spec()
+    synonyms = ensure_synonyms(spec["synonyms"])
+    queries = [entry["q"] for entry in spec["queries"]]
+    live = PowerPage.objects.live().count()
+    indexed = SearchDocument.objects.filter(kind=DocumentKind.POWER).count()
+    print(f"  {live:,} live powers, {indexed:,} in the hall index; warm-up pass…", flush=True)
+    for query in queries:
+        _ours(query)
+    per_query = {query: [] for query in queries}
+    for _round in range(args.repeat):
+        for query in queries:
+            started = time.perf_counter()
+            _ours(query)
+            per_query[query].append(1000 * (time.perf_counter() - started))
+    ours = _percentiles([ms for samples in per_query.values() for ms in samples])
+    print(f"  ours: p50 {ours['p50']:.1f} ms, p95 {ours['p95']:.1f} ms", flush=True)
+
+    filtered = []
+    for query, params, page in [(word, {}, 1) for word in BROAD] + FILTERED:
+        _ours(query, params, page)
+        samples, result = [], None
+        for _round in range(args.repeat):
+            started = time.perf_counter()
+            result = _ours(query, params, page)
+            samples.append(1000 * (time.perf_counter() - started))
+        filtered.append(
+            {
+                "q": query,
+                "params": params,
+                "page": page,
+                "total": result.total,
+                "ms": _percentiles(samples),
+            }
+        )
+
+    with CaptureQueriesContext(connection) as captured:
+        for query in queries:
+            _ours(query)
+    sql_per_search = len(captured.captured_queries) / len(queries)
+    cache_sql = sum("disclosure_cache" in q["sql"] for q in captured.captured_queries)
+
+    print(
+        f"  stock Wagtail, each query {args.stock_repeat}× capped at {args.stock_timeout:g} s…",
+        flush=True,
+    )
+    _stock(queries[0], args.stock_timeout)  # warm-up
+    stock_samples, stock_per_query, timeouts, errors = [], {}, [], {}
+    started_stock = time.monotonic()
+    for query in queries:
+        for _round in range(args.stock_repeat):
+            started = time.perf_counter()
+            _codes, error = _stock(query, args.stock_timeout)
+            ms = 1000 * (time.perf_counter() - started)
+            if error == "timeout":
+                timeouts.append(query)
+                break
+            if error:
+                errors[query] = error
+            stock_samples.append(ms)
+            stock_per_query.setdefault(query, []).append(ms)
+    stock_s = time.monotonic() - started_stock
+    stock_broad = {}
+    for word in BROAD:
+        started = time.perf_counter()
+        codes, error = _stock(word, args.stock_timeout)
+        ms = 1000 * (time.perf_counter() - started)
+        stock_broad[word] = {"ms": round(ms, 1), "hits": len(codes), "error": error}
+    return {
+        "live_powers": live,
+        "indexed_powers": indexed,
+        "synonyms": synonyms,
+        "repeat": args.repeat,
+        "ours": ours,
+        "ours_per_query_ms": {q: statistics.median(v) for q, v in per_query.items()},
+        "filtered": filtered,
+        "sql_per_search": round(sql_per_search, 1),
+        "cache_table_sql_per_search": round(cache_sql / len(queries), 1),
+        "stock": _percentiles(stock_samples),
+        "stock_per_query_ms": {q: statistics.median(v) for q, v in stock_per_query.items()},
+        "stock_timeouts": timeouts,
+        "stock_errors": errors,
+        "stock_timeout_s": args.stock_timeout,
+        "stock_repeat": args.stock_repeat,
+        "stock_seconds": round(stock_s, 1),
+        "stock_broad": stock_broad,
+    }
+
+
+PHASES = {"quality": phase_quality, "generate": phase_generate, "latency": phase_latency}
+
+
+# --- Reporting ----------------------------------------------------------------------------
+
+
+def summarise_quality(quality: dict) -> dict:
+    rows = quality["rows"]
+
+    def means(side, subset):
+        if not subset:
+            return {"n": 0}
+        return {
+            "n": len(subset),
+            "recall_at_10": statistics.fmean(r[side]["recall"] for r in subset),
+            "mrr": statistics.fmean(r[side]["rr"] for r in subset),
+        }
+
+    kinds = sorted({r["kind"] for r in rows}, key=[r["kind"] for r in rows].index)
+    groups = {k: [r for r in rows if r["kind"] == k] for k in kinds}
+    groups["[syn] any kind"] = [r for r in rows if r["synonyms"]]
+    return {
+        "ours": means("ours", rows),
+        "stock": means("stock", rows),
+        "by_kind": {
+            k: {"ours": means("ours", subset), "stock": means("stock", subset)}
+            for k, subset in groups.items()
+        },
+    }
+
+
+def _mark(ok):
+    return "✓" if ok else "✗"
+
+
+def print_quality(quality: dict, summary: dict):
+    titles = quality["titles"]
+    print("\nQUALITY (demo catalogue)")
+    created = quality["synonyms"]["created"]
+    groups = quality["synonyms"]["in_database"]
+    print(
+        f"synonyms in the database ({len(groups)}; created by this run: {len(created)}), which"
+        f" the queries marked [syn] rely on: {' | '.join(groups)}. Stock Wagtail does not read"
+        " them."
+    )
+    for problem in quality["problems"]:
+        print(f"WARNING {problem}")
+    header = f"{'queries':<16}{'n':>4}  {'recall@10 ours / stock':>24}  {'MRR ours / stock':>20}"
+    print(header)
+    print("-" * len(header))
+    for label, block in [("all", summary), *summary["by_kind"].items()]:
+        ours, stock = block["ours"], block["stock"]
+        print(
+            f"{label:<16}{ours['n']:>4}  {ours['recall_at_10']:>11.3f} / "
+            f"{stock['recall_at_10']:<10.3f}"
+            f"  {ours['mrr']:>9.3f} / {stock['mrr']:<8.3f}"
+        )
+    o = summary["ours"]
+    print(
+        f"goals (ours): recall@10 {_mark(o['recall_at_10'] >= GOALS['recall_at_10'])} ≥ "
+        f"{GOALS['recall_at_10']}   MRR {_mark(o['mrr'] >= GOALS['mrr'])} ≥ {GOALS['mrr']}"
+    )
+    stock_errors = [r for r in quality["rows"] if r["stock"]["error"]]
+    if stock_errors:
+        print(
+            f"stock Wagtail failed on {len(stock_errors)} queries: "
+            + "; ".join(f"{r['q']} ({r['stock']['error'][:60]})" for r in stock_errors)
+        )
+
+    print("\nOur engine's misses (expected codes not in its first 10) and late firsts (rank > 1):")
+    for row in quality["rows"]:
+        ours = row["ours"]
+        if ours["recall"] == 1 and ours["rank"] == 1:
+            continue
+        syn = " [syn]" if row["synonyms"] else ""
+        partial = ", partial" if ours["partial"] else ""
+        print(
+            f"- {row['q']}{syn}  recall {ours['recall']:.2f}, first expected at "
+            f"{ours['rank'] or '-'}  (words {' '.join(ours['words'])}; "
+            f"{ours['total']} hits{partial})"
+        )
+        for code in row["expected"]:
+            if code not in ours["codes"]:
+                print(f"    missing: {titles.get(code, '?')}  [{code.split('-')[0]}]")
+        shown = ", ".join(
+            f"{i}.{'*' if c in row['expected'] else ''}{titles.get(c, c)[:24]}"
+            for i, c in enumerate(ours["codes"][:5], 1)
+        )
+        print(f"    returned: {shown or '(nothing)'}")
+
+
+def print_speed(generation: dict, update_index: dict, latency: dict):
+    print(f"\nSPEED ({latency['live_powers']:,} live powers on SQLite)")
+    made = "built earlier, " if generation.get("reused") else ""
+    print(
+        f"creation ({made}information): {generation['created']:,} generated powers beside "
+        f"{generation['real']:,} real in {generation['creation_s']:.0f} s = "
+        f"{generation['pages_per_s']} pages/s (powers_bulk_upsert, publish=True, batches of "
+        f"{generation['batch']:,})"
+    )
+    ok = update_index["all_backends_s"] <= GOALS["update_index_s"]
+    print(
+        f"update_index, all backends: {update_index['all_backends_s']:.1f} s "
+        f"{_mark(ok)} ≤ {GOALS['update_index_s']:.0f} s   (hall alone "
+        f"{update_index['hall_only_s']:.1f} s; stock database backend ≈ "
+        f"{update_index['default_backend_s_estimate']:.1f} s; objects {update_index['objects']})"
+    )
+    ours, stock = latency["ours"], latency["stock"]
+    header = f"{'latency (ms)':<40}{'n':>5}{'p50':>9}{'p95':>9}{'max':>9}"
+    print(header)
+    print("-" * len(header))
+    goal = f"{_mark(ours['p95'] <= GOALS['p95_ms'])} p95 ≤ {GOALS['p95_ms']:.0f} ms"
+    _row("ours: query set, search_hall(q, {})", ours, goal)
+    if stock["n"]:
+        _row("stock Wagtail: query set", stock, f"{latency['stock_repeat']} call per query")
+    stock_broad = latency["stock_broad"]
+    for item in latency["filtered"]:
+        _row(f"ours: {item['q']} {_params(item)}", item["ms"], f"{item['total']:,} hits")
+        broad = stock_broad.get(item["q"]) if not item["params"] and item["page"] == 1 else None
+        if broad:
+            note = broad["error"] or f"{broad['hits']} of 10 shown"
+            ms = {"n": 1, "p50": broad["ms"], "p95": None, "max": None}
+            _row(f"  stock Wagtail: {item['q']}", ms, note[:60])
+    print(
+        f"stock: {len(latency['stock_timeouts'])} timeouts (> {latency['stock_timeout_s']:g} s)"
+        + (f": {', '.join(latency['stock_timeouts'])}" if latency["stock_timeouts"] else "")
+        + f"; {len(latency['stock_errors'])} errors; {latency['stock_seconds']:.0f} s in all"
+    )
+    print(
+        f"SQL statements per search_hall call: {latency['sql_per_search']} "
+        f"(of which on the cache table: {latency['cache_table_sql_per_search']})"
+    )
+    slow = sorted(latency["ours_per_query_ms"].items(), key=lambda kv: -kv[1])[:5]
+    print("slowest queries (ours, median ms): " + ", ".join(f"{q} {ms:.0f}" for q, ms in slow))
+    slow = sorted(latency["stock_per_query_ms"].items(), key=lambda kv: -kv[1])[:5]
+    if slow:
+        print("slowest queries (stock, ms): " + ", ".join(f"{q} {ms:.0f}" for q, ms in slow))
+
+
+def _row(label, ms, note=""):
+    cells = "".join(
+        f"{'':>9}" if ms.get(k) is None else f"{ms[k]:>9.1f}" for k in ("p50", "p95", "max")
+    )
+    print(f"{_pad(label, 40)}{ms['n']:>5}{cells}   {note}")
+
+
+def _pad(text, width):
+    """`text` cut or padded to `width` columns, counting a Chinese character as two."""
+    out, used = "", 0
+    for char in text:
+        size = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used + size > width - 1:
+            break
+        out, used = out + char, used + size
+    return out + " " * (width - used)
+
+
+def _params(item):
+    parts = [f"{k}={v}" for k, v in item["params"].items()]
+    if item["page"] != 1:
+        parts.append(f"page={item['page']}")
+    return "&".join(parts) or "(no filter)"
+
+
+def _git_commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        return "?"
+    return head + ("+dirty" if dirty else "")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="quality SQLite file (default: one under /tmp); the speed database sits beside it",
+    )
+    parser.add_argument("--reuse", action="store_true", help="with --db: use ready files as is")
+    parser.add_argument("--rebuild", action="store_true", help="delete and rebuild both databases")
+    parser.add_argument("--size", type=int, default=10_000, help="powers in the speed database")
+    parser.add_argument("--repeat", type=int, default=5, help="measured passes over the query set")
+    parser.add_argument("--stock-timeout", type=float, default=30.0, help="seconds per stock call")
+    parser.add_argument("--stock-repeat", type=int, default=1, help="stock calls per query")
+    parser.add_argument("--only", choices=["quality", "speed"], help="run one half only")
+    parser.add_argument("--output", type=Path, help="default: bench/results/search-latest.json")
+    parser.add_argument("--phase", choices=list(PHASES), help=argparse.SUPPRESS)
+    parser.add_argument("--phase-output", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    if args.phase:  # a child process measuring one database
+        setup_django(args.db)
+        result = PHASES[args.phase](args)
+        args.phase_output.write_text(json.dumps(result, ensure_ascii=False))
+        return 0
+
+    started = time.monotonic()
+    quality_db, speed_db, reuse = databases_for(args)
+    quality_env = bench_env(quality_db, "bench-search")
+    media = quality_env["DJANGO_MEDIA_ROOT"]
+    speed_env = {**bench_env(speed_db, "bench-search"), "DJANGO_MEDIA_ROOT": media}
+    report = {
+        "when": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "commit": _git_commit(),
+        "machine": {"cpus": os.cpu_count(), "load_average_start": os.getloadavg()},
+        "goals": GOALS,
+        "databases": {"quality": str(quality_db), "speed": str(speed_db)},
+        "queries_file": str(QUERIES.relative_to(REPO)),
+    }
+    report["quality_database"] = prepare_quality(
+        quality_db, quality_env, reuse=reuse, rebuild=args.rebuild
+    )
+    if args.only != "speed":
+        print("measuring quality…", flush=True)
+        quality = run_phase("quality", quality_db, quality_env, args)
+        summary = summarise_quality(quality)
+        print_quality(quality, summary)
+        report["quality"] = {"summary": summary, **quality}
+    if args.only != "quality":
+        report["generation"] = prepare_speed(quality_db, speed_db, speed_env, args, reuse=reuse)
+        report["update_index"] = time_update_index(speed_env)
+        print("measuring latency…", flush=True)
+        report["latency"] = run_phase("latency", speed_db, speed_env, args)
+        print_speed(report["generation"], report["update_index"], report["latency"])
+    elapsed = time.monotonic() - started
+    report["elapsed_s"] = round(elapsed, 1)
+    report["machine"]["load_average_end"] = os.getloadavg()
+    output = args.output or RESULTS / "search-latest.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    shown = output.relative_to(REPO) if output.is_relative_to(REPO) else output
+    print(f"\nwhole run {elapsed:.0f} s; written to {shown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
