@@ -55,6 +55,7 @@ test: lint check test-sqlite test-postgres
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media .test-media .demo-credentials
