@@ -77,7 +77,8 @@ def expand(word: str) -> list[list[str]]:
     alternatives = [[word]]
     for group in synonym_groups():
         normalised = [normalise(term) for term in group]
-        if word in normalised:
+        # 办狗证 is one unknown word to the segmenter: a synonym inside it counts too.
+        if word in normalised or any(len(t) > 1 and t in word for t in normalised):
             for term in normalised:
                 words = query_words(term)
                 if term != word and words and words not in alternatives:

@@ -150,3 +150,13 @@ def test_administrators_see_what_citizens_search_for(client, powers):
     assert "最常搜索的词" in html and "出租汽车" in html
     zero = html.split("没有结果的搜索")[1]
     assert "火星签证" in zero and "出租汽车" not in zero
+
+
+def test_a_synonym_inside_an_everyday_phrase_is_understood():
+    publish_power(road_transport_licence(code="P-DOG", title="犬类准养证核发", citations=[],
+                                         tags=[], department_code="APPROVAL"))  # fmt: skip
+    Synonym.objects.create(terms="狗证、养犬证、犬类准养证")
+    from django.core.cache import cache
+
+    cache.clear()
+    assert titles("办狗证") == ["犬类准养证核发"]
