@@ -27,6 +27,4 @@ class Command(BaseCommand):
             CREDENTIALS_FILE.write_text(f"{username} {password}\n", encoding="utf-8")
             CREDENTIALS_FILE.chmod(0o600)
         username, password = CREDENTIALS_FILE.read_text(encoding="utf-8").split()
-        self.stdout.write(
-            f"管理后台：http://127.0.0.1:8000/admin/  用户名：{username}  密码：{password}"
-        )
+        self.stdout.write(f"超级管理员：用户名 {username}  密码 {password}")
