@@ -45,10 +45,12 @@ browser-deps:
 test-sqlite: $(VENV)/.installed browser-deps
 	$(BIN)/pytest -q
 
+# The database name carries the shell's PID, so two runs on one machine never share a test
+# database (pytest-django creates test_<name> and drops it at the end).
 test-postgres: $(VENV)/.installed
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== PostgreSQL: $(PG_URL)"; \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser" && touch .ci-postgres-ran; \
+		DATABASE_URL=$(PG_URL)_$$$$ $(BIN)/pytest -q -m "not browser" && touch .ci-postgres-ran; \
 	else echo "== PostgreSQL 不可达，跳过 PostgreSQL 测试"; fi
 
 test: lint check test-sqlite test-postgres

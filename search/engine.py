@@ -110,13 +110,19 @@ def _pg_word(word: str) -> str:
     return "(" + " | ".join(options) + ")"
 
 
+# Words citizens add to say what they want to know about a power, not which power: 罚款标准,
+# 办理流程, 需要什么材料. They are highlighted but not required to match.
+SOFT_WORDS = frozenset("标准 基准 流程 材料 条件 时限 费用 收费 多少钱 需要 什么 办法 规定".split())
+
+
 def build_match(words: list[str], *, any_word=False) -> str:
     """The full-text expression for the database in use."""
     postgres = connection.vendor == "postgresql"
     word_expr = _pg_word if postgres else _fts_word
     and_, or_ = (" & ", " | ") if postgres else (" AND ", " OR ")
+    required = [word for word in words if word not in SOFT_WORDS]
     parts = []
-    for word in words:
+    for word in required or words:
         alternatives = [and_.join(word_expr(w) for w in alt) for alt in expand(word)]
         parts.append("(" + or_.join(f"({a})" for a in alternatives) + ")")
     return (or_ if any_word else and_).join(parts)

@@ -160,3 +160,16 @@ def test_a_synonym_inside_an_everyday_phrase_is_understood():
 
     cache.clear()
     assert titles("办狗证") == ["犬类准养证核发"]
+
+
+def test_asking_for_the_fine_standards_finds_every_penalty_with_a_fine():
+    for code in ("PEN-1", "PEN-2"):
+        publish_power(
+            road_transport_licence(
+                code=code, title=f"对违法行为{code}的行政处罚", power_type="02", citations=[],
+                tags=[], discretion=[{"violation": "违法经营", "circumstance": "初次",
+                                      "tier": "lighter", "standard": "处3000元以上的罚款"}],
+            )
+        )  # fmt: skip
+    found = {hit.document.code for hit in search_hall("罚款标准").hits}
+    assert {"PEN-1", "PEN-2"} <= found
