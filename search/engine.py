@@ -72,10 +72,10 @@ def synonym_groups() -> list[list[str]]:
     return groups
 
 
-def expand(word: str) -> list[list[str]]:
+def expand(word: str, groups: list[list[str]]) -> list[list[str]]:
     """Alternatives for a query word: itself, and each synonym (as its own list of words)."""
     alternatives = [[word]]
-    for group in synonym_groups():
+    for group in groups:
         normalised = [normalise(term) for term in group]
         # 办狗证 is one unknown word to the segmenter: a synonym inside it counts too.
         if word in normalised or any(len(t) > 1 and t in word for t in normalised):
@@ -115,15 +115,17 @@ def _pg_word(word: str) -> str:
 SOFT_WORDS = frozenset("标准 基准 流程 材料 条件 时限 费用 收费 多少钱 需要 什么 办法 规定".split())
 
 
-def build_match(words: list[str], *, any_word=False) -> str:
-    """The full-text expression for the database in use."""
+def build_match(words: list[str], *, any_word=False, groups=None) -> str:
+    """The full-text expression for the database in use (`groups`: the synonym groups, read
+    once per search by the caller)."""
+    groups = synonym_groups() if groups is None else groups
     postgres = connection.vendor == "postgresql"
     word_expr = _pg_word if postgres else _fts_word
     and_, or_ = (" & ", " | ") if postgres else (" AND ", " OR ")
     required = [word for word in words if word not in SOFT_WORDS]
     parts = []
     for word in required or words:
-        alternatives = [and_.join(word_expr(w) for w in alt) for alt in expand(word)]
+        alternatives = [and_.join(word_expr(w) for w in alt) for alt in expand(word, groups)]
         parts.append("(" + or_.join(f"({a})" for a in alternatives) + ")")
     return (or_ if any_word else and_).join(parts)
 
@@ -190,19 +192,25 @@ def _power_filters(params, departments_by_code):
     return selected, filters
 
 
+# Positions of the filter columns in the rows _matching(..., facet_columns=True) returns.
+FACET_COLUMNS = {"power_type": 0, "department_id": 1, "status": 2}
+
+
+def _row_passes(row, filters, *, ignore=None):
+    return all(
+        row[FACET_COLUMNS[column]] == value for column, value in filters.items() if column != ignore
+    )
+
+
 def _facets(rows, filters, departments):
     """Counts per type, department and status, each within the other selected filters."""
-    names = {"power_type": 0, "department_id": 1, "status": 2}
 
     def counts(column):
         result = {}
         for row in rows:
-            if all(
-                row[names[other]] == value
-                for other, value in filters.items()
-                if other != column and other in names
-            ):
-                result[row[names[column]]] = result.get(row[names[column]], 0) + 1
+            if _row_passes(row, filters, ignore=column):
+                value = row[FACET_COLUMNS[column]]
+                result[value] = result.get(value, 0) + 1
         return result
 
     by_type, by_dept, by_status = counts("power_type"), counts("department_id"), counts("status")
@@ -249,10 +257,10 @@ def highlight(text: str, terms: list[str], *, width=SNIPPET_CHARS) -> str:
     return mark_safe(prefix + escaped.replace("</mark><mark>", "") + suffix)  # noqa: S308
 
 
-def _highlight_terms(words):
+def _highlight_terms(words, groups):
     terms = []
     for word in words:
-        for alternative in expand(word):
+        for alternative in expand(word, groups):
             terms.extend(alternative)
     return terms
 
@@ -291,21 +299,15 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
     if not words:
         return result
 
-    match = build_match(words)
+    groups = synonym_groups()
+    all_words = match = build_match(words, groups=groups)
     rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
     if not rows and len(words) > 1:
-        match = build_match(words, any_word=True)
+        match = build_match(words, any_word=True, groups=groups)
         rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
         result.partial = bool(rows)
     result.facets = _facets(rows, filters, departments)
-    result.total = sum(
-        1
-        for row in rows
-        if all(
-            row[{"power_type": 0, "department_id": 1, "status": 2}[c]] == v
-            for c, v in filters.items()
-        )
-    )
+    result.total = sum(1 for row in rows if _row_passes(row, filters))
     result.pages = max(1, -(-result.total // PAGE_SIZE))
     result.page = min(max(1, page_number), result.pages)
     ranked = [row[0] for row in _matching(match, DocumentKind.POWER, filters, limit=PAGE_SIZE,
@@ -318,14 +320,14 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
     live = _live_ids([d.object_id for d in documents])
     by_pk = {d.pk: d.object_id for d in documents}
     ranked = [pk for pk in ranked if by_pk.get(pk) in live]
-    terms = _highlight_terms(words)
+    terms = _highlight_terms(words, groups)
     result.hits = _hits(ranked, terms)
     if result.page == 1 and not selected:
         result.articles = _hits(
-            [r[0] for r in _matching(build_match(words), DocumentKind.ARTICLE, {}, limit=5)], terms
+            [r[0] for r in _matching(all_words, DocumentKind.ARTICLE, {}, limit=5)], terms
         )
         result.departments = _hits(
-            [r[0] for r in _matching(build_match(words), DocumentKind.DEPARTMENT, {}, limit=3)],
+            [r[0] for r in _matching(all_words, DocumentKind.DEPARTMENT, {}, limit=3)],
             terms,
         )
     result.duration_ms = int((time.perf_counter() - started) * 1000)

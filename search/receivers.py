@@ -11,12 +11,14 @@ def _synonyms_changed(**_kwargs):
 
 
 def _dictionary_changed(**_kwargs):
-    from .segmentation import DICTIONARY_VERSION_KEY
+    from .segmentation import DICTIONARY_VERSION_KEY, dictionary_changed
 
     try:
         cache.incr(DICTIONARY_VERSION_KEY)
+        cache.touch(DICTIONARY_VERSION_KEY, None)
     except ValueError:
         cache.set(DICTIONARY_VERSION_KEY, 2, timeout=None)
+    dictionary_changed()
 
 
 def connect():

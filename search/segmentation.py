@@ -12,6 +12,7 @@ finds 建设工程规划许可证核发.
 
 import re
 import threading
+import time
 import unicodedata
 
 import rjieba
@@ -34,7 +35,11 @@ MAX_QUERY_TOKENS = 12
 _loaded_words: set[str] = set()
 _lock = threading.Lock()
 DICTIONARY_VERSION_KEY = "search:dictionary-version"
+# Look at the shared version at most this often: segmenting a search or a document calls here
+# many times, and each look is a cache round trip.
+DICTIONARY_CHECK_SECONDS = 1.0
 _dictionary_version = None
+_dictionary_checked_at = float("-inf")
 
 
 def add_words(words):
@@ -53,9 +58,13 @@ add_words(BUILTIN_WORDS)
 def ensure_dictionary():
     """Load the administrators' words (search.models.DictionaryWord) into this process, again
     whenever they change (a version number in the shared cache says so)."""
-    global _dictionary_version
+    global _dictionary_version, _dictionary_checked_at
     from django.core.cache import cache
 
+    now = time.monotonic()
+    if now - _dictionary_checked_at < DICTIONARY_CHECK_SECONDS:
+        return
+    _dictionary_checked_at = now
     version = cache.get(DICTIONARY_VERSION_KEY, 1)
     if version == _dictionary_version:
         return
@@ -63,6 +72,12 @@ def ensure_dictionary():
 
     add_words(DictionaryWord.objects.values_list("word", flat=True))
     _dictionary_version = version
+
+
+def dictionary_changed():
+    """This process changed the dictionary: look again at the next segmentation."""
+    global _dictionary_checked_at
+    _dictionary_checked_at = float("-inf")
 
 
 def normalise(text: str) -> str:
