@@ -71,6 +71,12 @@ def demo_catalogue_load(*, fixtures: Path = FIXTURES, user=None, items_limit=Non
         code_by_name[entry["short_name"]] = entry["code"]
     report.add("部门：新增 {created}，更新 {changed}，未变 {unchanged}".format(**outcomes))
 
+    from search.services import synonyms_load
+
+    synonyms = fixtures / "synonyms.txt"
+    if synonyms.exists():
+        report.add(f"搜索同义词：新增 {len(synonyms_load(synonyms))} 组")
+
     items = list(_service_items(fixtures, code_by_name))
     if items_limit is not None:
         items = items[:items_limit]

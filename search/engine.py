@@ -27,7 +27,7 @@ from catalogue.validators import CODE_PATTERN
 from disclosure.text import clean_public_text
 
 from .models import DocumentKind, SearchDocument, Synonym
-from .segmentation import bigrams, normalise, query_words
+from .segmentation import bigrams, intent_words, normalise, query_words
 
 MAX_QUERY_LENGTH = 100
 PAGE_SIZE = 20
@@ -111,23 +111,30 @@ def _pg_word(word: str) -> str:
 
 
 # Words citizens add to say what they want to know about a power, not which power: 罚款标准,
-# 办理流程, 需要什么材料. They are highlighted but not required to match.
+# 办理流程, 需要什么材料. They are highlighted and rank higher the powers that contain them, but
+# are not required to match.
 SOFT_WORDS = frozenset("标准 基准 流程 材料 条件 时限 费用 收费 多少钱 需要 什么 办法 规定".split())
 
 
-def build_match(words: list[str], *, any_word=False, groups=None) -> str:
+def build_match(words: list[str], *, any_word=False, groups=None, boost=()) -> str:
     """The full-text expression for the database in use (`groups`: the synonym groups, read
-    once per search by the caller)."""
+    once per search by the caller). Every word must match (or, with any_word, one of them);
+    soft words and the `boost` words (segmentation.intent_words) only add to the score:
+    `BASE AND (BASE OR soft…)` finds what BASE finds and ranks higher what also has them."""
     groups = synonym_groups() if groups is None else groups
     postgres = connection.vendor == "postgresql"
     word_expr = _pg_word if postgres else _fts_word
     and_, or_ = (" & ", " | ") if postgres else (" AND ", " OR ")
-    required = [word for word in words if word not in SOFT_WORDS]
+    required = [word for word in words if word not in SOFT_WORDS] or words
     parts = []
-    for word in required or words:
+    for word in required:
         alternatives = [and_.join(word_expr(w) for w in alt) for alt in expand(word, groups)]
         parts.append("(" + or_.join(f"({a})" for a in alternatives) + ")")
-    return (or_ if any_word else and_).join(parts)
+    base = (or_ if any_word else and_).join(parts)
+    optional = [w for w in [*words, *boost] if w not in required]
+    if not optional:
+        return base
+    return f"({base}){and_}(({base}){or_}" + or_.join(word_expr(w) for w in optional) + ")"
 
 
 # --- Running it -----------------------------------------------------------------------------
@@ -144,28 +151,46 @@ def _filters_sql(kind, filters):
     return " AND ".join(clauses), params
 
 
-def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False):
+# A document found only through a synonym scores half: the words themselves come first where
+# they match as well (the same field), but a synonym in a name still beats the word in a body.
+SYNONYM_ONLY_FACTOR = 0.5
+
+
+def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False, literal=None):
+    """Run `match` (build_match) against documents of `kind` within `filters`: ranked ids and
+    scores, or with facet_columns the counts per (type, department, status). `literal`, the
+    expression without synonyms, when it differs, ranks documents it finds above the others."""
     where, params = _filters_sql(kind, filters)
     if connection.vendor == "postgresql":
         score = "ts_rank(d.vector, q.query) * d.boost"
+        literal_sql = "d.vector @@ CAST(%s AS tsquery)"
         source = f"{DOC} d, CAST(%s AS tsquery) AS q(query)"
         condition = "d.vector @@ q.query"
         order = "score DESC, d.id"
-        params = [match, *params]
     else:
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
         score = f"bm25(hall_search_fts, {weights}) * d.boost"
+        literal_sql = "d.id IN (SELECT rowid FROM hall_search_fts WHERE hall_search_fts MATCH %s)"
         # CROSS JOIN keeps SQLite from probing the full-text table once per document row.
         source = f"hall_search_fts CROSS JOIN {DOC} d ON d.id = hall_search_fts.rowid"
         condition = "hall_search_fts MATCH %s"
         order = "score ASC, d.id"
-        params = [match, *params]
-    columns = (
-        "d.power_type, d.department_id, d.status" if facet_columns else f"d.id, {score} AS score"
-    )
+    params = [match, *params]
+    if facet_columns:
+        columns = "d.power_type, d.department_id, d.status, COUNT(*)"
+    elif literal and literal != match:
+        factor = f"(CASE WHEN {literal_sql} THEN 1.0 ELSE {SYNONYM_ONLY_FACTOR} END)"
+        columns = f"d.id, {score} * {factor} AS score"
+        params = [literal, *params]
+    else:
+        columns = f"d.id, {score} AS score"
     # Only constants and column names are interpolated; every value is a parameter.
     sql = f"SELECT {columns} FROM {source} WHERE {condition} AND {where}"  # noqa: S608
-    if not facet_columns:
+    if facet_columns:
+        # One row per (type, department, status) with its count: a few hundred rows at most,
+        # however many documents match.
+        sql += " GROUP BY d.power_type, d.department_id, d.status"
+    else:
         sql += f" ORDER BY {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
@@ -192,8 +217,10 @@ def _power_filters(params, departments_by_code):
     return selected, filters
 
 
-# Positions of the filter columns in the rows _matching(..., facet_columns=True) returns.
+# Positions of the filter columns in the rows _matching(..., facet_columns=True) returns; the
+# count of matching documents follows them.
 FACET_COLUMNS = {"power_type": 0, "department_id": 1, "status": 2}
+COUNT = 3
 
 
 def _row_passes(row, filters, *, ignore=None):
@@ -210,7 +237,7 @@ def _facets(rows, filters, departments):
         for row in rows:
             if _row_passes(row, filters, ignore=column):
                 value = row[FACET_COLUMNS[column]]
-                result[value] = result.get(value, 0) + 1
+                result[value] = result.get(value, 0) + row[COUNT]
         return result
 
     by_type, by_dept, by_status = counts("power_type"), counts("department_id"), counts("status")
@@ -300,18 +327,22 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
         return result
 
     groups = synonym_groups()
-    all_words = match = build_match(words, groups=groups)
+    boost = intent_words(query)
+    all_words = match = build_match(words, groups=groups, boost=boost)
+    literal = build_match(words, groups=[], boost=boost)
     rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
     if not rows and len(words) > 1:
-        match = build_match(words, any_word=True, groups=groups)
+        match = build_match(words, any_word=True, groups=groups, boost=boost)
+        literal = build_match(words, any_word=True, groups=[], boost=boost)
         rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
         result.partial = bool(rows)
     result.facets = _facets(rows, filters, departments)
-    result.total = sum(1 for row in rows if _row_passes(row, filters))
+    result.total = sum(row[COUNT] for row in rows if _row_passes(row, filters))
     result.pages = max(1, -(-result.total // PAGE_SIZE))
     result.page = min(max(1, page_number), result.pages)
     ranked = [row[0] for row in _matching(match, DocumentKind.POWER, filters, limit=PAGE_SIZE,
-                                          offset=(result.page - 1) * PAGE_SIZE)]  # fmt: skip
+                                          offset=(result.page - 1) * PAGE_SIZE,
+                                          literal=literal)]  # fmt: skip
     exact = _exact_code(query, filters) if result.page == 1 else None
     if exact is not None:
         ranked = [exact] + [pk for pk in ranked if pk != exact]

@@ -23,7 +23,7 @@ import rjieba
 BUILTIN_WORDS = (
     "行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查", "行政确认",
     "行政奖励", "行政裁决", "其他行政权力", "营业执照", "工商登记", "居民身份证", "好差评",
-    "网约车", "社会保障卡", "出生医学证明", "不动产登记", "婚姻登记", "法制办",
+    "网约车", "社会保障卡", "出生医学证明", "不动产登记", "婚姻登记", "法制办", "代开",
 )  # fmt: skip
 STOP_WORDS = frozenset(
     "的 了 和 与 或 及 在 是 我 你 要 想 去 怎么 怎样 如何 哪里 哪儿 什么 吗 呢 啊 吧 办 请问 一下 "
@@ -113,6 +113,32 @@ def query_words(query: str) -> list[str]:
         # match nearly everything.
         words = [word for word in words if len(word) > 1 or word.isascii()]
     return words[:MAX_QUERY_TOKENS]
+
+
+# Everyday words that say what a citizen wants done, and the words the catalogue uses for it:
+# 开公司 → 设立, 社保卡丢了 → 挂失. They are not required to match; powers that contain the
+# catalogue's words rank higher (search.engine.build_match).
+INTENT_WORDS = {
+    "开": ("设立", "开办", "新办"),
+    "丢": ("遗失", "挂失", "补办", "补领"),
+    "丢了": ("遗失", "挂失", "补办", "补领"),
+    "丢失": ("遗失", "挂失", "补办", "补领"),
+    "掉了": ("遗失", "挂失", "补办", "补领"),
+    "补办": ("遗失", "补领", "补发"),
+    "迁": ("迁移", "迁入", "迁出"),
+    "上": ("登记",),
+    "退休": ("申请",),
+}
+
+
+def intent_words(query: str) -> list[str]:
+    """The catalogue's words for what the query asks to have done (INTENT_WORDS)."""
+    words = []
+    for token in rjieba.cut(normalise(query)):
+        for word in INTENT_WORDS.get(token, ()):
+            if word not in words:
+                words.append(word)
+    return words
 
 
 def word_parts(word: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from django.db import DatabaseError
 
-from .models import SearchLogEntry
+from .models import SearchLogEntry, Synonym
 
 
 def search_log_record(*, query: str, results: int, duration_ms: int):
@@ -25,3 +25,25 @@ def promotions_for(query: str):
         return []
     promotions = found.editors_picks.select_related("page").order_by("sort_order")
     return [p for p in promotions if p.page is None or p.page.live]
+
+
+def synonyms_load(path) -> list[str]:
+    """Create the synonym groups of a word list (one group per line, # for comments) that do
+    not exist yet; administrators' own groups are left as they are. Returns the new groups."""
+    from django.core.cache import cache
+
+    from .engine import SYNONYMS_CACHE_KEY
+
+    existing = {tuple(s.term_list) for s in Synonym.objects.all()}
+    created = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        synonym = Synonym(terms=line)
+        if tuple(synonym.term_list) not in existing:
+            synonym.save()
+            existing.add(tuple(synonym.term_list))
+            created.append(line)
+    cache.delete(SYNONYMS_CACHE_KEY)
+    return created

@@ -85,6 +85,17 @@ def test_synonyms_maintained_by_administrators_apply(powers):
     assert titles("工商登记")[0] == "个体工商户设立登记"
 
 
+def test_a_power_found_through_a_synonym_ranks_below_one_with_the_words_themselves():
+    for code, title in [("P-LOST", "营业执照遗失补办"), ("P-REG", "企业工商登记信息查询")]:
+        publish_power(road_transport_licence(code=code, title=title, citations=[], tags=[]))
+    Synonym.objects.create(terms="营业执照、工商登记")
+    from django.core.cache import cache
+
+    cache.clear()
+    assert titles("营业执照") == ["营业执照遗失补办", "企业工商登记信息查询"]
+    assert titles("工商登记") == ["企业工商登记信息查询", "营业执照遗失补办"]
+
+
 def test_unpublishing_removes_a_power_from_search(powers):
     PowerPage.objects.get(code="P-TAXI").unpublish()
     assert "巡游出租汽车经营许可" not in titles("出租汽车")
@@ -173,3 +184,31 @@ def test_asking_for_the_fine_standards_finds_every_penalty_with_a_fine():
         )  # fmt: skip
     found = {hit.document.code for hit in search_hall("罚款标准").hits}
     assert {"PEN-1", "PEN-2"} <= found
+
+
+def test_what_the_citizen_wants_done_ranks_the_matching_power_first():
+    """社保卡丢了怎么办: 丢了 is not in any name, but it means 挂失 in the catalogue's words."""
+    for code, title in [("P-APPLY", "社会保障卡申领"), ("P-LOSS", "社会保障卡挂失")]:
+        publish_power(road_transport_licence(code=code, title=title, citations=[], tags=[]))
+    Synonym.objects.create(terms="社保卡、社会保障卡")
+    from django.core.cache import cache
+
+    cache.clear()
+    assert titles("社保卡丢了怎么办") == ["社会保障卡挂失", "社会保障卡申领"]
+    assert titles("社保卡") == ["社会保障卡申领", "社会保障卡挂失"]
+
+
+def test_the_starter_synonyms_load_once_and_leave_administrators_groups_alone():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from search.services import synonyms_load
+
+    Synonym.objects.create(terms="社保卡、社会保障卡")
+    path = Path(settings.BASE_DIR) / "disclosure" / "fixtures" / "synonyms.txt"
+    created = synonyms_load(path)
+    assert "营业执照、工商登记、市场主体登记、设立登记" in created
+    assert "社保卡、社会保障卡" not in created
+    assert Synonym.objects.filter(terms="社保卡、社会保障卡").count() == 1
+    assert synonyms_load(path) == []
