@@ -5,6 +5,7 @@ search.engine's job; Wagtail's own search API keeps using the default backend.""
 
 from modelsearch.backends.base import BaseIndex, BaseSearchBackend
 
+from . import es_hall
 from .documents import index_objects, unindex_object
 from .models import SearchDocument
 
@@ -39,14 +40,17 @@ class HallRebuilder:
     def __init__(self, index):
         self.index = index
         self.stale = []
+        self.started = None
 
     def start(self):
         self.stale = list(SearchDocument.objects.values_list("pk", flat=True))
+        self.started = es_hall.rebuild_started()
         return self.index
 
     def finish(self):
         for start in range(0, len(self.stale), 900):
             SearchDocument.objects.filter(pk__in=self.stale[start : start + 900]).delete()
+        es_hall.rebuild_finished(self.started)
 
 
 class HallSearchBackend(BaseSearchBackend):

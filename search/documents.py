@@ -10,6 +10,7 @@ from catalogue.models import DepartmentPage, LegalBasis, PowerPage
 from laws.models import Law, LawArticle
 from laws.numerals import article_numbers
 
+from . import es_hall
 from .models import DocumentKind, SearchDocument
 from .segmentation import bigrams, index_text
 
@@ -202,6 +203,7 @@ def replace_documents(kind, documents, remove_ids=()):
     if ids:
         SearchDocument.objects.filter(kind=kind, object_id__in=ids).delete()
     SearchDocument.objects.bulk_create(documents, batch_size=500)
+    es_hall.sync(kind, documents, remove_ids)
 
 
 def index_objects(model, objs):
@@ -221,10 +223,15 @@ def index_objects(model, objs):
 
 def unindex_object(obj):
     if isinstance(obj, PowerPage):
-        SearchDocument.objects.filter(kind=DocumentKind.POWER, object_id=obj.pk).delete()
+        kind, documents = DocumentKind.POWER, SearchDocument.objects.filter(object_id=obj.pk)
     elif isinstance(obj, DepartmentPage):
-        SearchDocument.objects.filter(kind=DocumentKind.DEPARTMENT, object_id=obj.pk).delete()
+        kind, documents = DocumentKind.DEPARTMENT, SearchDocument.objects.filter(object_id=obj.pk)
     elif isinstance(obj, Law):
-        SearchDocument.objects.filter(
-            kind=DocumentKind.ARTICLE, url__startswith=f"/laws/{obj.pk}/#"
-        ).delete()
+        kind = DocumentKind.ARTICLE
+        documents = SearchDocument.objects.filter(url__startswith=f"/laws/{obj.pk}/#")
+    else:
+        return
+    documents = documents.filter(kind=kind)
+    if es_hall.enabled():
+        es_hall.sync(kind, [], list(documents.values_list("object_id", flat=True)))
+    documents.delete()

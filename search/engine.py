@@ -6,11 +6,15 @@
 - Ranking: name and code weigh most, then the legal basis, then the rest; powers in force rank
   above suspended or cancelled ones; an exact 事项编码 comes first.
 - SQLite uses FTS5 with bm25; PostgreSQL a tsvector with ts_rank. Either way one query finds the
-  page of hits and one counts the facets.
+  page of hits and one counts the facets (grouped in SQL).
+- With ELASTICSEARCH_URL set, Elasticsearch answers instead (search.es_hall, the same rules in
+  one request); when it cannot, the database does, and the log says so. Snippets, the live check
+  and the exact-code rule are the same whichever answered.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -26,8 +30,11 @@ from catalogue.selectors import Facet
 from catalogue.validators import CODE_PATTERN
 from disclosure.text import clean_public_text
 
+from . import es_hall
 from .models import DocumentKind, SearchDocument, Synonym
 from .segmentation import bigrams, intent_words, normalise, query_words
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 100
 PAGE_SIZE = 20
@@ -229,18 +236,23 @@ def _row_passes(row, filters, *, ignore=None):
     )
 
 
-def _facets(rows, filters, departments):
-    """Counts per type, department and status, each within the other selected filters."""
-
-    def counts(column):
-        result = {}
+def _counts(rows, filters):
+    """From grouped rows: for each filter column, the counts per value within the other
+    selected filters (the shape es_hall.PowerResults.counts has too)."""
+    counts = {}
+    for column, position in FACET_COLUMNS.items():
+        result = counts[column] = {}
         for row in rows:
             if _row_passes(row, filters, ignore=column):
-                value = row[FACET_COLUMNS[column]]
-                result[value] = result.get(value, 0) + row[COUNT]
-        return result
+                result[row[position]] = result.get(row[position], 0) + row[COUNT]
+    return counts
 
-    by_type, by_dept, by_status = counts("power_type"), counts("department_id"), counts("status")
+
+def _facets(counts, filters, departments):
+    """Facets for the page: types, departments and statuses with their counts."""
+    by_type, by_dept, by_status = (
+        counts["power_type"], counts["department_id"], counts["status"]
+    )  # fmt: skip
     return {
         "type": [
             Facet(t.value, t.label, by_type.get(t.value, 0), filters.get("power_type") == t.value)
@@ -328,21 +340,18 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
 
     groups = synonym_groups()
     boost = intent_words(query)
-    all_words = match = build_match(words, groups=groups, boost=boost)
-    literal = build_match(words, groups=[], boost=boost)
-    rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
-    if not rows and len(words) > 1:
-        match = build_match(words, any_word=True, groups=groups, boost=boost)
-        literal = build_match(words, any_word=True, groups=[], boost=boost)
-        rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
-        result.partial = bool(rows)
-    result.facets = _facets(rows, filters, departments)
-    result.total = sum(row[COUNT] for row in rows if _row_passes(row, filters))
+    terms = _highlight_terms(words, groups)
+    found = None
+    if es_hall.enabled():
+        try:
+            found = _powers_elasticsearch(words, groups, boost, filters, page_number)
+        except es_hall.Unavailable as error:
+            log.warning("Elasticsearch 不可用，本次搜索由数据库索引回答：%s", error)
+    if found is None:
+        found = _powers_database(words, groups, boost, filters, page_number)
+    counts, result.total, result.partial, result.page, ranked, side = found
+    result.facets = _facets(counts, filters, departments)
     result.pages = max(1, -(-result.total // PAGE_SIZE))
-    result.page = min(max(1, page_number), result.pages)
-    ranked = [row[0] for row in _matching(match, DocumentKind.POWER, filters, limit=PAGE_SIZE,
-                                          offset=(result.page - 1) * PAGE_SIZE,
-                                          literal=literal)]  # fmt: skip
     exact = _exact_code(query, filters) if result.page == 1 else None
     if exact is not None:
         ranked = [exact] + [pk for pk in ranked if pk != exact]
@@ -351,18 +360,81 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
     live = _live_ids([d.object_id for d in documents])
     by_pk = {d.pk: d.object_id for d in documents}
     ranked = [pk for pk in ranked if by_pk.get(pk) in live]
-    terms = _highlight_terms(words, groups)
     result.hits = _hits(ranked, terms)
     if result.page == 1 and not selected:
-        result.articles = _hits(
-            [r[0] for r in _matching(all_words, DocumentKind.ARTICLE, {}, limit=5)], terms
-        )
-        result.departments = _hits(
-            [r[0] for r in _matching(all_words, DocumentKind.DEPARTMENT, {}, limit=3)],
-            terms,
-        )
+        result.articles = _hits(side(DocumentKind.ARTICLE, 5), terms)
+        result.departments = _hits(side(DocumentKind.DEPARTMENT, 3), terms)
     result.duration_ms = int((time.perf_counter() - started) * 1000)
     return result
+
+
+def _page_of(total, page_number):
+    pages = max(1, -(-total // PAGE_SIZE))
+    return min(max(1, page_number), pages)
+
+
+def _powers_database(words, groups, boost, filters, page_number):
+    """(facet counts, total, partial, page, ranked document ids, side search) from the
+    database's full-text index."""
+    partial = False
+    all_words = match = build_match(words, groups=groups, boost=boost)
+    literal = build_match(words, groups=[], boost=boost)
+    rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
+    if not rows and len(words) > 1:
+        match = build_match(words, any_word=True, groups=groups, boost=boost)
+        literal = build_match(words, any_word=True, groups=[], boost=boost)
+        rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
+        partial = bool(rows)
+    total = sum(row[COUNT] for row in rows if _row_passes(row, filters))
+    page = _page_of(total, page_number)
+    ranked = [row[0] for row in _matching(match, DocumentKind.POWER, filters, limit=PAGE_SIZE,
+                                          offset=(page - 1) * PAGE_SIZE,
+                                          literal=literal)]  # fmt: skip
+
+    def side(kind, limit):
+        return [row[0] for row in _matching(all_words, kind, {}, limit=limit)]
+
+    return _counts(rows, filters), total, partial, page, ranked, side
+
+
+def _document_ids(kind, object_ids):
+    """Database document ids, in the order of the object ids Elasticsearch ranked."""
+    pairs = dict(
+        SearchDocument.objects.filter(kind=kind, object_id__in=object_ids).values_list(
+            "object_id", "pk"
+        )
+    )
+    return [pairs[object_id] for object_id in object_ids if object_id in pairs]
+
+
+def _powers_elasticsearch(words, groups, boost, filters, page_number):
+    """The same as _powers_database, answered by Elasticsearch (search.es_hall)."""
+    partial = False
+    any_word = False
+
+    def run(page):
+        return es_hall.power_search(words, groups=groups, filters=filters, boost_words=boost,
+                                    any_word=any_word, offset=(page - 1) * PAGE_SIZE,
+                                    size=PAGE_SIZE)  # fmt: skip
+
+    found = run(1)
+    if not found.matched and len(words) > 1:
+        any_word = True
+        found = run(1)
+        partial = bool(found.matched)
+    page = _page_of(found.total, page_number)
+    if page != 1:
+        found = run(page)
+
+    def side(kind, limit):
+        try:
+            ids = es_hall.side_search(words, groups=groups, kind=kind, size=limit)
+        except es_hall.Unavailable:
+            return []
+        return _document_ids(kind, ids)
+
+    ranked = _document_ids(DocumentKind.POWER, found.object_ids)
+    return found.counts, found.total, partial, page, ranked, side
 
 
 def _exact_code(query, filters):
@@ -380,9 +452,15 @@ def _exact_code(query, filters):
 
 def suggest(prefix: str, limit=8) -> list[dict]:
     """Power names for autocomplete: names whose words start with what was typed."""
-    words = query_words(clean_public_text(prefix, MAX_QUERY_LENGTH))
+    prefix = clean_public_text(prefix, MAX_QUERY_LENGTH)
+    words = query_words(prefix)
     if not words:
         return []
+    if es_hall.enabled():
+        try:
+            return es_hall.suggest_titles(prefix, limit)
+        except es_hall.Unavailable as error:
+            log.warning("Elasticsearch 不可用，输入提示由数据库索引回答：%s", error)
     if connection.vendor == "postgresql":
         match = " & ".join(f"{_pg_quote(w)}:*" for w in words)
     else:

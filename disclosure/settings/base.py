@@ -212,14 +212,19 @@ WAGTAILSEARCH_BACKENDS = {
     # The hall's Chinese search index (search/backends.py), kept in step by Wagtail.
     "hall": {"BACKEND": "search.backends"},
 }
-# Elasticsearch, when configured, replaces the database backend for Wagtail's own search, with
-# an index analysed for Chinese (search/elasticsearch.py); see the README.
+# Elasticsearch, when configured, answers the hall's search (search/es_hall.py, falling back to
+# the database index when it cannot) and replaces the database backend for Wagtail's own search,
+# each with an index analysed for Chinese (search/elasticsearch.py); see the README.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_ANALYZER = os.environ.get("ELASTICSEARCH_ANALYZER", "cjk")
+ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "disclosure_")
+ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5"))
 if ELASTICSEARCH_URL:
     from search.elasticsearch import backend_settings
 
-    WAGTAILSEARCH_BACKENDS["default"] = backend_settings(ELASTICSEARCH_URL, ELASTICSEARCH_ANALYZER)
+    WAGTAILSEARCH_BACKENDS["default"] = backend_settings(
+        ELASTICSEARCH_URL, ELASTICSEARCH_ANALYZER, prefix=ELASTICSEARCH_INDEX_PREFIX
+    )
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # The legal office's deadlines, in working days (区办公室行政权力公开实施意见 三（三）).

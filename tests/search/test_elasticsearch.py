@@ -45,3 +45,127 @@ def test_a_live_elasticsearch_finds_chinese_words_inside_names():
     backend.refresh_indexes()
     found = backend.search("规划许可", PowerPage.objects.live())
     assert [p.code for p in found] == ["ES-1"]
+
+
+# --- The hall's own index and queries (search/es_hall.py), checked without a server ---------
+
+
+def test_the_hall_index_keeps_filters_as_keywords_and_analyses_text_for_chinese():
+    from search.es_hall import index_body
+
+    body = index_body("cjk")
+    properties = body["mappings"]["properties"]
+    assert properties["title"] == {"type": "text"}
+    assert properties["power_type"]["type"] == properties["status"]["type"] == "keyword"
+    assert properties["code"]["normalizer"] == "hall_code"
+    assert body["settings"]["analysis"]["analyzer"]["default"] == {"type": "cjk"}
+
+
+def test_a_search_with_a_filter_counts_each_facet_within_the_other_filters():
+    from search.es_hall import FIELDS, power_search_body
+
+    body = power_search_body(
+        ["规划", "许可"], groups=[], filters={"power_type": "01", "status": "in_force"}, size=20
+    )
+    scored = body["query"]["function_score"]
+    assert scored["field_value_factor"]["field"] == "boost"  # in force above suspended
+    must = scored["query"]["bool"]["must"]
+    assert [c["multi_match"]["query"] for c in must] == ["规划", "许可"]
+    assert must[0]["multi_match"]["fields"] == FIELDS and must[0]["multi_match"]["type"] == "phrase"
+    assert {"term": {"power_type": "01"}} in body["post_filter"]["bool"]["filter"]
+    type_facet = body["aggs"]["power_type"]["filter"]["bool"]["filter"]
+    assert type_facet == [{"term": {"status": "in_force"}}]
+    dept_facet = body["aggs"]["department_id"]["filter"]["bool"]["filter"]
+    assert {"term": {"power_type": "01"}} in dept_facet
+
+
+def test_synonyms_widen_a_word_at_half_weight_and_intent_words_only_add_to_the_score():
+    from search.es_hall import power_search_body
+
+    groups = [["营业执照", "市场主体登记"]]
+    body = power_search_body(["营业执照"], groups=groups, filters={}, boost_words=["补办"])
+    query = body["query"]["function_score"]["query"]["bool"]
+    alternatives = query["must"][0]["bool"]["should"]
+    assert [a["multi_match"]["query"] for a in alternatives] == ["营业执照", "市场主体登记"]
+    assert alternatives[1]["multi_match"]["boost"] == 0.5
+    assert [c["multi_match"]["query"] for c in query["should"]] == ["补办"]
+    assert "post_filter" not in body
+
+
+def test_words_are_joined_so_that_chinese_character_pairs_line_up():
+    from search.es_hall import join_words
+
+    assert join_words(["最低", "生活", "保障"]) == "最低生活保障"
+    assert join_words(["iso", "9001", "认证"]) == "iso 9001认证"
+
+
+@pytest.mark.django_db
+def test_when_elasticsearch_is_down_the_hall_answers_from_the_database(
+    settings, caplog, django_capture_on_commit_callbacks
+):
+    """A configured but unreachable Elasticsearch (nothing listens on the port): publishing
+    still works, and search, suggestions and facets come from the database index."""
+    from search import es_hall
+    from search.engine import search_hall, suggest
+    from tests.factories import publish_power, road_transport_licence
+
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
+    settings.ELASTICSEARCH_TIMEOUT = 1
+    es_hall._client, es_hall._index_ready = None, False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            publish_power(road_transport_licence(code="ES-DOWN", title="建设工程规划许可证核发",
+                                                 citations=[], tags=[]))  # fmt: skip
+        assert "搜索文档未同步" in caplog.text
+        result = search_hall("规划许可", {"type": "01"})
+        assert [hit.document.code for hit in result.hits] == ["ES-DOWN"]
+        assert {f.value: f.count for f in result.facets["type"]} == {"01": 1}
+        assert [s["code"] for s in suggest("建设工程")] == ["ES-DOWN"]
+        assert "Elasticsearch 不可用" in caplog.text
+    finally:
+        es_hall._client, es_hall._index_ready = None, False
+
+
+live = pytest.mark.skipif(
+    not os.environ.get("ELASTICSEARCH_URL"),
+    reason="没有设置 ELASTICSEARCH_URL：跳过 Elasticsearch 实机测试（本机无法运行 Elasticsearch）",
+)
+
+
+@live
+@pytest.mark.django_db
+def test_a_live_elasticsearch_answers_the_hall_with_facets_synonyms_and_suggestions(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.cache import cache
+
+    from catalogue.models import PowerPage
+    from search import es_hall
+    from search.engine import search_hall, suggest
+    from search.models import Synonym
+    from tests.factories import publish_power, road_transport_licence
+
+    es_hall.client().indices.delete(index=es_hall.index_name(), ignore_unavailable=True)
+    es_hall._index_ready = False
+    with django_capture_on_commit_callbacks(execute=True):
+        for code, title in [
+            ("ES-PLAN", "建设工程规划许可证核发"),
+            ("ES-REG", "个体工商户设立登记"),
+        ]:
+            publish_power(road_transport_licence(code=code, title=title, citations=[], tags=[]))
+    Synonym.objects.create(terms="营业执照、设立登记")
+    cache.clear()
+    es_hall.client().indices.refresh(index=es_hall.index_name())
+
+    found = es_hall.power_search(["规划", "许可"], groups=[], filters={})
+    assert found.total == 1
+    result = search_hall("规划许可")
+    assert [h.document.code for h in result.hits] == ["ES-PLAN"]
+    assert "<mark>" in result.hits[0].title
+    assert [h.document.code for h in search_hall("营业执照").hits] == ["ES-REG"]
+    assert [s["code"] for s in suggest("建设")] == ["ES-PLAN"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PowerPage.objects.get(code="ES-PLAN").unpublish()
+    es_hall.client().indices.refresh(index=es_hall.index_name())
+    assert search_hall("规划许可").hits == []
