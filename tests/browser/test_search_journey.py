@@ -1,0 +1,74 @@
+"""A citizen on a phone searches the hall: suggestions while typing, results with the words
+marked, a filter, and a way on when nothing matches; then the same without JavaScript."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from catalogue.services import CitationData
+from tests.factories import load_base_data, publish_power, road_transport_licence
+
+
+@pytest.fixture
+def hall(transactional_db):
+    load_base_data()
+    publish_power(road_transport_licence())  # 道路货物运输经营许可
+    publish_power(
+        road_transport_licence(
+            code="PENALTY-1",
+            title="对未取得道路运输经营许可擅自从事道路运输经营的行政处罚",
+            power_type="02",
+            citations=[CitationData(law_title="道路运输条例", articles="第六十三条")],
+            tags=[],
+        )
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_citizen_searches_filters_and_is_helped_when_nothing_matches(live_server, phone, hall):
+    phone.goto(live_server.url + "/search/")
+    box = phone.get_by_label("关键词")
+    box.press_sequentially("道路运", delay=60)
+    # the suggestions list fills with power names as the citizen types
+    options = phone.locator("#search-suggestions option")
+    expect(options).to_have_count(2)
+    assert "道路货物运输经营许可" in options.evaluate_all("os => os.map(o => o.value)")
+
+    box.fill("道路运输经营")
+    box.press("Enter")
+    expect(phone).to_have_url(re.compile(r"/search/\?q="))
+    main = phone.locator("main")
+    expect(main.locator(".results__count")).to_contain_text("找到 2 个")
+    expect(main.locator(".search-hits mark").first).to_have_text(re.compile("道路运输|经营"))
+
+    main.get_by_role("link", name=re.compile(r"行政处罚（1）")).click()
+    expect(phone).to_have_url(re.compile(r"type=02"))
+    hits = main.locator(".search-hits > li")
+    expect(hits).to_have_count(1)
+    expect(hits).to_contain_text("擅自从事道路运输经营的行政处罚")
+    # the selected filter says so and takes itself away again
+    main.get_by_role("link", name=re.compile("行政处罚（1）.*已选中")).click()
+    expect(main.locator(".search-hits > li")).to_have_count(2)
+
+    box = phone.get_by_label("关键词")
+    box.fill("量子计算")
+    box.press("Enter")
+    expect(main).to_contain_text("没有找到")
+    main.get_by_role("link", name="职权目录").click()
+    expect(phone.locator("h1")).to_have_text(re.compile("职权目录"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_form_works_without_javascript(live_server, chromium, hall):
+    context = chromium.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/")
+        page.get_by_role("searchbox").first.fill("货物运输")
+        page.get_by_role("button", name="搜索").first.click()
+        first = page.locator(".search-hits > li").first
+        expect(first).to_contain_text("道路货物运输经营许可")
+        expect(first.locator("mark").first).to_have_text("货物运输")
+    finally:
+        context.close()
