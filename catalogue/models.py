@@ -109,10 +109,13 @@ class DepartmentPage(Page):
         return DepartmentPagePermissionTester(user, self)
 
     def get_context(self, request, *args, **kwargs):
+        from feedback.selectors import page_feedback
+
         from .selectors import department_overview
 
         context = super().get_context(request, *args, **kwargs)
         context.update(department_overview(self))
+        context.update(page_feedback(department=self))
         return context
 
 
@@ -327,10 +330,13 @@ class PowerPage(Page):
         return self.get_parent().specific
 
     def get_context(self, request, *args, **kwargs):
+        from feedback.selectors import page_feedback
+
         from .selectors import power_detail
 
         context = super().get_context(request, *args, **kwargs)
         context.update(power_detail(self))
+        context.update(page_feedback(power=self))
         return context
 
 

@@ -14,23 +14,54 @@ from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.utils.cache import patch_vary_headers
 
 GENERATION_KEY = "pagecache:generation"
+PATH_VERSION_KEY = "pagecache:path:{}"
+# Pages may hold a form: its CSRF token is written as this marker, stored so in the cache, and
+# replaced with the visitor's own token whenever the page is served (csrf_hole template tag).
+CSRF_HOLE = "__csrf_token_hole__"
+CSRF_HOLE_BYTES = CSRF_HOLE.encode()
 EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/static/", "/media/", "/api/", "/_util/")
 # Query parameters the public pages use; a request with any other is answered but not stored,
 # so arbitrary query strings cannot fill the cache.
 CACHEABLE_PARAMETERS = frozenset({"type", "dept", "status", "page", "all"})
 
 
-def current_generation() -> int:
+def _path_key(path: str) -> str:
+    return PATH_VERSION_KEY.format(hashlib.sha256(path.encode()).hexdigest()[:32])
+
+
+def current_generation(path: str | None = None):
+    """The generation number, and with `path` also the version of that one page (one round
+    trip to the shared cache either way)."""
     shared = caches["default"]
-    generation = shared.get(GENERATION_KEY)
+    if path is None:
+        generation = shared.get(GENERATION_KEY)
+    else:
+        values = shared.get_many([GENERATION_KEY, _path_key(path)])
+        generation = values.get(GENERATION_KEY)
+        if generation is not None:
+            return f"{generation}.{values.get(_path_key(path), 0)}"
     if generation is None:
         # A lost key (cache cleared, Redis restarted or evicted) must never bring back a number
         # under which old pages may still be stored: start from the clock, not from 1.
         shared.add(GENERATION_KEY, time.time_ns(), timeout=None)
         generation = shared.get(GENERATION_KEY, 0)
-    return generation
+    return generation if path is None else current_generation(path)
+
+
+def invalidate_paths(paths):
+    """Make the cached copies of these pages stale (and only these), in every process: for
+    what changes one page, like a rating counted at once."""
+    shared = caches["default"]
+    for path in paths:
+        key = _path_key(path)
+        try:
+            shared.incr(key)
+        except ValueError:
+            if not shared.add(key, 1, timeout=None):
+                shared.incr(key)
 
 
 _deferral = Local()
@@ -109,19 +140,32 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request):
         if not self._cacheable_request(request):
-            return self.get_response(request)
+            return self._fill_csrf_hole(request, self.get_response(request))
         key = self._key(request)
         cached = self.pages.get(key)
         if cached is not None:
             cached["X-Page-Cache"] = "hit"
-            return cached
+            return self._fill_csrf_hole(request, cached)
         response = self.get_response(request)
         if self._cacheable_response(response):
             response["X-Page-Cache"] = "miss"
-            if hasattr(response, "render") and callable(response.render):
-                response.add_post_render_callback(lambda r: self.pages.set(key, r))
-            else:
-                self.pages.set(key, response)
+            self.pages.set(key, response)
+        return self._fill_csrf_hole(request, response)
+
+    @staticmethod
+    def _fill_csrf_hole(request, response):
+        """The visitor's own CSRF token where the page has a form. The CSRF middleware (outside
+        this one) then sets the visitor's CSRF cookie if they have none yet."""
+        if (
+            getattr(response, "streaming", False)
+            or not hasattr(response, "content")
+            or CSRF_HOLE_BYTES not in response.content
+        ):
+            return response
+        from django.middleware.csrf import get_token
+
+        response.content = response.content.replace(CSRF_HOLE_BYTES, get_token(request).encode())
+        patch_vary_headers(response, ["Cookie"])
         return response
 
     @staticmethod
@@ -151,4 +195,4 @@ class PublicPageCacheMiddleware:
     def _key(request):
         location = f"{request.get_host()}{request.get_full_path()}"
         digest = hashlib.sha256(location.encode()).hexdigest()
-        return f"{current_generation()}:{request.method}:{digest}"
+        return f"{current_generation(request.path)}:{request.method}:{digest}"

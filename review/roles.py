@@ -312,3 +312,24 @@ class PowerPagePermissionTester(PagePermissionTester):
 
     def can_copy(self):
         return False  # a power's code is unique: a new power is created, not copied
+
+
+# --- Citizens' feedback (feedback/) -----------------------------------------------------------
+
+
+def feedback_for(user):
+    """The feedback a staff member may see: their departments' (all, for the legal office and
+    site administrators)."""
+    from feedback.models import Feedback
+
+    if not (user.is_authenticated and user.is_active):
+        return Feedback.objects.none()
+    if sees_all_departments(user):
+        return Feedback.objects.all()
+    return Feedback.objects.filter(department__in=departments_of(user))
+
+
+def can_handle_feedback(user, feedback) -> bool:
+    """Reply to, moderate or appeal a submission: its department's staff (and the legal office
+    and site administrators)."""
+    return feedback_for(user).filter(pk=feedback.pk).exists()

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "review",
     "supervision",
     "search",
+    "feedback",
     "import_data",
     "wagtail.contrib.redirects",
     "wagtail.contrib.search_promotions",
@@ -56,12 +57,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before sessions: a cached public page is answered without touching the session store.
-    "disclosure.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Inside the CSRF middleware, which reads the visitor's CSRF cookie and sets one when a
+    # cached page's form needs it; the session store is not touched (sessions load lazily).
+    "disclosure.pagecache.PublicPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -233,4 +235,19 @@ ADJUSTMENT_DEADLINE_WORKING_DAYS = int(os.environ.get("ADJUSTMENT_DEADLINE_WORKI
 # An open item turns yellow this many working days before it is due, red once overdue.
 YELLOW_CARD_WORKING_DAYS = int(os.environ.get("YELLOW_CARD_WORKING_DAYS", "3"))
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+
+# Citizens' feedback (feedback/): reply deadlines in working days, and abuse limits.
+FEEDBACK_REPLY_DAYS_BAD_REVIEW = int(os.environ.get("FEEDBACK_REPLY_DAYS_BAD_REVIEW", "5"))
+FEEDBACK_REPLY_DAYS_COMPLAINT = int(os.environ.get("FEEDBACK_REPLY_DAYS_COMPLAINT", "15"))
+FEEDBACK_REPLY_DAYS_INQUIRY = int(os.environ.get("FEEDBACK_REPLY_DAYS_INQUIRY", "5"))
+FEEDBACK_RATE_LIMITS = {
+    "ip_per_minute": int(os.environ.get("FEEDBACK_IP_PER_MINUTE", "10")),
+    "ip_per_day": int(os.environ.get("FEEDBACK_IP_PER_DAY", "100")),
+    "phone_per_day": int(os.environ.get("FEEDBACK_PHONE_PER_DAY", "5")),
+    "lookups_per_minute": int(os.environ.get("FEEDBACK_LOOKUPS_PER_MINUTE", "20")),
+}
+# Addresses of the site's own reverse proxies, whose X-Forwarded-For names the visitor.
+FEEDBACK_TRUSTED_PROXIES = [
+    a.strip() for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a.strip()
+]
 WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False

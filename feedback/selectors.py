@@ -1,0 +1,216 @@
+"""What the public sees of feedback: rating summaries, moderated comments with their replies,
+and the published results (定期公布评议结果). Never a name or a phone number."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth, TruncQuarter
+from django.utils import timezone
+
+from catalogue.choices import PowerType
+from catalogue.models import DepartmentPage
+
+from .models import BAD_RATINGS, SATISFIED_RATINGS, Feedback, Moderation, Rating
+
+COUNTED = Q(rating__isnull=False, excluded_from_statistics=False)
+PUBLIC_FIELDS = ("tracking_no", "kind", "rating", "comment", "created_at", "reply", "replied_at",
+                 "power_id", "department_id")  # fmt: skip
+
+
+def _aggregates():
+    return {
+        "ratings": Count("id"),
+        "satisfied": Count("id", filter=Q(rating__in=SATISFIED_RATINGS)),
+        "bad": Count("id", filter=Q(rating__in=BAD_RATINGS)),
+        "bad_on_time": Count(
+            "id", filter=Q(rating__in=BAD_RATINGS, replied_at__date__lte=F("due_on"))
+        ),
+    }
+
+
+@dataclass
+class Figures:
+    ratings: int = 0
+    satisfied: int = 0
+    bad: int = 0
+    bad_on_time: int = 0
+    levels: dict = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float | None:
+        """Satisfaction rate: 非常满意 + 满意 + 基本满意 over all ratings."""
+        return self.satisfied / self.ratings if self.ratings else None
+
+    @property
+    def rate_percent(self) -> str:
+        return "—" if self.rate is None else f"{self.rate * 100:.1f}%"
+
+    @property
+    def on_time_percent(self) -> str:
+        return "—" if not self.bad else f"{self.bad_on_time / self.bad * 100:.1f}%"
+
+
+def rating_summary(**scope) -> Figures:
+    """Figures for one power (power=…) or department (department=…), in one query; counted at
+    once, including ratings whose comments still wait for moderation."""
+    levels = {f"level_{r.value}": Count("id", filter=Q(rating=r.value)) for r in Rating}
+    row = Feedback.objects.filter(COUNTED, **scope).aggregate(**_aggregates(), **levels)
+    return Figures(
+        ratings=row["ratings"], satisfied=row["satisfied"], bad=row["bad"],
+        bad_on_time=row["bad_on_time"],
+        levels={r.label: row[f"level_{r.value}"] for r in Rating},
+    )  # fmt: skip
+
+
+def published_comments(limit=10, **scope):
+    """Moderated comments with the department's replies, newest first."""
+    return list(
+        Feedback.objects.filter(moderation=Moderation.PUBLISHED, **scope)
+        .only(*PUBLIC_FIELDS)
+        .order_by("-created_at")[:limit]
+    )
+
+
+def page_feedback(**scope) -> dict:
+    """What a power page (power=…) or department page (department=…) shows of feedback."""
+    from .forms import FeedbackForm
+
+    return {
+        "feedback_summary": rating_summary(**scope),
+        "feedback_comments": published_comments(**scope),
+        "feedback_form": FeedbackForm(),
+    }
+
+
+# --- Published results -----------------------------------------------------------------------
+
+
+@dataclass
+class Period:
+    kind: str  # "month" or "quarter"
+    start: datetime.date
+
+    @property
+    def end(self) -> datetime.date:
+        months = 1 if self.kind == "month" else 3
+        year, month = divmod(self.start.month - 1 + months, 12)
+        return datetime.date(self.start.year + year, month + 1, 1)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.start.year}年{self.start.month}月"
+        return f"{self.start.year}年第{(self.start.month - 1) // 3 + 1}季度"
+
+    @property
+    def param(self) -> str:
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+
+    @classmethod
+    def parse(cls, value: str, *, today: datetime.date) -> Period:
+        """2026-11 (a month) or 2026-Q4 (a quarter); anything else: this month."""
+        value = (value or "").strip().upper()
+        try:
+            if "-Q" in value:
+                year, quarter = value.split("-Q")
+                if 1 <= int(quarter) <= 4 and 2000 <= int(year) <= 2100:
+                    return cls("quarter", datetime.date(int(year), 3 * int(quarter) - 2, 1))
+            elif value:
+                year, month = value.split("-")
+                if 1 <= int(month) <= 12 and 2000 <= int(year) <= 2100:
+                    return cls("month", datetime.date(int(year), int(month), 1))
+        except ValueError:
+            pass
+        return cls("month", today.replace(day=1))
+
+    def previous(self, count: int) -> list[Period]:
+        """This period and the `count - 1` before it, oldest first."""
+        periods, start = [], self.start
+        step = 1 if self.kind == "month" else 3
+        for _ in range(count):
+            periods.append(Period(self.kind, start))
+            year, month = divmod(start.month - 1 - step, 12)
+            start = datetime.date(start.year + year, month + 1, 1)
+        return periods[::-1]
+
+
+def _range(period_from: Period, period_to: Period):
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(period_from.start, datetime.time(), tzinfo=tz)
+    end = datetime.datetime.combine(period_to.end, datetime.time(), tzinfo=tz)
+    return Q(created_at__gte=start, created_at__lt=end)
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    figures: Figures
+    trend: list[tuple[Period, Figures]] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    period: Period
+    total: Figures
+    departments: list[Row]
+    types: list[Row]
+    trend_periods: list[Period]
+
+
+def satisfaction(period: Period, *, trend_length=12) -> Results:
+    """The published results for a period: per department (with its trend over the last
+    `trend_length` periods) and per type of power. Three grouped queries."""
+    counted = Feedback.objects.filter(COUNTED)
+    in_period = counted.filter(_range(period, period))
+    trend_periods = period.previous(trend_length)
+    truncate = TruncMonth if period.kind == "month" else TruncQuarter
+
+    by_department = {
+        row.pop("department_id"): Figures(**row)
+        for row in in_period.values("department_id").annotate(**_aggregates())
+    }
+    by_type = {
+        row.pop("power_type"): Figures(**row)
+        for row in in_period.values("power_type").annotate(**_aggregates())
+    }
+    trend = {}
+    for row in (
+        counted.filter(_range(trend_periods[0], period))
+        .annotate(bucket=truncate("created_at"))
+        .values("department_id", "bucket")
+        .annotate(**_aggregates())
+    ):
+        bucket, department_id = row.pop("bucket"), row.pop("department_id")
+        bucket = bucket.date() if isinstance(bucket, datetime.datetime) else bucket
+        trend[(department_id, bucket)] = Figures(**row)
+
+    departments = []
+    for department in DepartmentPage.objects.live().order_by("path").only("id", "title", "code"):
+        figures = by_department.get(department.pk, Figures())
+        series = [(p, trend.get((department.pk, p.start), Figures())) for p in trend_periods]
+        if figures.ratings or any(f.ratings for _p, f in series):
+            departments.append(Row(department.code, department.title, figures, series))
+    types = [Row(t.value, t.label, by_type[t.value]) for t in PowerType if t.value in by_type]
+    total = Figures()
+    for figures in by_department.values():
+        for name in ("ratings", "satisfied", "bad", "bad_on_time"):
+            setattr(total, name, getattr(total, name) + getattr(figures, name))
+    return Results(period, total, departments, types, trend_periods)
+
+
+def trend_svg_points(series, *, width=240, height=60, pad=6) -> str:
+    """Polyline points of a satisfaction-rate trend (periods without ratings are skipped)."""
+    points = []
+    step = (width - 2 * pad) / max(1, len(series) - 1)
+    for index, (_period, figures) in enumerate(series):
+        if figures.rate is not None:
+            x = pad + index * step
+            y = pad + (1 - figures.rate) * (height - 2 * pad)
+            points.append(f"{x:.1f},{y:.1f}")
+    return " ".join(points)

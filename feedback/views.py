@@ -1,0 +1,176 @@
+"""The citizen's side: the form (also on every power and department page), the receipt, the
+lookup, and the published results at /evaluation/ with their downloads."""
+
+import csv
+import io
+
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from catalogue.models import DepartmentPage, PowerPage
+from disclosure.text import clean_public_text
+
+from . import ratelimit, selectors
+from .forms import FeedbackForm, LookupForm
+from .models import Kind
+from .services import RateLimited, Submission, feedback_lookup, feedback_submit
+
+
+def _target(data):
+    """The live power (by 事项编码) or department (by code) the citizen is giving feedback on."""
+    power_code = clean_public_text(data.get("power", ""), 64)
+    dept_code = clean_public_text(data.get("dept", ""), 64)
+    if power_code:
+        power = PowerPage.objects.live().public().filter(code=power_code).first()
+        return (power, None) if power else (None, None)
+    if dept_code:
+        department = DepartmentPage.objects.live().public().filter(code=dept_code).first()
+        return (None, department) if department else (None, None)
+    return None, None
+
+
+def _form_page(request, form, power, department, *, status=200):
+    return render(request, "feedback/form_page.html",
+                  {"form": form, "power": power, "department": department},
+                  status=status)  # fmt: skip
+
+
+@never_cache
+def feedback_new(request):
+    """The form on a page of its own (where the short form on a power page sends errors)."""
+    if request.method == "POST":
+        return feedback_submit_view(request)
+    power, department = _target(request.GET)
+    if power is None and department is None:
+        raise Http404("没有找到这个事项或部门")
+    initial = {"kind": request.GET.get("kind", Kind.EVALUATION)}
+    if initial["kind"] not in Kind.values:
+        initial["kind"] = Kind.EVALUATION
+    return _form_page(request, FeedbackForm(initial=initial), power, department)
+
+
+@never_cache
+def feedback_submit_view(request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    power, department = _target(request.POST)
+    form = FeedbackForm(request.POST)
+    if power is None and department is None:
+        form.is_valid()
+        form.add_error(None, "没有找到要评议的事项或部门，请从事项页面重新进入。")
+        return _form_page(request, form, None, None, status=400)
+    if not form.is_valid():
+        return _form_page(request, form, power, department, status=400)
+    data = form.cleaned_data
+    submission = Submission(
+        kind=data["kind"], rating=data["rating"], comment=data["comment"], name=data["name"],
+        phone=data["phone"], consent_to_contact=data["consent_to_contact"], power=power,
+        department=department,
+    )  # fmt: skip
+    try:
+        receipt = feedback_submit(submission, ip=ratelimit.client_ip(request))
+    except RateLimited:
+        form.add_error(None, "提交过于频繁，请稍后再试。如有急事，请拨打政务服务便民热线 12345。")
+        return _form_page(request, form, power, department, status=429)
+    return render(request, "feedback/receipt.html", {
+        "receipt": receipt, "power": power, "department": department,
+        "kind": Kind(data["kind"]), "needs_reply": bool(receipt.feedback and
+                                                        receipt.feedback.due_on),
+        "due_on": receipt.feedback.due_on if receipt.feedback else None,
+    })  # fmt: skip
+
+
+@never_cache
+def feedback_lookup_view(request):
+    """Tracking number + the last four digits of the phone (or the receipt's code): the status
+    and the reply. A wrong suffix and an unknown number get the same answer."""
+    feedback, searched = None, False
+    form = LookupForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        ip = ratelimit.client_ip(request)
+        from django.conf import settings
+
+        limit = settings.FEEDBACK_RATE_LIMITS["lookups_per_minute"]
+        if not ratelimit.allow("lookup-minute", ip, limit, 60):
+            form.is_valid()
+            form.add_error(None, "查询过于频繁，请一分钟后再试。")
+            status = 429
+        elif form.is_valid():
+            searched = True
+            feedback = feedback_lookup(form.cleaned_data["tracking_no"],
+                                       form.cleaned_data["verifier"])  # fmt: skip
+        else:
+            status = 400
+    return render(request, "feedback/lookup.html",
+                  {"form": form, "feedback": feedback, "searched": searched},
+                  status=status)  # fmt: skip
+
+
+@require_GET
+def evaluation(request):
+    """定期公布评议结果: satisfaction per department and per type, by month or quarter."""
+    period = selectors.Period.parse(request.GET.get("period", ""), today=timezone.localdate())
+    results = selectors.satisfaction(period)
+    months = selectors.Period("month", timezone.localdate().replace(day=1)).previous(12)[::-1]
+    quarter_start = timezone.localdate().replace(day=1, month=(timezone.localdate().month - 1)
+                                                 // 3 * 3 + 1)  # fmt: skip
+    quarters = selectors.Period("quarter", quarter_start).previous(8)[::-1]
+    rows = [(row, selectors.trend_svg_points(row.trend)) for row in results.departments]
+    return render(request, "feedback/evaluation.html", {
+        "results": results, "rows": rows, "months": months, "quarters": quarters,
+    })  # fmt: skip
+
+
+HEADERS = ["类别", "名称", "期间", "评价数", "满意数（非常满意+满意+基本满意）", "满意率",
+           "差评数", "差评按期答复数", "差评按期答复率"]  # fmt: skip
+
+
+def _table(results):
+    for group, rows in (("部门", results.departments), ("事项类型", results.types)):
+        for row in rows:
+            f = row.figures
+            yield [group, row.label, results.period.label, f.ratings, f.satisfied,
+                   f.rate_percent, f.bad, f.bad_on_time, f.on_time_percent]  # fmt: skip
+
+
+def _neutralise(value):
+    """A cell a spreadsheet would run as a formula is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@require_GET
+def evaluation_download(request, fmt):
+    period = selectors.Period.parse(request.GET.get("period", ""), today=timezone.localdate())
+    results = selectors.satisfaction(period, trend_length=1)
+    filename = f"evaluation-{period.param}.{fmt}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM cleanly
+        writer = csv.writer(buffer)
+        writer.writerow(HEADERS)
+        for line in _table(results):
+            writer.writerow([_neutralise(v) for v in line])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "评议结果"
+        sheet.append(HEADERS)
+        for line in _table(results):
+            sheet.append([_neutralise(v) for v in line])
+        output = io.BytesIO()
+        workbook.save(output)
+        response = HttpResponse(
+            output.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
