@@ -41,8 +41,8 @@ PAGE_SIZE = 20
 SNIPPET_CHARS = 90
 SYNONYMS_CACHE_KEY = "search:synonyms"
 CODE_RE = re.compile(CODE_PATTERN)
-# bm25 column weights (SQLite): name, code, basis, body, grams
-SQLITE_WEIGHTS = (10.0, 10.0, 4.0, 1.0, 0.3)
+# bm25 column weights (SQLite): name, code, basis, body, grams, kind (a filter, not a score)
+SQLITE_WEIGHTS = (10.0, 10.0, 4.0, 1.0, 0.3, 0.0)
 
 
 @dataclass
@@ -182,6 +182,11 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
         source = f"hall_search_fts CROSS JOIN {DOC} d ON d.id = hall_search_fts.rowid"
         condition = "hall_search_fts MATCH %s"
         order = "score ASC, d.id"
+        if kind != DocumentKind.POWER:
+            # Articles and departments are few beside the powers: let the index find them
+            # alone rather than every power that has the words too.
+            match = f'kind : "{kind}" AND ({match})'
+            literal = literal and f'kind : "{kind}" AND ({literal})'
     params = [match, *params]
     if facet_columns:
         columns = "d.power_type, d.department_id, d.status, COUNT(*)"
