@@ -18,9 +18,9 @@ from .models import Appeal, AppealDecision, Kind, Status
 
 
 class ReplyForm(forms.Form):
-    reply = forms.CharField(
-        label="答复内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
-    )
+    reply = forms.CharField(label="答复内容", max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 5}),
+                            error_messages={"required": "请填写答复内容。"})  # fmt: skip
     publish_comment = forms.TypedChoiceField(
         label="意见是否公开", coerce=lambda v: v == "yes", empty_value=None, required=False,
         choices=[("", "暂不决定"), ("yes", "连同答复在事项页面公开"), ("no", "不公开")],
@@ -29,7 +29,8 @@ class ReplyForm(forms.Form):
 
 class AppealForm(forms.Form):
     reason = forms.CharField(label="申诉理由", max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "请写明申诉理由。"})  # fmt: skip
 
 
 class DecisionForm(forms.Form):

@@ -1,9 +1,11 @@
 """电子监察: every open item of the review process with its deadline and its card.
 
-Two kinds of items are supervised:
+Three kinds of items are supervised:
 - 审核 (review): a submission waiting for the legal office, due REVIEW_DEADLINE_WORKING_DAYS
   working days after it reached the legal office;
-- 调整 (adjustment): an open adjustment requirement, due on its own date.
+- 调整 (adjustment): an open adjustment requirement, due on its own date;
+- 答复 (feedback): a bad review, complaint, report or question from a citizen not answered yet,
+  due on its own date (feedback.services.reply_due_on).
 
 Each item is 正常, 黄牌 (due within YELLOW_CARD_WORKING_DAYS working days) or 红牌 (overdue).
 """
@@ -26,8 +28,8 @@ from workdays.calendar import WorkCalendar
 
 NORMAL, YELLOW, RED = "normal", "yellow", "red"
 CARD_LABELS = {NORMAL: "正常", YELLOW: "黄牌", RED: "红牌"}
-REVIEW, ADJUSTMENT = "review", "adjustment"
-KIND_LABELS = {REVIEW: "待审核", ADJUSTMENT: "待调整"}
+REVIEW, ADJUSTMENT, FEEDBACK = "review", "adjustment", "feedback"
+KIND_LABELS = {REVIEW: "待审核", ADJUSTMENT: "待调整", FEEDBACK: "待答复"}
 
 
 def card_for(due_on: datetime.date, *, today: datetime.date, calendar: WorkCalendar) -> str:
@@ -41,12 +43,19 @@ def card_for(due_on: datetime.date, *, today: datetime.date, calendar: WorkCalen
 @dataclass
 class Item:
     kind: str
-    power: PowerPage
+    power: PowerPage | None
     department: DepartmentPage | None
     started_on: datetime.date
     due_on: datetime.date
     card: str
     reason: str
+    feedback_id: int | None = None
+
+    @property
+    def title(self):
+        return (
+            self.power.title if self.power else (self.department.title if self.department else "")
+        )
 
     @property
     def card_label(self):
@@ -62,6 +71,7 @@ class DepartmentRow:
     department: DepartmentPage
     pending_reviews: int = 0
     open_adjustments: int = 0
+    open_feedback: int = 0
     yellow: int = 0
     red: int = 0
     average_review_days_30: float | None = None
@@ -87,6 +97,7 @@ class Supervision:
         for row in self.rows:
             total.pending_reviews += row.pending_reviews
             total.open_adjustments += row.open_adjustments
+            total.open_feedback += row.open_feedback
             total.yellow += row.yellow
             total.red += row.red
             total.decided_90 += row.decided_90
@@ -145,7 +156,8 @@ def supervision_for(user, *, today=None, calendar=None) -> Supervision:
                  requirement.due_on, card_for(requirement.due_on, today=today, calendar=calendar),
                  requirement.reason)
         )  # fmt: skip
-    items.sort(key=lambda item: (item.due_on, item.power.title))
+    items += _feedback_items(departments, today=today, calendar=calendar)
+    items.sort(key=lambda item: (item.due_on, item.title))
 
     rows = OrderedDict((path, DepartmentRow(department=dept)) for path, dept in departments.items())
     for item in items:
@@ -154,8 +166,10 @@ def supervision_for(user, *, today=None, calendar=None) -> Supervision:
             continue
         if item.kind == REVIEW:
             row.pending_reviews += 1
-        else:
+        elif item.kind == ADJUSTMENT:
             row.open_adjustments += 1
+        else:
+            row.open_feedback += 1
         if item.card == YELLOW:
             row.yellow += 1
         elif item.card == RED:
@@ -169,6 +183,23 @@ def supervision_for(user, *, today=None, calendar=None) -> Supervision:
         items=items,
         unknown_years=calendar.unknown_years(min(horizon), max(horizon)),
     )
+
+
+def _feedback_items(departments, *, today, calendar):
+    """Citizens' submissions waiting for their department's reply."""
+    from feedback.models import Feedback, Status
+
+    by_id = {department.pk: department for department in departments.values()}
+    waiting = Feedback.objects.filter(
+        status=Status.RECEIVED, due_on__isnull=False, department_id__in=list(by_id)
+    ).select_related("power")
+    return [
+        Item(FEEDBACK, f.power, by_id[f.department_id], timezone.localdate(f.created_at),
+             f.due_on, card_for(f.due_on, today=today, calendar=calendar),
+             f"{f.get_kind_display()}{'（' + f.get_rating_display() + '）' if f.rating else ''}"
+             f" {f.tracking_no}", feedback_id=f.pk)
+        for f in waiting
+    ]  # fmt: skip
 
 
 def _review_statistics(rows, power_by_id, department_of, *, today, calendar):
