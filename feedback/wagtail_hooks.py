@@ -33,3 +33,13 @@ def register_feedback_log_actions(actions):
     )
     actions.register_action("feedback.appeal", "差评申诉", "申请剔除恶意差评")
     actions.register_action("feedback.appeal_decided", "申诉决定", "法制办决定了差评申诉")
+
+
+@hooks.register("register_permissions")
+def register_feedback_permissions():
+    """Site administrators grant these to groups in 设置 → 用户组: the unmasked personal data
+    of citizens (every look logged)."""
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(content_type__app_label="feedback",
+                                     codename="view_personal_data")  # fmt: skip

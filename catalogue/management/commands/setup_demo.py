@@ -12,3 +12,8 @@ class Command(BaseCommand):
         call_command("setup_review", stdout=self.stdout)
         call_command("ensure_demo_admin", stdout=self.stdout)
         call_command("create_demo_users", stdout=self.stdout)
+        from feedback.demo import demo_feedback_load
+
+        made = demo_feedback_load()
+        if made:
+            self.stdout.write(f"公众评议示例数据（生成，非真实评价）：{made} 条")
