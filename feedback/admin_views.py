@@ -77,6 +77,8 @@ class IndexView(FeedbackAdminMixin, TemplateView):
             items = items.filter(status=Status.RECEIVED, due_on__lt=today)
         elif state == "pending_moderation":
             items = items.filter(moderation="pending")
+        elif state == "appeal":
+            items = items.filter(appeals__decision=AppealDecision.PENDING).distinct()
         query = clean_public_text(params.get("q", ""), 30)
         if query:
             items = items.filter(tracking_no__icontains=query)

@@ -33,7 +33,7 @@ def demo_feedback_load(*, count=600, days=180, seed=2026) -> int:
     """Create `count` example submissions over the last `days` days; nothing if any exist."""
     if Feedback.objects.exists():
         return 0
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (example data, not secrets)
     powers = list(PowerPage.objects.live().public().order_by("path"))
     if not powers:
         return 0

@@ -149,7 +149,7 @@ def feedback_submit(submission: Submission, *, ip: str) -> Receipt:
 def _pages_changed(feedback):
     """Ratings count at once: the power's and the department's pages and the published results
     are served fresh from now on."""
-    paths = ["/evaluation/"]
+    paths = ["/evaluation/", "/evaluation/download.csv", "/evaluation/download.xlsx"]
     for page in (feedback.power, feedback.department):
         if page is not None and page.url:
             paths.append(page.url)

@@ -163,3 +163,24 @@ def test_the_published_results_show_the_rates_of_a_known_set_of_ratings(client, 
     assert "部门,广安市广安区交通运输局" in csv and ",7,5,71.4%,2," in csv
     xlsx = client.get(reverse("evaluation_xlsx"))
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_department_page_takes_feedback_for_the_department(client, power):
+    department = power.get_parent().specific
+    page = client.get(department.url).content.decode()
+    assert 'name="dept" value="TRANSPORT"' in page and "我要评价、咨询或投诉" in page
+    data = {"dept": "TRANSPORT", "kind": "suggestion", "comment": "希望延长午间办公"}
+    response = client.post(reverse("feedback_submit"), data)
+    feedback = Feedback.objects.get(tracking_no=tracking_no(response))
+    assert feedback.department == department and feedback.power is None
+    assert feedback.due_on is None  # a suggestion has no reply deadline
+
+
+def test_guessing_lookups_from_one_address_is_slowed_down(client, settings):
+    settings.FEEDBACK_RATE_LIMITS = {**settings.FEEDBACK_RATE_LIMITS, "lookups_per_minute": 3}
+    answers = [
+        client.post(reverse("feedback_lookup"),
+                    {"tracking_no": "PJ20261128-AAAA", "verifier": f"{n:04d}"}).status_code
+        for n in range(5)
+    ]  # fmt: skip
+    assert answers == [200, 200, 200, 429, 429]
