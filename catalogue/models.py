@@ -299,6 +299,12 @@ class PowerPage(Page):
 
     def clean(self):
         super().clean()
+        errors = self.power_rule_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def power_rule_errors(self) -> dict:
+        """The rules of a power beyond its fields' own (also run by catalogue.bulk)."""
         errors = {}
         if (
             self.legal_time_limit is not None
@@ -312,8 +318,7 @@ class PowerPage(Page):
             stored = PowerPage.objects.filter(pk=self.pk).values_list("code", flat=True).first()
             if stored and stored != self.code:
                 errors["code"] = f"事项编码一经创建不可修改（原编码：{stored}）。"
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     def permissions_for_user(self, user):
         from review.roles import PowerPagePermissionTester

@@ -272,6 +272,27 @@ def publication_record(*, revision, user=None) -> PowerPublication | None:
     return publication
 
 
+def publications_record_created(pairs, *, published_at):
+    """The public record of newly created powers published at once, in bulk: what
+    publication_record writes for a first publication (pairs of (power, revision)). A new power
+    has no earlier publication and no open adjustment requirement to close."""
+    PowerPublication.objects.bulk_create(
+        [
+            PowerPublication(
+                power_id=power.pk,
+                revision=revision,
+                published_at=published_at,
+                submitted_at=None,
+                is_creation=True,
+                changed_fields=[],
+                note=power.change_note,
+            )  # fmt: skip
+            for power, revision in pairs
+        ],
+        batch_size=500,
+    )
+
+
 def requirements_close(*, power, revision, note, user=None):
     open_items = list(AdjustmentRequirement.objects.open().filter(power_id=power.pk))
     if not open_items:

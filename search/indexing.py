@@ -49,6 +49,17 @@ def deferred_indexing():
                 ReferenceIndex.create_or_update_for_object(obj)
 
 
+def index_later(model, pks, *, references=True):
+    """Inside deferred_indexing(): index these objects (search and, unless the writer did it
+    itself, reference indexes) at the end of the block, as a save would have. For writers that
+    insert rows in bulk (catalogue.bulk)."""
+    if getattr(_state, "search", None) is None:
+        raise RuntimeError("index_later() must be called inside deferred_indexing()")
+    _state.search[model].update(pks)
+    if references and ReferenceIndex.is_indexed(model):
+        _state.references[model].update(pks)
+
+
 def _chunks(queryset, pks):
     pks = sorted(pks)
     for start in range(0, len(pks), BULK_CHUNK):

@@ -1,0 +1,108 @@
+"""Many powers at once: the bulk path leaves exactly what the one-at-a-time path leaves — the
+page in the tree, its revision and audit log, its public record, its search and reference
+entries — only faster; and a bad item anywhere leaves nothing behind."""
+
+import pytest
+from django.urls import reverse
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
+
+from catalogue.models import DepartmentPage, PowerPage
+from catalogue.services import CatalogueError, power_upsert, powers_bulk_upsert
+from review.models import PowerPublication
+from search.models import SearchDocument
+from tests.factories import make_user, road_transport_licence
+
+pytestmark = pytest.mark.django_db
+
+SINGLE, BULK = "SINGLE-1", "BULK-1"
+
+
+def state(code):
+    """What a power leaves in the database, without what differs by nature (ids, positions)."""
+    page = PowerPage.objects.get(code=code)
+    revision = page.latest_revision
+    as_of_revision = revision.as_object()
+    skip = {"id", "page_ptr", "path", "slug", "url_path", "translation_key", "code",
+            "latest_revision", "live_revision", "first_published_at", "last_published_at",
+            "latest_revision_created_at"}  # fmt: skip
+    fields = {f.name: getattr(page, f.attname) for f in PowerPage._meta.concrete_fields
+              if f.name not in skip}  # fmt: skip
+    for name in ("staff", "materials", "steps", "discretion"):
+        fields[name] = [(b.block_type, b.block.get_prep_value(b.value)) for b in fields[name]]
+    return {
+        "fields": fields,
+        "published": (page.live, page.first_published_at is not None,
+                      page.live_revision_id == page.latest_revision_id),  # fmt: skip
+        "bases": [(b.law_id, b.law_title, b.articles, b.quote) for b in page.legal_bases.all()],
+        "tags": sorted(page.tags.names()),
+        "revisions": Revision.objects.filter(object_id=str(page.pk)).count(),
+        "revision_bases": [(b.law_id, b.articles) for b in as_of_revision.legal_bases.all()],
+        "revision_tags": sorted(t.name for t in as_of_revision.tags.all()),
+        "revision_user": revision.user.username,
+        "log": sorted(set(PageLogEntry.objects.filter(page=page).values_list("action", flat=True))),
+        "publication": list(PowerPublication.objects.filter(power=page)
+                            .values_list("is_creation", "revision_id")),  # fmt: skip
+        "indexed": SearchDocument.objects.filter(kind="power", object_id=page.pk).count(),
+        # content paths name the child rows (legal_bases.<id>.law): keep what they point at
+        "references": sorted(
+            (to_type, to_id, model_path)
+            for to_type, to_id, model_path in ReferenceIndex.objects.filter(object_id=str(page.pk))
+            .values_list("to_content_type", "to_object_id", "model_path")
+        ),
+    }  # fmt: skip
+
+
+def test_bulk_creation_leaves_what_one_at_a_time_creation_leaves(client):
+    admin = make_user("importer", superuser=True)
+    power_upsert(data=road_transport_licence(code=SINGLE), user=admin, publish=True)
+    powers_bulk_upsert([road_transport_licence(code=BULK)], user=admin, publish=True)
+
+    single, bulk = state(SINGLE), state(BULK)
+    single["publication"] = [(c, bool(r)) for c, r in single["publication"]]
+    bulk["publication"] = [(c, bool(r)) for c, r in bulk["publication"]]
+    assert bulk == single
+    assert bulk["bases"] and bulk["tags"] and bulk["references"] and bulk["indexed"] == 1
+
+    # the tree is sound, and the pages work in the hall and in the admin
+    assert Page.find_problems() == ([], [], [], [], [])
+    department = DepartmentPage.objects.get(code="TRANSPORT")
+    assert department.numchild == department.get_children().count() == 2
+    page = PowerPage.objects.get(code=BULK)
+    assert client.get(page.url).status_code == 200
+    client.force_login(admin)
+    assert client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).status_code == 200
+
+
+def test_many_new_powers_are_placed_one_after_another_in_their_departments():
+    items = [road_transport_licence(code=f"MANY-{n:03d}", title=f"道路货物运输经营许可（{n}）",
+                                    department_code="TRANSPORT" if n % 2 else "APPROVAL")
+             for n in range(1, 41)]  # fmt: skip
+    report = powers_bulk_upsert(items, publish=True, chunk_size=16)
+    assert report.created == 40
+    assert Page.find_problems() == ([], [], [], [], [])
+    for code in ("TRANSPORT", "APPROVAL"):
+        department = DepartmentPage.objects.get(code=code)
+        assert department.numchild == 20 == department.get_children().live().count()
+    assert SearchDocument.objects.filter(kind="power", code__startswith="MANY-").count() == 40
+    # the same items again: nothing new, no new revision
+    revisions = Revision.objects.count()
+    again = powers_bulk_upsert(items, publish=True, chunk_size=16)
+    assert (again.created, again.unchanged) == (0, 40)
+    assert Revision.objects.count() == revisions
+
+
+def test_a_bad_item_anywhere_leaves_nothing_behind():
+    items = [road_transport_licence(code=f"OK-{n}") for n in range(3)]
+    items.append(road_transport_licence(code="BAD-1", legal_time_limit=5, promised_time_limit=9))
+    before = (Page.objects.count(), Revision.objects.count(), PageLogEntry.objects.count(),
+              SearchDocument.objects.count())  # fmt: skip
+    with pytest.raises(CatalogueError, match="BAD-1.*承诺办结时限不得长于法定办结时限"):
+        powers_bulk_upsert(items, publish=True)
+    after = (Page.objects.count(), Revision.objects.count(), PageLogEntry.objects.count(),
+             SearchDocument.objects.count())  # fmt: skip
+    assert after == before
+
+
+def test_an_over_long_name_is_refused_in_chinese():
+    with pytest.raises(CatalogueError, match="事项 LONG-1：.*名称"):
+        powers_bulk_upsert([road_transport_licence(code="LONG-1", title="长" * 300)])
