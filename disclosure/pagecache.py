@@ -22,7 +22,8 @@ PATH_VERSION_KEY = "pagecache:path:{}"
 # replaced with the visitor's own token whenever the page is served (csrf_hole template tag).
 CSRF_HOLE = "__csrf_token_hole__"
 CSRF_HOLE_BYTES = CSRF_HOLE.encode()
-EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/static/", "/media/", "/api/", "/_util/")
+EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/static/", "/media/", "/api/", "/_util/",
+                     "/evaluation/download.")  # fmt: skip
 # Query parameters the public pages use; a request with any other is answered but not stored,
 # so arbitrary query strings cannot fill the cache.
 CACHEABLE_PARAMETERS = frozenset({"type", "dept", "status", "page", "all"})
@@ -39,10 +40,17 @@ def current_generation(path: str | None = None):
     if path is None:
         generation = shared.get(GENERATION_KEY)
     else:
-        values = shared.get_many([GENERATION_KEY, _path_key(path)])
+        key = _path_key(path)
+        values = shared.get_many([GENERATION_KEY, key])
         generation = values.get(GENERATION_KEY)
         if generation is not None:
-            return f"{generation}.{values.get(_path_key(path), 0)}"
+            version = values.get(key)
+            if version is None:
+                # Like the generation: a lost version starts from the clock, so that a page
+                # stored under an older version can never come back.
+                shared.add(key, time.time_ns(), timeout=None)
+                version = shared.get(key, 0)
+            return f"{generation}.{version}"
     if generation is None:
         # A lost key (cache cleared, Redis restarted or evicted) must never bring back a number
         # under which old pages may still be stored: start from the clock, not from 1.
@@ -53,15 +61,10 @@ def current_generation(path: str | None = None):
 
 def invalidate_paths(paths):
     """Make the cached copies of these pages stale (and only these), in every process: for
-    what changes one page, like a rating counted at once."""
-    shared = caches["default"]
-    for path in paths:
-        key = _path_key(path)
-        try:
-            shared.incr(key)
-        except ValueError:
-            if not shared.add(key, 1, timeout=None):
-                shared.incr(key)
+    what changes one page, like a rating counted at once. A new version is a fresh clock value
+    (written without reading, so concurrent changes never lose one)."""
+    version = time.time_ns()
+    caches["default"].set_many({_path_key(path): version for path in paths}, timeout=None)
 
 
 _deferral = Local()

@@ -8,16 +8,17 @@ from django.core.cache import cache
 
 
 def allow(name: str, key: str, limit: int, window_seconds: int) -> bool:
-    """Count one more event for `key`; False once more than `limit` happened in this window."""
+    """Count one more event for `key`; False once more than `limit` happened in this window.
+    Exact with Redis (atomic INCR); the database cache may let a burst exceed it slightly."""
     bucket = int(time.time() // window_seconds)
     cache_key = f"rate:{name}:{key}:{bucket}"
-    if cache.add(cache_key, 1, timeout=window_seconds + 5):
-        return limit >= 1
     try:
         count = cache.incr(cache_key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(cache_key, 1, timeout=window_seconds + 5)
-        count = 1
+    except ValueError:  # the first event of this window
+        if cache.add(cache_key, 1, timeout=window_seconds + 5):
+            count = 1
+        else:  # someone else added it just now
+            count = cache.incr(cache_key)
     return count <= limit
 
 

@@ -103,9 +103,9 @@ def feedback_submit(submission: Submission, *, ip: str) -> Receipt:
             earlier_no, earlier_code = earlier.split("|")
             return Receipt(earlier_no, earlier_code, None, folded=True)
     limits = settings.FEEDBACK_RATE_LIMITS
-    allowed = ratelimit.allow("ip-minute", ip, limits["ip_per_minute"], 60) and ratelimit.allow(
-        "ip-day", ip, limits["ip_per_day"], 86400
-    )
+    # Per address per minute (a flood), per phone number per day (one person's limit). No daily
+    # limit per address: a government office or a school answers from one address behind NAT.
+    allowed = ratelimit.allow("ip-minute", ip, limits["ip_per_minute"], 60)
     if allowed and submission.phone:
         allowed = ratelimit.allow("phone-day", submission.phone, limits["phone_per_day"], 86400)
     if not allowed:
@@ -114,7 +114,10 @@ def feedback_submit(submission: Submission, *, ip: str) -> Receipt:
 
     department = submission.department
     if submission.power is not None:
-        department = submission.power.get_parent().specific
+        from catalogue.models import DepartmentPage, PowerPage
+
+        parent_path = submission.power.path[: -PowerPage.steplen]
+        department = DepartmentPage.objects.filter(path=parent_path).first()
     feedback = Feedback(
         power=submission.power,
         department=department,
@@ -149,7 +152,7 @@ def feedback_submit(submission: Submission, *, ip: str) -> Receipt:
 def _pages_changed(feedback):
     """Ratings count at once: the power's and the department's pages and the published results
     are served fresh from now on."""
-    paths = ["/evaluation/", "/evaluation/download.csv", "/evaluation/download.xlsx"]
+    paths = ["/evaluation/"]
     for page in (feedback.power, feedback.department):
         if page is not None and page.url:
             paths.append(page.url)

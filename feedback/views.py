@@ -24,7 +24,11 @@ def _target(data):
     power_code = clean_public_text(data.get("power", ""), 64)
     dept_code = clean_public_text(data.get("dept", ""), 64)
     if power_code:
-        power = PowerPage.objects.live().public().filter(code=power_code).first()
+        power = (
+            PowerPage.objects.live().public().filter(code=power_code)
+            .only("id", "path", "depth", "title", "code", "power_type", "url_path", "live")
+            .first()
+        )  # fmt: skip
         return (power, None) if power else (None, None)
     if dept_code:
         department = DepartmentPage.objects.live().public().filter(code=dept_code).first()

@@ -242,7 +242,6 @@ FEEDBACK_REPLY_DAYS_COMPLAINT = int(os.environ.get("FEEDBACK_REPLY_DAYS_COMPLAIN
 FEEDBACK_REPLY_DAYS_INQUIRY = int(os.environ.get("FEEDBACK_REPLY_DAYS_INQUIRY", "5"))
 FEEDBACK_RATE_LIMITS = {
     "ip_per_minute": int(os.environ.get("FEEDBACK_IP_PER_MINUTE", "10")),
-    "ip_per_day": int(os.environ.get("FEEDBACK_IP_PER_DAY", "100")),
     "phone_per_day": int(os.environ.get("FEEDBACK_PHONE_PER_DAY", "5")),
     "lookups_per_minute": int(os.environ.get("FEEDBACK_LOOKUPS_PER_MINUTE", "20")),
 }

@@ -105,3 +105,19 @@ def test_a_page_made_private_leaves_the_cache_at_once(client, power):
 def test_unknown_query_parameters_are_not_cached(client, power):
     assert "X-Page-Cache" not in client.get(power.url, {"x": "1"})
     assert client.get("/catalogue/", {"type": "01"})["X-Page-Cache"] == "miss"
+
+
+def test_a_rating_refreshes_its_power_page_only_even_after_the_cache_lost_track(client, power):
+    from django.core.cache import caches
+
+    from disclosure import pagecache
+
+    other = client.get("/catalogue/")
+    client.get(power.url)
+    pagecache.invalidate_paths([power.url])
+    assert client.get(power.url)["X-Page-Cache"] == "miss"
+    assert client.get("/catalogue/")["X-Page-Cache"] == "hit"
+    # the shared cache forgets the page's version (evicted): never back to an older copy
+    caches["default"].delete(pagecache._path_key(power.url))
+    assert client.get(power.url)["X-Page-Cache"] == "miss"
+    assert other.status_code == 200
