@@ -20,9 +20,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
 setup: $(VENV)/.installed
 	$(MANAGE) setup_demo
 
+# The background worker (large imports) runs beside the server and stops with it.
 run: setup
 	@echo "网上政务大厅：http://$(HOST):$(PORT)/   管理后台：http://$(HOST):$(PORT)/admin/"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@$(MANAGE) db_worker --backend background --no-startup-delay & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
