@@ -355,12 +355,12 @@ def _power_upsert(*, data, user, publish, departments, laws=None):
             revision.publish(user=user)
         return PowerWriteResult(page=page, outcome="created", warnings=warnings)
 
-    if existing.workflow_in_progress:
-        # Approval publishes the latest revision: a write now would go live unreviewed.
-        raise CatalogueError(f"事项 {code} 正在法制办审核中，审核完成前不能修改。")
     draft = existing.get_latest_revision_as_object()
     changed, warnings = _apply_power_data(draft, data, laws=laws)
     moved = existing.get_parent().pk != department.pk
+    if (changed or moved) and existing.workflow_in_progress:
+        # Approval publishes the latest revision: a write now would go live unreviewed.
+        raise CatalogueError(f"事项 {code} 正在法制办审核中，审核完成前不能修改。")
     if moved and existing.live and not publish:
         # A move takes effect at once; for a public power that is a publication.
         raise CatalogueError(f"事项 {code} 已公开，变更实施主体须由有发布权限的管理员办理。")
@@ -382,6 +382,7 @@ class BulkReport:
     changed: int = 0
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
+    written: list[int] = field(default_factory=list)  # ids of the powers created or changed
 
 
 def powers_bulk_upsert(
@@ -425,28 +426,76 @@ def powers_bulk_upsert(
                 report.warnings.extend(f"{code}：{w}" for w in dict.fromkeys(warnings))
             bulk.create(bulk.group_by_department(new), user=user, publish=publish)
             report.created += len(new)
+            report.written.extend(page.pk for page, _department in new)
             for data in later:
                 result = _power_upsert(data=data, user=user, publish=publish,
                                        departments=departments, laws=laws)  # fmt: skip
                 setattr(report, result.outcome, getattr(report, result.outcome) + 1)
                 if result.outcome != "unchanged":
+                    report.written.append(result.page.pk)
                     report.warnings.extend(
                         f"{data.code}：{w}" for w in dict.fromkeys(result.warnings)
                     )
     return report
 
 
+FIELD_LABELS = {"title": "事项名称", "legal_bases": "行使依据", "tags": "标签", "moved": "实施主体"}
+
+
+def field_label(name: str) -> str:
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    try:
+        return str(PowerPage._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - not a model field: its own name
+        return name
+
+
+def powers_diff(items: list[PowerData], *, laws=None) -> dict[str, tuple[str, list[str]]]:
+    """What writing these items would do, without writing: code → (outcome, changed fields),
+    outcome "created", "changed" or "unchanged". Published powers without pending changes are
+    compared a chunk at a time; drafts and powers in review against their latest revision."""
+    laws = {} if laws is None else laws
+    departments = {dept.code: dept for dept in DepartmentPage.objects.all()}
+    codes = [(d.code or "").strip() for d in items]
+    existing = set(PowerPage.objects.filter(code__in=codes).values_list("code", flat=True))
+    quick = _compare([d for d in items if d.code.strip() in existing], departments, laws)
+    result = {}
+    for data in items:
+        code = data.code.strip()
+        if code in result:
+            continue
+        if code not in existing:
+            result[code] = ("created", [])
+        elif code in quick:
+            fields = quick[code]
+            result[code] = ("changed" if fields else "unchanged", fields)
+        else:
+            page = PowerPage.objects.get(code=code)
+            draft = page.get_latest_revision_as_object()
+            fields, _warnings = _apply_power_data(draft, dataclasses.replace(data), laws=laws)
+            department = departments.get(data.department_code)
+            if department is not None and page.path[: -PowerPage.steplen] != department.path:
+                fields = [*fields, "moved"]
+            result[code] = ("changed" if fields else "unchanged", fields)
+    return result
+
+
 def _unchanged(items, departments, laws) -> set[str]:
-    """Codes of existing, published powers without pending changes that these items would not
-    change — decided for a whole chunk with four queries (the page rows equal their latest
-    revision then), where power_upsert reads each power's latest revision. Anything else (a
-    change, a move, a draft, a power in review, an unknown department) is left to power_upsert."""
+    return {code for code, fields in _compare(items, departments, laws).items() if not fields}
+
+
+def _compare(items, departments, laws) -> dict[str, list[str]]:
+    """For existing, published powers without pending changes (their page rows equal their latest
+    revision): code → the fields these items would change ([] for none), decided for a whole
+    chunk with four queries where power_upsert reads each power's latest revision. Powers not
+    decided here (drafts, in review, moved, an unknown department, an error) are left out."""
     from collections import defaultdict
 
     from .models import PowerPageTag
 
     if not items:
-        return set()
+        return {}
     pages = {
         page.code: page
         for page in PowerPage.objects.filter(
@@ -464,11 +513,11 @@ def _unchanged(items, departments, laws) -> set[str]:
         bases[basis.power_id].append(basis)
     for item in PowerPageTag.objects.filter(content_object_id__in=pks).select_related("tag"):
         tagged[item.content_object_id].append(item)
-    unchanged = set()
+    compared = {}
     for data in items:
         code = data.code.strip()
         page, department = pages.get(code), departments.get(data.department_code)
-        if page is None or department is None:
+        if page is None or department is None or code in compared:
             continue
         if page.path[: -PowerPage.steplen] != department.path:
             continue
@@ -478,9 +527,8 @@ def _unchanged(items, departments, laws) -> set[str]:
             changed, _warnings = _apply_power_data(page, dataclasses.replace(data), laws=laws)
         except CatalogueError:
             continue  # power_upsert says what is wrong
-        if not changed:
-            unchanged.add(code)
-    return unchanged
+        compared[code] = changed
+    return compared
 
 
 def _chunked(items, size):

@@ -1,0 +1,271 @@
+"""Importing a department's spreadsheet: preview, then apply, all or nothing.
+
+    preview = import_preview(path, "清单.xlsx")           # read, check, compare; write nothing
+    result = import_apply(path, "清单.xlsx", user=admin)  # the same checks, then write
+
+Both read the file with import_data.spreadsheet.PowerReader (streaming, never the whole file in
+memory). Applying refuses a file with any row error, and writes through the one write service
+(catalogue.services.powers_bulk_upsert) in a single transaction: any failure leaves the database
+as it was. Each created or changed power is a new revision by the importing user, in the audit
+log; unless the importer may publish directly and chose to, each goes to the legal office's
+review (review.services.power_submit). Flowcharts may come in a ZIP named by 事项编码; powers of
+the file's departments that the file leaves out may be marked 取消 on request.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from django.db import transaction
+
+from catalogue.models import DepartmentPage, PowerPage
+from catalogue.services import (
+    CatalogueError,
+    PowerData,
+    field_label,
+    powers_bulk_upsert,
+    powers_diff,
+)
+from disclosure import pagecache
+from search.indexing import deferred_indexing
+
+from .spreadsheet import ImportReport, PowerReader
+
+CHUNK = 500
+MAX_CHANGES_SHOWN = 2000
+FLOWCHART_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+MAX_FLOWCHART_BYTES = 10 * 1024 * 1024
+
+
+class ImportRefused(Exception):
+    """The file cannot be applied; the message says why, in Chinese."""
+
+
+@dataclass
+class Change:
+    code: str
+    title: str
+    outcome: str  # created, changed, unchanged, cancelled
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    report: ImportReport
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    cancelled: int = 0
+    changes: list[Change] = field(default_factory=list)  # created, changed, cancelled (capped)
+    warnings: list[str] = field(default_factory=list)
+    applied: bool = False
+    published: bool = False
+    submitted: int = 0  # sent to the legal office's review
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    @property
+    def failed(self) -> int:
+        return self.report.invalid
+
+    def summary(self) -> str:
+        if not self.ok:
+            return f"未导入：{self.report.summary()}"
+        text = f"新增 {self.created}，修改 {self.changed}，未变 {self.unchanged}" + (
+            f"，标记取消 {self.cancelled}" if self.cancelled else ""
+        )
+        if not self.applied:
+            return "预览（未写入）：" + text
+        if self.published:
+            return f"已导入并发布：{text}"
+        return f"已导入：{text}；{self.submitted} 个事项已提交法制办审核"
+
+
+Progress = Callable[[str, int, int], None]  # (stage, rows done, rows in all)
+
+
+def _no_progress(stage, done, total):
+    pass
+
+
+def import_preview(source, filename=None, *, cancel_missing=False, progress=None,
+                   flowcharts=None) -> ImportResult:  # fmt: skip
+    """Read and check the file and say what applying it would do; nothing is written."""
+    started = time.monotonic()
+    result = _check(source, filename, progress or _no_progress)
+    if result.ok:
+        _compare(source, filename, result, progress or _no_progress, cancel_missing)
+        if flowcharts is not None:
+            _flowcharts_check(flowcharts, result)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def import_apply(source, filename=None, *, user, publish=False, cancel_missing=False,
+                 progress=None, flowcharts=None) -> ImportResult:  # fmt: skip
+    """Check the file, then write it, all or nothing. Raises ImportRefused (nothing written)
+    for a file with errors or a write the catalogue refuses."""
+    from review.roles import DIRECT_PUBLISH
+
+    progress = progress or _no_progress
+    started = time.monotonic()
+    if publish and not (user.is_superuser or user.has_perm(DIRECT_PUBLISH)):
+        raise ImportRefused("您没有直接发布的权限：请去掉“直接发布”，导入后提交法制办审核。")
+    result = _check(source, filename, progress)
+    if not result.ok:
+        details = "\n".join(result.report.messages()[:20])
+        raise ImportRefused(f"{result.summary()}\n{details}".strip())
+    images = _flowcharts_check(flowcharts, result) if flowcharts is not None else {}
+    _compare(source, filename, result, progress, cancel_missing)
+    total = result.report.valid
+    try:
+        with transaction.atomic(), deferred_indexing(), pagecache.deferred_invalidation():
+            flowchart_ids = _flowcharts_store(images, user) if images else {}
+            written, done = [], 0
+            with PowerReader(source, filename) as reader:
+                for chunk in reader.chunks(CHUNK):
+                    for data in chunk:
+                        if data.code in flowchart_ids:
+                            data.flowchart_id = flowchart_ids[data.code]
+                    report = powers_bulk_upsert(chunk, user=user, publish=publish)
+                    written.extend(report.written)
+                    result.warnings.extend(report.warnings)
+                    done += len(chunk)
+                    progress("apply", done, total)
+            cancelled = [c.code for c in result.changes if c.outcome == "cancelled"]
+            if cancelled:
+                report = powers_bulk_upsert(_cancellations(cancelled), user=user, publish=publish)
+                written.extend(report.written)
+            if not publish:
+                result.submitted = _submit(written, user, progress)
+    except CatalogueError as error:
+        raise ImportRefused(f"未导入（没有写入任何内容）：{error}") from error
+    result.applied, result.published = True, publish
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _check(source, filename, progress) -> ImportResult:
+    with PowerReader(source, filename) as reader:
+        for _row in reader:
+            if reader.report.rows % CHUNK == 0:
+                progress("check", reader.report.rows, 0)
+        report = reader.report
+    progress("check", report.rows, report.rows)
+    return ImportResult(report=report)
+
+
+def _compare(source, filename, result, progress, cancel_missing):
+    """Count new, changed and unchanged powers, and list what changes (fields by label)."""
+    laws, done = {}, 0
+    departments = set()
+    codes = set()
+    with PowerReader(source, filename) as reader:
+        for chunk in reader.chunks(CHUNK):
+            diff = powers_diff(chunk, laws=laws)
+            for data in chunk:
+                outcome, fields = diff[data.code.strip()]
+                codes.add(data.code.strip())
+                departments.add(data.department_code)
+                setattr(result, outcome, getattr(result, outcome) + 1)
+                if outcome != "unchanged" and len(result.changes) < MAX_CHANGES_SHOWN:
+                    labels = list(dict.fromkeys(field_label(f) for f in fields))
+                    result.changes.append(Change(data.code, data.title or "", outcome, labels))
+            done += len(chunk)
+            progress("compare", done, result.report.valid)
+    if cancel_missing and departments:
+        paths = DepartmentPage.objects.filter(code__in=departments).values_list("path", flat=True)
+        for path in paths:
+            missing = (
+                PowerPage.objects.filter(path__startswith=path, depth=len(path) // 4 + 1)
+                .exclude(code__in=codes)
+                .exclude(status="cancelled")
+                .values_list("code", "title")
+            )
+            for code, title in missing:
+                result.cancelled += 1
+                result.changes.append(Change(code, title, "cancelled", ["状态"]))
+
+
+def _cancellations(codes):
+    """PowerData that mark powers 取消, each in its own department."""
+    departments = dict(DepartmentPage.objects.values_list("path", "code"))
+    return [
+        PowerData(
+            code=code, department_code=departments[path[: -PowerPage.steplen]], status="cancelled"
+        )  # fmt: skip
+        for code, path in PowerPage.objects.filter(code__in=codes).values_list("code", "path")
+    ]
+
+
+def _submit(page_ids, user, progress) -> int:
+    """Send every written power to the legal office's review."""
+    from review.services import ReviewError, power_submit
+
+    submitted = 0
+    for index, power in enumerate(PowerPage.objects.filter(pk__in=set(page_ids)), start=1):
+        try:
+            power_submit(power=power, user=user)
+            submitted += 1
+        except ReviewError as error:
+            raise CatalogueError(f"事项 {power.code} 无法提交审核：{error}") from error
+        if index % CHUNK == 0:
+            progress("submit", index, len(page_ids))
+    return submitted
+
+
+# --- Flowcharts -------------------------------------------------------------------------------
+
+
+def _flowcharts_check(archive_file, result) -> dict[str, tuple[str, bytes]]:
+    """Images from the ZIP named by 事项编码 (e.g. 511A0142000000-….png): code → (name, bytes).
+    Problems become file errors of the report."""
+    from .spreadsheet import RowError, RowWarning
+
+    images = {}
+    try:
+        archive = zipfile.ZipFile(archive_file)
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if sum(m.file_size for m in members) > 200 * 1024 * 1024 or len(members) > 20000:
+            raise zipfile.BadZipFile("too large")
+        for member in members:
+            name = PurePosixPath(member.filename)
+            if name.name.startswith(".") or "__MACOSX" in name.parts:
+                continue
+            if name.suffix.lower() not in FLOWCHART_TYPES:
+                result.report.add_warning(
+                    RowWarning(None, "流程图", f"{name.name} 不是图片，已忽略。")
+                )
+                continue
+            if member.file_size > MAX_FLOWCHART_BYTES:
+                result.report.add_error(RowError(None, "流程图", f"{name.name} 超过 10 MB。"))
+                continue
+            images[name.stem.strip()] = (name.name, archive.read(member))
+    except (zipfile.BadZipFile, OSError, RuntimeError):
+        result.report.add_error(
+            RowError(None, "流程图", "流程图压缩包无法打开（须为 ZIP，不超过 200 MB）。")
+        )
+    return images
+
+
+def _flowcharts_store(images, user) -> dict[str, int]:
+    from django.core.files.images import ImageFile
+    from wagtail.images import get_image_model
+
+    Image = get_image_model()
+    stored = {}
+    for code, (name, content) in images.items():
+        image = Image(title=f"{code} 流程图", uploaded_by_user=user)
+        image.file = ImageFile(io.BytesIO(content), name=name)
+        image.full_clean(exclude=["collection"])
+        image.save()
+        stored[code] = image.pk
+    return stored
