@@ -24,8 +24,10 @@ class Progress:
             self.stage, self.started = stage, time.monotonic()
             if done == 0:
                 return
-        elapsed = max(time.monotonic() - self.started, 1e-6)
-        rate = done / elapsed
+        elapsed = time.monotonic() - self.started
+        if done < total and elapsed < 0.5:
+            return  # too early to say how fast
+        rate = done / max(elapsed, 1e-3)
         if total:
             width = 30
             filled = int(width * done / total)
