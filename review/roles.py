@@ -6,7 +6,8 @@
   approving publishes, rejecting returns the draft with a comment. Like Wagtail's moderators, they
   may open and correct what they review (edit rights on the catalogue's powers).
 - 站点管理员 (site administrators): departments, laws, the calendar, users and groups.
-- 内容管理员 (content administrators): spreadsheet imports (import issue).
+- 内容管理员 (content administrators): spreadsheet imports; add and edit powers of every
+  department (submitting them to the legal office like editors), no department pages.
 
 Page permissions are Wagtail's; the two rules Wagtail cannot express (a department's own page is
 for administrators only; powers go live only through the legal office) live in the permission
@@ -105,9 +106,9 @@ def roles_ensure():
 
     content_admins, _ = Group.objects.get_or_create(name=CONTENT_ADMINS)
     content_admins.permissions.add(*access_admin)
-    # Their import rights come with the import issue; until then no page rights at all, so they
-    # cannot, for example, create department pages.
-    GroupPagePermission.objects.filter(group=content_admins).delete()
+    # Page rights on each department (department_editors_ensure below), none on the catalogue
+    # or the hall: they import and edit powers, they do not create departments.
+    GroupPagePermission.objects.filter(group=content_admins, page__depth__lt=4).delete()
 
     _wagtail_samples_remove()
     workflow = workflow_ensure(catalogue=catalogue, legal_office=legal_office)
@@ -170,6 +171,12 @@ def department_editors_ensure(department):
     group.permissions.add(*_permissions("wagtailadmin.access_admin"))
     for action in EDITOR_PAGE_PERMISSIONS:
         _page_permission(group, department, action)
+    # Content administrators import every department's list: the same rights on each
+    # department (not on the catalogue, so they cannot create departments).
+    content_admins = Group.objects.filter(name=CONTENT_ADMINS).first()
+    if content_admins is not None:
+        for action in EDITOR_PAGE_PERMISSIONS:
+            _page_permission(content_admins, department, action)
     collection = _department_collection(department)
     for codename in IMAGE_PERMISSIONS:
         _collection_permission(group, collection, codename)
@@ -213,6 +220,13 @@ def _department_collection(department):
 
 
 # --- Who the user is ------------------------------------------------------------------------
+
+
+def can_import(user) -> bool:
+    """Spreadsheet imports: content administrators, site administrators, superusers."""
+    return user.is_active and (
+        user.is_superuser or user.groups.filter(name__in=[CONTENT_ADMINS, SITE_ADMINS]).exists()
+    )
 
 
 def is_site_admin(user) -> bool:

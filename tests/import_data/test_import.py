@@ -88,6 +88,18 @@ def test_applying_writes_revisions_by_the_importer_and_sends_them_to_the_legal_o
     assert Revision.objects.count() == revisions
 
 
+def test_a_content_administrator_imports_for_any_department_but_cannot_add_departments(
+    tmp_path, importer
+):
+    from catalogue.models import PowerCatalogue
+
+    path = sheet(tmp_path, [row("IMP-CA-1", "道路旅客运输经营许可")])
+    result = import_apply(path, user=importer)
+    assert result.submitted == 1
+    assert PowerPage.objects.get(code="IMP-CA-1").workflow_in_progress
+    assert not PowerCatalogue.objects.get().permissions_for_user(importer).can_add_subpage()
+
+
 def test_publishing_directly_needs_the_permission(tmp_path, importer):
     path = sheet(tmp_path, [row("IMP-NEW-2", "道路旅客运输经营许可")])
     with pytest.raises(ImportRefused, match="没有直接发布的权限"):
