@@ -14,6 +14,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_base_data()
     yield
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    shutil.rmtree(settings.IMPORT_ROOT, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -170,6 +170,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "static_collected"
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded spreadsheets (imports): kept apart from MEDIA_ROOT, never served.
+IMPORT_ROOT = os.environ.get("DJANGO_IMPORT_ROOT", str(BASE_DIR / "imports"))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,143 @@
+"""The import in the Wagtail admin: upload → checked in the background → preview → confirm →
+applied in the background, with a progress bar. Who may import: review.roles.can_import."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from review import roles
+
+from .models import ImportJob
+from .tasks import import_job_apply, import_job_preview
+from .template import template_workbook
+
+MAX_UPLOAD = 50 * 1024 * 1024
+SHEET_TYPES = (".xlsx", ".xlsm", ".csv", ".txt", ".xls")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="事项清单（XLSX 或 CSV）",
+                           error_messages={"required": "请选择要导入的文件。"})  # fmt: skip
+    flowcharts = forms.FileField(label="流程图压缩包（可选，ZIP，图片以事项编码命名）",
+                                 required=False)  # fmt: skip
+    publish = forms.BooleanField(
+        label="直接发布（不经法制办审核；需要直接发布权限）", required=False
+    )
+    cancel_missing = forms.BooleanField(
+        label="文件中各部门未列出的事项标记为“取消”", required=False
+    )
+
+    def __init__(self, *args, may_publish=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_publish:
+            del self.fields["publish"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(
+                "文件超过 50 MB，请拆分后导入，或用 manage.py import_powers。"
+            )
+        if not upload.name.lower().endswith(SHEET_TYPES):
+            raise forms.ValidationError("请上传 Excel 表格（.xlsx）或 CSV 文件。")
+        return upload
+
+    def clean_flowcharts(self):
+        upload = self.cleaned_data.get("flowcharts")
+        if upload and (upload.size > 200 * 1024 * 1024 or not upload.name.lower().endswith(".zip")):
+            raise forms.ValidationError("流程图须为 ZIP 压缩包，不超过 200 MB。")
+        return upload
+
+
+def _may_publish(user):
+    return user.is_superuser or user.has_perm(roles.DIRECT_PUBLISH)
+
+
+class ImportMixin(WagtailAdminTemplateMixin):
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not roles.can_import(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": reverse("import_data:index"), "label": "批量导入"}]
+
+
+class IndexView(ImportMixin, TemplateView):
+    page_title = "批量导入事项"
+    template_name = "import_data/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["form"] = kwargs.get("form") or UploadForm(may_publish=_may_publish(user))
+        jobs = ImportJob.objects.select_related("user")
+        if not roles.is_site_admin(user):
+            jobs = jobs.filter(user=user)
+        context["jobs"] = jobs[:20]
+        return context
+
+    def post(self, request):
+        form = UploadForm(request.POST, request.FILES, may_publish=_may_publish(request.user))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        data = form.cleaned_data
+        job = ImportJob.objects.create(
+            user=request.user, filename=data["file"].name[:255], file=data["file"],
+            flowcharts=data.get("flowcharts") or "", publish=data.get("publish", False),
+            cancel_missing=data["cancel_missing"],
+        )  # fmt: skip
+        import_job_preview.enqueue(str(job.pk))
+        return redirect("import_data:job", pk=job.pk)
+
+
+class JobView(ImportMixin, TemplateView):
+    template_name = "import_data/job.html"
+    page_title = "批量导入事项"
+
+    def get_job(self):
+        jobs = ImportJob.objects.all()
+        if not roles.is_site_admin(self.request.user):
+            jobs = jobs.filter(user=self.request.user)
+        return get_object_or_404(jobs, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.get_job()
+        preview = job.preview or {}
+        changes = preview.get("changes", [])
+        context.update(
+            job=job, preview=preview,
+            created=[c for c in changes if c["outcome"] == "created"],
+            changed=[c for c in changes if c["outcome"] == "changed"],
+            cancelled=[c for c in changes if c["outcome"] == "cancelled"],
+        )  # fmt: skip
+        return context
+
+    def post(self, request, pk):
+        job = self.get_job()
+        if job.status != ImportJob.Status.READY:
+            return redirect("import_data:job", pk=job.pk)
+        updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
+            status=ImportJob.Status.APPLYING, done=0, total=0, stage=""
+        )
+        if updated:  # a double click confirms once
+            import_job_apply.enqueue(str(job.pk))
+        return redirect("import_data:job", pk=job.pk)
+
+
+def template_download(request):
+    if not roles.can_import(request.user):
+        raise PermissionDenied
+    response = HttpResponse(
+        template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="power-import-template.xlsx"'
+    return response
