@@ -23,7 +23,7 @@ PATH_VERSION_KEY = "pagecache:path:{}"
 CSRF_HOLE = "__csrf_token_hole__"
 CSRF_HOLE_BYTES = CSRF_HOLE.encode()
 EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/static/", "/media/", "/api/", "/_util/",
-                     "/evaluation/download.")  # fmt: skip
+                     "/evaluation/download.", "/open-data/powers.")  # fmt: skip
 # Query parameters the public pages use; a request with any other is answered but not stored,
 # so arbitrary query strings cannot fill the cache.
 CACHEABLE_PARAMETERS = frozenset({"type", "dept", "status", "page", "all"})

@@ -17,6 +17,7 @@ urlpatterns = [
     path("p/<str:code>/", catalogue_views.power_short_url, name="power_short_url"),
     path("laws/", include("laws.urls")),
     path("", include("feedback.urls")),
+    path("", include("import_data.urls")),
     path("adjustments/", review_views.adjustments, name="adjustments"),
     path("adjustments/feed/", review_views.AdjustmentsFeed(), name="adjustments_feed"),
     path("adjustments/feed/atom/", review_views.AdjustmentsAtomFeed(), name="adjustments_atom"),

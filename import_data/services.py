@@ -131,7 +131,8 @@ def import_apply(source, filename=None, *, user, publish=False, cancel_missing=F
             flowchart_ids = _flowcharts_store(images, user) if images else {}
             written, done = [], 0
             with PowerReader(source, filename) as reader:
-                for chunk in reader.chunks(CHUNK):
+                for pairs in reader.chunks_with_cells(CHUNK):
+                    chunk = keep_exported_cells(pairs)
                     for data in chunk:
                         if data.code in flowchart_ids:
                             data.flowchart_id = flowchart_ids[data.code]
@@ -169,7 +170,8 @@ def _compare(source, filename, result, progress, cancel_missing):
     departments = set()
     codes = set()
     with PowerReader(source, filename) as reader:
-        for chunk in reader.chunks(CHUNK):
+        for pairs in reader.chunks_with_cells(CHUNK):
+            chunk = keep_exported_cells(pairs)
             diff = powers_diff(chunk, laws=laws)
             for data in chunk:
                 outcome, fields = diff[data.code.strip()]
@@ -193,6 +195,47 @@ def _compare(source, filename, result, progress, cancel_missing):
             for code, title in missing:
                 result.cancelled += 1
                 result.changes.append(Change(code, title, "cancelled", ["状态"]))
+
+
+# Template column → the PowerData fields its cell fills.
+CELL_FIELDS = {
+    "title": ("title",), "power_type": ("power_type",), "handling_agency": ("handling_agency",),
+    "exercise_level": ("exercise_level",), "power_source": ("power_source",),
+    "citations": ("citations",), "acceptance_conditions": ("acceptance_conditions",),
+    "materials": ("materials",), "steps": ("steps",), "legal_time_limit": ("legal_time_limit",),
+    "promised_time_limit": ("promised_time_limit",), "fee_standard": ("fee_free", "fee_standard"),
+    "service_mode": ("service_mode",), "result_name": ("result_name",), "tags": ("tags",),
+    "status": ("status",), "effective_date": ("effective_date",),
+}  # fmt: skip
+
+
+def keep_exported_cells(pairs) -> list[PowerData]:
+    """A cell that says exactly what the open-data export says for the power today changes
+    nothing: its fields are left out (None), so that an export imports back with no changes,
+    even for what a cell's plain text cannot hold (a step's post, a material's form). Only
+    published powers without pending changes are compared (what the export shows)."""
+    from .columns import COLUMNS
+    from .export import cells_for
+    from .spreadsheet import normalise_value
+
+    columns = {c.key: c for c in COLUMNS}
+    codes = [data.code.strip() for data, _cells in pairs]
+    pages = list(PowerPage.objects.filter(code__in=codes, live=True, has_unpublished_changes=False))
+    by_code = {page.code: page for page in pages}
+    exported = cells_for(pages) if pages else {}
+    for data, cells in pairs:
+        page = by_code.get(data.code.strip())
+        if page is None:
+            continue
+        current = exported[page.pk]
+        for key, fields in CELL_FIELDS.items():
+            if key in cells and normalise_value(columns[key], current[key]) == cells[key]:
+                for name in fields:
+                    setattr(data, name, None)
+        phones = [k for k in ("complaint_phone", "consultation_phone") if k in cells]
+        if phones and all(normalise_value(columns[k], current[k]) == cells[k] for k in phones):
+            data.complaint_channel = None
+    return [data for data, _cells in pairs]
 
 
 def _cancellations(codes):

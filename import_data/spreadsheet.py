@@ -110,6 +110,7 @@ class RowResult(NamedTuple):
     data: PowerData | None  # None when the row has errors
     errors: list[RowError]
     warnings: list[RowWarning]
+    values: dict[str, str] | None = None  # the row's cells (normalised text) by column key
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,20 @@ def normalise_text(value: str, *, multiline: bool = False) -> str:
     return clean_public_text(text, _TEXT_LIMIT, multiline=multiline)
 
 
+# What the open-data export puts before a cell a spreadsheet would run as a formula.
+FORMULA_GUARD = "'"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unguard(value: str) -> str:
+    """A cell the export neutralised ('=…) back to its text."""
+    if value.startswith(FORMULA_GUARD) and value[1:2] and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
 def normalise_value(column: Column, value: str) -> str:
+    value = unguard(value)
     if column.key in _STRICT_KEYS:
         return normalise_text(unicodedata.normalize("NFKC", value))
     return normalise_text(value, multiline=column.multiline)
@@ -1827,8 +1841,8 @@ class _RowConverter:
             data.citations = self._citations(values["citations"], error, warn)
 
         if errors:
-            return RowResult(row.number, None, errors, warnings)
-        return RowResult(row.number, data, errors, warnings)
+            return RowResult(row.number, None, errors, warnings, row.values)
+        return RowResult(row.number, data, errors, warnings, row.values)
 
     def _fees(self, values, data: PowerData, error, warn) -> None:
         fee_free = None
@@ -2055,6 +2069,18 @@ class PowerReader:
             table.close()
         if report.rows == 0 and report.error_count == 0:
             self._file_error(f"表头（第 {table.header_row} 行）下面没有数据行。")
+
+    def chunks_with_cells(self, size: int = 500) -> Iterator[list[tuple[PowerData, dict]]]:
+        """Like chunks(), with each row's cells: [(PowerData, {column key: text})]."""
+        batch = []
+        for result in self:
+            if result.data is not None:
+                batch.append((result.data, result.values or {}))
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
 
     def chunks(self, size: int = 500) -> Iterator[list[PowerData]]:
         """The valid rows' PowerData in lists of `size`; rows with errors are left out (check

@@ -1,0 +1,71 @@
+"""数据开放: the whole live catalogue to download; an export imports back with no changes; a
+cell that a spreadsheet would run as a formula is neutralised."""
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from wagtail.models import Revision
+
+from catalogue.models import PowerPage
+from import_data.services import import_apply, import_preview
+from tests.factories import make_user, publish_power, road_transport_licence
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    """A fully filled power (steps with posts, materials with forms, quoted citations) and a
+    draft that must never be exported."""
+    publish_power(road_transport_licence())
+    publish_power(road_transport_licence(code="FORMULA-1", title='=HYPERLINK("http://x")许可',
+                                         result_name="@SUM(A1)", tags=["-1"]))  # fmt: skip
+    from catalogue.services import power_upsert
+
+    power_upsert(data=road_transport_licence(code="DRAFT-1", title="草稿事项"))
+
+
+def download(client, fmt):
+    response = client.get(reverse("open_data_download", args=[fmt]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def test_the_export_imports_back_with_no_changes(client, catalogue, tmp_path):
+    admin = make_user("boss", superuser=True)
+    for fmt in ("xlsx", "csv"):
+        path = tmp_path / f"export.{fmt}"
+        path.write_bytes(download(client, fmt))
+        preview = import_preview(path)
+        assert preview.ok, preview.report.messages()
+        assert (preview.created, preview.changed, preview.unchanged) == (0, 0, 2), preview.changes
+        revisions = Revision.objects.count()
+        result = import_apply(path, user=admin, publish=True)
+        assert (result.changed, result.unchanged) == (0, 2)
+        assert Revision.objects.count() == revisions
+    power = PowerPage.objects.get(code=road_transport_licence().code)
+    assert [s.value["post"] for s in power.steps][0] == "窗口受理岗"  # kept, not cleared
+
+
+def test_the_downloads_hold_live_powers_only_and_no_formula_runs(client, catalogue):
+    rows = list(csv.reader(io.StringIO(download(client, "csv").decode("utf-8-sig"))))
+    assert rows[0][:3] == ["事项编码", "事项名称", "事项类型"]
+    titles = [row[1] for row in rows[1:]]
+    assert "草稿事项" not in titles and "道路货物运输经营许可" in titles
+    assert '\'=HYPERLINK("http://x")许可' in titles
+
+    book = openpyxl.load_workbook(io.BytesIO(download(client, "xlsx")))
+    sheet = book["事项清单"]
+    values = [cell.value for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert '\'=HYPERLINK("http://x")许可' in values
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+    items = json.loads(download(client, "json"))
+    assert {item["事项编码"] for item in items} == {road_transport_licence().code, "FORMULA-1"}
+    page = client.get(reverse("open_data")).content.decode()
+    assert "2 项" in page and "CSV" in page
+    assert client.get(reverse("open_data_download", args=["exe"])).status_code == 404
