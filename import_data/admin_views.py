@@ -20,7 +20,14 @@ SHEET_TYPES = (".xlsx", ".xlsm", ".csv", ".txt", ".xls")
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="事项清单（XLSX 或 CSV）",
+    kind = forms.ChoiceField(
+        label="导入内容", choices=[
+            ("powers", "行政权力事项（XLSX 或 CSV，按模板）"),
+            ("departments", "部门（XLSX 或 CSV：部门编码、部门名称、简称、办公地址……）"),
+            ("laws", "法律法规（ZIP：法规文本，文件名为“名称(YYYY-MM-DD).md”）"),
+        ], initial="powers", widget=forms.RadioSelect, required=False,
+    )  # fmt: skip
+    file = forms.FileField(label="文件",
                            error_messages={"required": "请选择要导入的文件。"})  # fmt: skip
     flowcharts = forms.FileField(label="流程图压缩包（可选，ZIP，图片以事项编码命名）",
                                  required=False)  # fmt: skip
@@ -31,20 +38,28 @@ class UploadForm(forms.Form):
         label="文件中各部门未列出的事项标记为“取消”", required=False
     )
 
-    def __init__(self, *args, may_publish=False, **kwargs):
+    def __init__(self, *args, may_publish=False, site_admin=False, **kwargs):
         super().__init__(*args, **kwargs)
         if not may_publish:
             del self.fields["publish"]
+        if not site_admin:
+            # Departments and laws are the site administrators' (review/roles.py).
+            self.fields["kind"].choices = self.fields["kind"].choices[:1]
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
+    def clean(self):
+        data = super().clean()
+        data["kind"] = data.get("kind") or "powers"
+        upload = data.get("file")
+        if upload is None:
+            return data
         if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(
-                "文件超过 50 MB，请拆分后导入，或用 manage.py import_powers。"
-            )
-        if not upload.name.lower().endswith(SHEET_TYPES):
-            raise forms.ValidationError("请上传 Excel 表格（.xlsx）或 CSV 文件。")
-        return upload
+            self.add_error("file", "文件超过 50 MB，请拆分后导入，或用 manage.py import_powers。")
+        elif data["kind"] == "laws":
+            if not upload.name.lower().endswith(".zip"):
+                self.add_error("file", "法律法规请打包为 ZIP 上传。")
+        elif not upload.name.lower().endswith(SHEET_TYPES):
+            self.add_error("file", "请上传 Excel 表格（.xlsx）或 CSV 文件。")
+        return data
 
     def clean_flowcharts(self):
         upload = self.cleaned_data.get("flowcharts")
@@ -76,7 +91,9 @@ class IndexView(ImportMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["form"] = kwargs.get("form") or UploadForm(may_publish=_may_publish(user))
+        context["form"] = kwargs.get("form") or UploadForm(
+            may_publish=_may_publish(user), site_admin=roles.is_site_admin(user)
+        )
         jobs = ImportJob.objects.select_related("user")
         if not roles.is_site_admin(user):
             jobs = jobs.filter(user=user)
@@ -84,12 +101,15 @@ class IndexView(ImportMixin, TemplateView):
         return context
 
     def post(self, request):
-        form = UploadForm(request.POST, request.FILES, may_publish=_may_publish(request.user))
+        user = request.user
+        form = UploadForm(request.POST, request.FILES, may_publish=_may_publish(user),
+                          site_admin=roles.is_site_admin(user))  # fmt: skip
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         data = form.cleaned_data
         job = ImportJob.objects.create(
-            user=request.user, filename=data["file"].name[:255], file=data["file"],
+            kind=data["kind"], user=request.user, filename=data["file"].name[:255],
+            file=data["file"],
             flowcharts=data.get("flowcharts") or "", publish=data.get("publish", False),
             cancel_missing=data["cancel_missing"],
         )  # fmt: skip

@@ -21,7 +21,13 @@ class ImportJob(models.Model):
         APPLIED = "applied", "已导入"
         REFUSED = "refused", "导入被拒绝，未写入"
 
+    class Kind(models.TextChoices):
+        POWERS = "powers", "行政权力事项"
+        DEPARTMENTS = "departments", "部门"
+        LAWS = "laws", "法律法规"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField("导入内容", max_length=16, choices=Kind.choices, default=Kind.POWERS)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filename = models.CharField("文件名", max_length=255)
     file = models.FileField(storage=upload_storage, upload_to="imports/%Y/%m/")

@@ -79,8 +79,21 @@ def import_job_preview(job_id: str):
         _fail(job_id, ImportJob.Status.REJECTED)
 
 
+def _small(job, *, apply):
+    from .others import departments_import, laws_import
+
+    run = departments_import if job.kind == ImportJob.Kind.DEPARTMENTS else laws_import
+    return run(job.file.path, user=job.user, apply=apply)
+
+
 def _preview(job_id):
     job = ImportJob.objects.get(pk=job_id)
+    if job.kind != ImportJob.Kind.POWERS:
+        result = _small(job, apply=False)
+        job.preview = result.preview_data(job.kind)
+        job.status = ImportJob.Status.READY if result.ok else ImportJob.Status.REJECTED
+        job.save(update_fields=["preview", "status", "updated_at"])
+        return
     flowcharts = job.flowcharts.path if job.flowcharts else None
     result = import_preview(job.file.path, job.filename, cancel_missing=job.cancel_missing,
                             progress=_Progress(job), flowcharts=flowcharts)  # fmt: skip
@@ -99,6 +112,15 @@ def import_job_apply(job_id: str):
 
 def _apply(job_id):
     job = ImportJob.objects.get(pk=job_id)
+    if job.kind != ImportJob.Kind.POWERS:
+        result = _small(job, apply=True)
+        if result.ok:
+            job.status = ImportJob.Status.APPLIED
+            job.result = {"summary": result.summary(), "seconds": 0, "warnings": result.warnings}
+        else:
+            job.status, job.message = ImportJob.Status.REFUSED, "\n".join(result.errors[:50])
+        job.save(update_fields=["status", "result", "message", "updated_at"])
+        return
     flowcharts = job.flowcharts.path if job.flowcharts else None
     try:
         result = import_apply(job.file.path, job.filename, user=job.user, publish=job.publish,

@@ -99,3 +99,47 @@ def test_not_a_spreadsheet_comes_back_with_a_chinese_message(client, importer):
     assert response.status_code == 400
     assert "请上传 Excel 表格（.xlsx）或 CSV 文件。" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+def test_site_administrators_import_departments_and_laws_the_same_way(client, tmp_path):
+    from django.conf import settings as django_settings
+
+    from catalogue.models import DepartmentPage
+    from laws.models import Law
+
+    content_admin = make_user("content", groups=[roles.CONTENT_ADMINS])
+    client.force_login(content_admin)
+    refused = client.post(reverse("import_data:index"),
+                          {"kind": "departments", "file": upload([])})  # fmt: skip
+    assert refused.status_code == 400 and not ImportJob.objects.exists()
+    client.force_login(make_user("site", groups=[roles.SITE_ADMINS]))
+
+    lines = (
+        "部门编码,部门名称,简称,办公地址\nNEWDEPT,广安市广安区数据局,区数据局,广安区政务中心三楼\n"
+    )
+    departments = SimpleUploadedFile("部门.csv", lines.encode("gb18030"))
+    response = client.post(reverse("import_data:index"),
+                           {"kind": "departments", "file": departments})  # fmt: skip
+    work()
+    assert "新增 1" in client.get(response.url).content.decode()
+    assert not DepartmentPage.objects.filter(code="NEWDEPT").exists()  # only previewed
+    client.post(response.url)
+    work()
+    assert DepartmentPage.objects.get(code="NEWDEPT").short_name == "区数据局"
+
+    import zipfile
+    from pathlib import Path
+
+    laws_root = Path(django_settings.BASE_DIR) / "disclosure" / "fixtures" / "laws"
+    law_file = next(p for p in laws_root.rglob("*.md") if p.name != "NOTICE.md")
+    archive = tmp_path / "laws.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(str(law_file.relative_to(laws_root)), law_file.read_bytes())
+    before = Law.objects.count()
+    response = client.post(reverse("import_data:index"), {
+        "kind": "laws", "file": SimpleUploadedFile("laws.zip", archive.read_bytes()),
+    })  # fmt: skip
+    work()
+    page = client.get(response.url).content.decode()
+    assert "未变 1" in page  # the library has this version already
+    assert Law.objects.count() == before
