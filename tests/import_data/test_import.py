@@ -170,3 +170,23 @@ def test_powers_left_out_are_marked_cancelled_only_when_asked(tmp_path, existing
     ]
     import_apply(path, user=admin, publish=True, cancel_missing=True)
     assert PowerPage.objects.get(code=EXISTING).status == "cancelled"
+
+
+def test_flowcharts_come_in_a_zip_named_by_the_code(tmp_path):
+    import zipfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    png = next((Path(settings.BASE_DIR) / "disclosure" / "fixtures" / "flowcharts").glob("*.png"))
+    archive = tmp_path / "流程图.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("流程图/IMP-FC-1.png", png.read_bytes())
+        zipped.writestr("说明.txt", "不是图片")
+    path = sheet(tmp_path, [row("IMP-FC-1", "道路旅客运输经营许可")])
+    preview = import_preview(path, flowcharts=archive)
+    assert preview.ok and any("说明.txt 不是图片" in m for m in preview.report.messages())
+    admin = make_user("boss", superuser=True)
+    import_apply(path, user=admin, publish=True, flowcharts=archive)
+    power = PowerPage.objects.get(code="IMP-FC-1")
+    assert power.flowchart is not None and power.flowchart.width > 0
