@@ -1,0 +1,50 @@
+"""In a real browser: a content administrator uploads a department's list, reads the preview,
+confirms, and sees the powers go to the legal office."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from catalogue.models import PowerPage
+from review import roles
+from tests.browser.test_review_journey import login
+from tests.factories import load_base_data, make_user
+from tests.import_data.test_admin_import import work
+from tests.import_data.test_import import HEADERS, row
+
+
+@pytest.fixture
+def importer(transactional_db):
+    load_base_data()
+    return make_user("content", groups=[roles.CONTENT_ADMINS])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_content_administrator_imports_a_departments_list(
+    live_server, chromium, importer, tmp_path
+):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(HEADERS)
+    book.active.append(row("WEB-1", "道路旅客运输经营许可"))
+    book.active.append(row("WEB-2", "出租汽车经营许可"))
+    path = tmp_path / "交通局清单.xlsx"
+    book.save(path)
+
+    page = login(chromium, live_server, importer.username)
+    page.get_by_role("link", name="批量导入").first.click()
+    expect(page.get_by_role("link", name=re.compile("下载导入模板"))).to_be_visible()
+    page.set_input_files("input[name=file]", str(path))
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.locator("main")).to_contain_text("排队中")
+
+    work()  # the background worker
+    page.reload()
+    expect(page.locator("main")).to_contain_text("新增 2，修改 0，未变 0")
+    page.get_by_role("button", name="确认导入").click()
+    work()
+    page.reload()
+    expect(page.locator("main")).to_contain_text("2 个事项已提交法制办审核")
+    assert all(p.workflow_in_progress for p in PowerPage.objects.filter(code__startswith="WEB-"))
