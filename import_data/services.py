@@ -124,7 +124,11 @@ def import_apply(source, filename=None, *, user, publish=False, cancel_missing=F
         details = "\n".join(result.report.messages()[:20])
         raise ImportRefused(f"{result.summary()}\n{details}".strip())
     images = _flowcharts_check(flowcharts, result) if flowcharts is not None else {}
-    _compare(source, filename, result, progress, cancel_missing)
+    if not result.ok:
+        raise ImportRefused("\n".join([result.summary(), *result.report.messages()[:20]]))
+    if cancel_missing:  # the powers the file leaves out (the write's own counts suffice else)
+        _compare(source, filename, result, progress, cancel_missing)
+    result.created = result.changed = result.unchanged = 0
     total = result.report.valid
     try:
         with transaction.atomic(), deferred_indexing(), pagecache.deferred_invalidation():
@@ -139,6 +143,9 @@ def import_apply(source, filename=None, *, user, publish=False, cancel_missing=F
                     report = powers_bulk_upsert(chunk, user=user, publish=publish)
                     written.extend(report.written)
                     result.warnings.extend(report.warnings)
+                    result.created += report.created
+                    result.changed += report.changed
+                    result.unchanged += report.unchanged
                     done += len(chunk)
                     progress("apply", done, total)
             cancelled = [c.code for c in result.changes if c.outcome == "cancelled"]
