@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.log_actions import log
 from wagtail.models import Collection, Locale, Page, Site
 
 from disclosure import pagecache
@@ -200,10 +199,9 @@ def department_upsert(*, code: str, values: dict, user=None) -> tuple[Department
         catalogue = PowerCatalogue.objects.first()
         if catalogue is None:
             _home, catalogue = site_structure_ensure()
-        department = DepartmentPage(code=code, **values)
+        department = DepartmentPage(code=code, owner=user, **values)
         department.slug = _unique_child_slug(catalogue, values.get("short_name") or code)
         catalogue.add_child(instance=department)
-        log(instance=department, action="wagtail.create", user=user)
         department.save_revision(user=user, log_action=True).publish(user=user)
         department_editors_ensure(department)
         return department, "created"
@@ -349,7 +347,6 @@ def _power_upsert(*, data, user, publish, departments, laws=None):
         changed, warnings = _apply_power_data(page, data, laws=laws)
         page.slug = slugify(code, allow_unicode=True)
         department.add_child(instance=page)
-        log(instance=page, action="wagtail.create", user=user)
         revision = page.save_revision(user=user, log_action=True)
         if publish:
             revision.publish(user=user)

@@ -72,7 +72,8 @@ def power_documents(powers) -> tuple[list[SearchDocument], list[int]]:
     powers = list(powers)
     restricted = _restricted_paths()
     public = [p for p in powers if _is_public(p, restricted)]
-    gone = [p.pk for p in powers if p not in public]
+    public_ids = {p.pk for p in public}
+    gone = [p.pk for p in powers if p.pk not in public_ids]
     if not public:
         return [], gone
     departments = {
