@@ -143,3 +143,19 @@ def test_site_administrators_import_departments_and_laws_the_same_way(client, tm
     page = client.get(response.url).content.decode()
     assert "未变 1" in page  # the library has this version already
     assert Law.objects.count() == before
+
+
+def test_the_template_in_the_repository_is_the_one_the_admin_serves():
+    """docs/power-import-template.xlsx (linked from the README) must not drift from the code."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from import_data.template import template_workbook
+
+    def headers(data):
+        sheet = openpyxl.load_workbook(io.BytesIO(data))["事项清单"]
+        return [cell.value for cell in sheet[1]]
+
+    committed = Path(settings.BASE_DIR) / "docs" / "power-import-template.xlsx"
+    assert headers(committed.read_bytes()) == headers(template_workbook())
