@@ -80,10 +80,25 @@ def dictionary_changed():
     _dictionary_checked_at = float("-inf")
 
 
+# Control and format characters (Unicode categories Cc, Cf, Cs, Co), but line breaks and tabs.
+_INVISIBLE = "".join(
+    chr(c) for c in range(0x10000)
+    if unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs", "Co") and chr(c) not in "\n\t"
+)  # fmt: skip
+_INVISIBLE_TABLE = str.maketrans("", "", _INVISIBLE)
+# The same categories beyond the first plane (format characters, private use).
+_INVISIBLE_ASTRAL = re.compile(
+    "[\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\U000f0000-\U0010ffff]"
+)
+
+
 def normalise(text: str) -> str:
     """Full-width to half-width, lower case, no control characters."""
     text = unicodedata.normalize("NFKC", text or "")
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t ").lower()
+    if not text.isprintable():
+        text = _INVISIBLE_ASTRAL.sub("", text.translate(_INVISIBLE_TABLE))
+    return text.lower()
 
 
 def index_tokens(text: str) -> list[str]:
