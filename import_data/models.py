@@ -8,8 +8,10 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 
-# Uploaded spreadsheets are kept out of MEDIA_ROOT: they are never served to anyone.
-upload_storage = FileSystemStorage(location=settings.IMPORT_ROOT)
+
+def upload_storage():
+    """Uploaded spreadsheets are kept out of MEDIA_ROOT: they are never served to anyone."""
+    return FileSystemStorage(location=settings.IMPORT_ROOT)
 
 
 class ImportJob(models.Model):
