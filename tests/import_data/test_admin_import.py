@@ -17,6 +17,18 @@ from tests.import_data.test_import import HEADERS, row
 
 pytestmark = pytest.mark.django_db
 
+# The real worker closes "old" database connections between tasks, as a long-running process
+# must; inside a test's transaction that would end the test. Tests that run it use transactional
+# databases (pytest-django runs them after the others) and load the base data themselves.
+worker_test = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def base_data(transactional_db):
+    from tests.factories import load_base_data
+
+    load_base_data()
+
 
 def work():
     """What `make run`'s background worker does: every queued task, then stop."""
@@ -35,12 +47,13 @@ def upload(rows, name="交通局清单.xlsx"):
 
 
 @pytest.fixture
-def importer(client):
+def importer(client, base_data):
     user = make_user("content", groups=[roles.CONTENT_ADMINS])
     client.force_login(user)
     return user
 
 
+@worker_test
 def test_upload_preview_confirm_through_the_background_worker(client, importer):
     template = client.get(reverse("import_data:template"))
     book = openpyxl.load_workbook(io.BytesIO(template.content))
@@ -71,6 +84,7 @@ def test_upload_preview_confirm_through_the_background_worker(client, importer):
     assert "已提交法制办审核" in client.get(response.url).content.decode()
 
 
+@worker_test
 def test_a_file_with_errors_is_shown_row_by_row_and_cannot_be_confirmed(client, importer):
     bad = [row("ADM-2", "道路旅客运输经营许可"), ["ADM-3", "没有类型的事项", "", "不存在的局"]]
     response = client.post(reverse("import_data:index"), {"file": upload(bad)})
@@ -101,7 +115,8 @@ def test_not_a_spreadsheet_comes_back_with_a_chinese_message(client, importer):
     assert not ImportJob.objects.exists()
 
 
-def test_site_administrators_import_departments_and_laws_the_same_way(client, tmp_path):
+@worker_test
+def test_site_administrators_import_departments_and_laws_the_same_way(client, base_data, tmp_path):
     from django.conf import settings as django_settings
 
     from catalogue.models import DepartmentPage
