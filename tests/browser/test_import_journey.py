@@ -39,12 +39,18 @@ def test_a_content_administrator_imports_a_departments_list(
     page.set_input_files("input[name=file]", str(path))
     page.get_by_role("button", name="上传并检查").click()
     expect(page.locator("main")).to_contain_text("排队中")
+    job_url = page.url
 
+    # The page refreshes itself while the job runs; leave it while the worker writes (the
+    # test database is one SQLite file in memory, shared with the server's thread).
+    page.goto("about:blank")
     work()  # the background worker
-    page.reload()
+    page.goto(job_url)
     expect(page.locator("main")).to_contain_text("新增 2，修改 0，未变 0")
     page.get_by_role("button", name="确认导入").click()
+    expect(page.locator("main")).to_contain_text("排队中")
+    page.goto("about:blank")
     work()
-    page.reload()
+    page.goto(job_url)
     expect(page.locator("main")).to_contain_text("2 个事项已提交法制办审核")
     assert all(p.workflow_in_progress for p in PowerPage.objects.filter(code__startswith="WEB-"))
