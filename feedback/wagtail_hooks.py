@@ -14,8 +14,7 @@ def register_feedback_urls():
 
 class FeedbackMenuItem(MenuItem):
     def is_shown(self, request):
-        user = request.user
-        return roles.sees_all_departments(user) or roles.departments_of(user).exists()
+        return roles.is_department_staff(request.user)
 
 
 @hooks.register("register_admin_menu_item")

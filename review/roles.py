@@ -248,6 +248,12 @@ def sees_all_departments(user) -> bool:
     return is_site_admin(user) or is_legal_office(user)
 
 
+def is_department_staff(user) -> bool:
+    """Works on departments' matters (电子监察, 公众评议): a department's editors, the legal office,
+    site administrators."""
+    return sees_all_departments(user) or departments_of(user).exists()
+
+
 # --- Permission testers ---------------------------------------------------------------------
 
 

@@ -16,8 +16,7 @@ class SupervisionMixin(WagtailAdminTemplateMixin):
     header_icon = "warning"
 
     def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if not (roles.sees_all_departments(user) or roles.departments_of(user).exists()):
+        if not roles.is_department_staff(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
