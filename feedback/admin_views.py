@@ -3,15 +3,13 @@ appeals; the legal office decides appeals. Who may do what: review/roles.py."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from disclosure.text import clean_public_text
 from review import roles
+from review.admin_sections import AdminSectionMixin
 
 from . import services
 from .models import Appeal, AppealDecision, Kind, Status
@@ -42,18 +40,10 @@ class DecisionForm(forms.Form):
     )
 
 
-class FeedbackAdminMixin(WagtailAdminTemplateMixin):
+class FeedbackAdminMixin(AdminSectionMixin):
     header_icon = "comment"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not roles.is_department_staff(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("feedback_admin:index"), "label": "公众评议"}
-        ]
+    allowed = staticmethod(roles.is_department_staff)
+    section_url_name, section_label = "feedback_admin:index", "公众评议"
 
 
 class IndexView(FeedbackAdminMixin, TemplateView):

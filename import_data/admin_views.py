@@ -5,11 +5,10 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from review import roles
+from review.admin_sections import AdminSectionMixin
 
 from .models import ImportJob
 from .tasks import import_job_apply, import_job_preview
@@ -72,16 +71,10 @@ def _may_publish(user):
     return user.is_superuser or user.has_perm(roles.DIRECT_PUBLISH)
 
 
-class ImportMixin(WagtailAdminTemplateMixin):
+class ImportMixin(AdminSectionMixin):
     header_icon = "upload"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not roles.can_import(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": reverse("import_data:index"), "label": "批量导入"}]
+    allowed = staticmethod(roles.can_import)
+    section_url_name, section_label = "import_data:index", "批量导入"
 
 
 class IndexView(ImportMixin, TemplateView):

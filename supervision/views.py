@@ -1,29 +1,20 @@
 """The 电子监察 dashboard in the admin: per department, and the items behind each number."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from disclosure.text import clean_public_text
 from review import roles
+from review.admin_sections import AdminSectionMixin
 
 from .selectors import CARD_LABELS, KIND_LABELS, filter_items, supervision_for
 
 
-class SupervisionMixin(WagtailAdminTemplateMixin):
+class SupervisionMixin(AdminSectionMixin):
     header_icon = "warning"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not roles.is_department_staff(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("supervision:dashboard"), "label": "电子监察"}
-        ]
+    allowed = staticmethod(roles.is_department_staff)
+    section_url_name, section_label = "supervision:dashboard", "电子监察"
 
 
 class DashboardView(SupervisionMixin, TemplateView):
