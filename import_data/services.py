@@ -257,19 +257,17 @@ def _cancellations(codes):
 
 
 def _submit(page_ids, user, progress) -> int:
-    """Send every written power to the legal office's review."""
-    from review.services import ReviewError, power_submit
+    """Send every written power to the legal office's review, in bulk (one email to the
+    reviewers for the whole file)."""
+    from review.services import ReviewError, powers_submit_bulk
 
-    submitted = 0
-    for index, power in enumerate(PowerPage.objects.filter(pk__in=set(page_ids)), start=1):
-        try:
-            power_submit(power=power, user=user)
-            submitted += 1
-        except ReviewError as error:
-            raise CatalogueError(f"事项 {power.code} 无法提交审核：{error}") from error
-        if index % CHUNK == 0:
-            progress("submit", index, len(page_ids))
-    return submitted
+    powers = [PowerPage(pk=pk) for pk in set(page_ids)]
+    try:
+        return powers_submit_bulk(
+            powers=powers, user=user, progress=lambda done, total: progress("submit", done, total)
+        )
+    except ReviewError as error:
+        raise CatalogueError(f"无法提交审核：{error}") from error
 
 
 # --- Flowcharts -------------------------------------------------------------------------------
