@@ -2,6 +2,7 @@
 applied in the background, with a progress bar. Who may import: review.roles.can_import."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -14,7 +15,6 @@ from .models import ImportJob
 from .tasks import import_job_apply, import_job_preview
 from .template import template_workbook
 
-MAX_UPLOAD = 50 * 1024 * 1024
 SHEET_TYPES = (".xlsx", ".xlsm", ".csv", ".txt", ".xls")
 
 
@@ -51,8 +51,9 @@ class UploadForm(forms.Form):
         upload = data.get("file")
         if upload is None:
             return data
-        if upload.size > MAX_UPLOAD:
-            self.add_error("file", "文件超过 50 MB，请拆分后导入，或用 manage.py import_powers。")
+        limit = settings.IMPORT_MAX_FILE_MB
+        if upload.size > limit * 1024 * 1024:
+            self.add_error("file", f"文件超过 {limit} MB，请拆分后分批导入。")
         elif data["kind"] == "laws":
             if not upload.name.lower().endswith(".zip"):
                 self.add_error("file", "法律法规请打包为 ZIP 上传。")

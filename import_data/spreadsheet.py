@@ -129,7 +129,15 @@ class Limits:
     max_merged_ranges: int = 100_000
 
 
-DEFAULT_LIMITS = Limits()
+def default_limits() -> Limits:
+    """The limits of the settings IMPORT_MAX_FILE_MB and IMPORT_MAX_UNCOMPRESSED_MB (a district
+    with unusually large lists raises them), the rest as in Limits."""
+    from django.conf import settings
+
+    return Limits(
+        max_file_bytes=int(getattr(settings, "IMPORT_MAX_FILE_MB", 100) * MB),
+        max_uncompressed_bytes=int(getattr(settings, "IMPORT_MAX_UNCOMPRESSED_MB", 500) * MB),
+    )
 
 
 # --- Text normalisation -----------------------------------------------------------------------
@@ -230,12 +238,13 @@ _OTHER_FORMATS = (
 _SPREADSHEET_HINT = "请上传 Excel 表格（.xlsx）或 CSV 文件。"
 
 
-def open_table(source, filename: str | None = None, *, limits: Limits = DEFAULT_LIMITS) -> Table:
+def open_table(source, filename: str | None = None, *, limits: Limits | None = None) -> Table:
     """Open an uploaded file (Django UploadedFile or any binary file object), a path or bytes.
 
     The format is recognised by content, not by the file name. Raises ``ImportFileError`` with a
     Chinese message for a file that is not a readable power list.
     """
+    limits = limits or default_limits()
     stream, owned = _binary_stream(source, limits)
     name = filename or Path(str(getattr(source, "name", "") or "")).name
     try:
@@ -1995,7 +2004,7 @@ class PowerReader:
         *,
         departments=None,
         laws_lookup=None,
-        limits: Limits = DEFAULT_LIMITS,
+        limits: Limits | None = None,
     ):
         self.source = source
         self.limits = limits
@@ -2102,7 +2111,7 @@ def read_powers(
     *,
     departments=None,
     laws_lookup=None,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits | None = None,
     keep_items: bool = True,
     max_items: int = 5000,
 ) -> ImportReport:

@@ -172,6 +172,10 @@ STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded spreadsheets (imports): kept apart from MEDIA_ROOT, never served.
 IMPORT_ROOT = os.environ.get("DJANGO_IMPORT_ROOT", str(BASE_DIR / "imports"))
+# The largest spreadsheet accepted (the file, and an XLSX once unpacked); the reader streams, so
+# memory does not grow with these.
+IMPORT_MAX_FILE_MB = int(os.environ.get("IMPORT_MAX_FILE_MB", "100"))
+IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_MB", "500"))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -803,3 +803,13 @@ def _zip(members: dict) -> bytes:
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def test_the_size_limit_is_a_setting_a_district_can_raise(settings):
+    """A district whose lists are larger than usual raises IMPORT_MAX_FILE_MB; the message says
+    the limit in force."""
+    data = ("事项编码,事项名称\n" + "X-1,名称\n" * 200_000).encode()  # about 2.4 MB
+    settings.IMPORT_MAX_FILE_MB = 1
+    assert "最大 1 MB" in file_error(data)
+    settings.IMPORT_MAX_FILE_MB = 5
+    assert "文件过大" not in (read(data).file_error or "")
