@@ -152,7 +152,7 @@ def feedback_submit(submission: Submission, *, ip: str) -> Receipt:
 def _pages_changed(feedback):
     """Ratings count at once: the power's and the department's pages and the published results
     are served fresh from now on."""
-    paths = ["/evaluation/"]
+    paths = ["/evaluation/", "/api/v3/"]  # the API's reads show rating summaries
     for page in (feedback.power, feedback.department):
         if page is not None and page.url:
             paths.append(page.url)

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "search",
     "feedback",
     "import_data",
+    "api",
     "wagtail.contrib.redirects",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.settings",
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "ninja",  # serves the API docs' assets itself (no CDN)
     "django_tasks",
     "django_tasks_db",
     "django.contrib.auth",
@@ -59,6 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /api/v3/ only: CORS, body limits, ETag/304 and the cache of anonymous reads.
+    "api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,6 +247,16 @@ if ELASTICSEARCH_URL:
         ELASTICSEARCH_URL, ELASTICSEARCH_ANALYZER, prefix=ELASTICSEARCH_INDEX_PREFIX
     )
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# The JSON API (/api/v3/, api/): origins allowed to call it from a browser (comma-separated, e.g.
+# https://www.example.gov.cn,https://m.example.gov.cn), how long shared caches may keep a read,
+# the largest request body, and the largest page of Wagtail's pages endpoint.
+API_CORS_ALLOWED_ORIGINS = [
+    o.strip() for o in os.environ.get("API_CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()
+]
+API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(64 * 1024)))
+WAGTAILAPI_LIMIT_MAX = 100
 
 # The legal office's deadlines, in working days (区办公室行政权力公开实施意见 三（三）).
 REVIEW_DEADLINE_WORKING_DAYS = int(os.environ.get("REVIEW_DEADLINE_WORKING_DAYS", "10"))

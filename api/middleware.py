@@ -1,0 +1,171 @@
+"""HTTP around the API (/api/v3/): CORS for an allowlist of origins, limits on request bodies,
+ETag / Last-Modified / Cache-Control with 304 answers, HEAD, and a per-process cache of anonymous
+reads that every publish (and every counted rating) makes stale, like the page cache
+(disclosure/pagecache.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
+
+from disclosure import pagecache
+
+from .errors import problem
+
+PREFIX = "/api/v3/"
+# The version key that ratings bump (feedback.services): the API shows rating summaries.
+VERSION_PATH = PREFIX
+# Never stored: searches are logged one by one; feedback lookups are personal; the documents
+# are cheap and the docs page is HTML.
+UNCACHED = (PREFIX + "search/", PREFIX + "feedback/", PREFIX + "docs/", PREFIX + "openapi.json")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+ALLOWED_HEADERS = "Authorization, Content-Type, If-None-Match, If-Modified-Since"
+EXPOSED_HEADERS = "ETag, Last-Modified, Location"
+
+
+def _etag(content: bytes) -> str:
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
+class ApiMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.store = caches["pages"]
+
+    def __call__(self, request):
+        if not request.path.startswith(PREFIX):
+            return self.get_response(request)
+        origin = request.headers.get("Origin")
+        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+            return self._cors(HttpResponse(status=204), origin, preflight=True)
+        response = self._refuse_body(request) or self._respond(request)
+        return self._cors(response, origin)
+
+    # --- requests ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _refuse_body(request):
+        if request.method not in WRITE_METHODS:
+            return None
+        limit = getattr(settings, "API_MAX_BODY_BYTES", 64 * 1024)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return problem(400, "invalid_body", "Content-Length 无效。")
+        if length > limit:
+            return problem(413, "body_too_large", f"请求内容过大：最多 {limit // 1024} KB。")
+        if length and request.method != "DELETE":
+            content_type = request.content_type or ""
+            if content_type != "application/json" and not content_type.endswith("+json"):
+                return problem(415, "unsupported_media_type")
+        return None
+
+    def _respond(self, request):
+        head = request.method == "HEAD"
+        if head:  # answered as GET, without the body
+            request.method = "GET"
+        anonymous = "Authorization" not in request.headers
+        cacheable = (
+            request.method == "GET" and anonymous and not request.path.startswith(UNCACHED)
+            and getattr(settings, "PAGE_CACHE_ENABLED", True)
+        )  # fmt: skip
+        key = None
+        if cacheable:
+            version = pagecache.current_generation(VERSION_PATH)
+            digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            key = f"api:{version}:{digest}"
+            stored = self.store.get(key)
+            if stored is not None:
+                response = self._from_store(stored)
+                response["X-Page-Cache"] = "hit"
+                return self._conditional(request, response, head)
+        response = self.get_response(request)
+        self._headers(request, response, anonymous)
+        if key and response.status_code == 200 and not response.streaming:
+            response["Last-Modified"] = http_date(self._version_time(version))
+            response["X-Page-Cache"] = "miss"
+            self.store.set(key, self._to_store(response))
+        return self._conditional(request, response, head)
+
+    # --- headers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _headers(request, response, anonymous):
+        if request.method != "GET" or response.status_code != 200 or response.streaming:
+            if "Cache-Control" not in response:
+                response["Cache-Control"] = "no-store"
+            return
+        if "ETag" not in response:
+            response["ETag"] = _etag(response.content)
+        if request.path.startswith(PREFIX + "feedback/"):
+            response["Cache-Control"] = "private, no-store"
+        elif not anonymous or request.path.startswith(PREFIX + "search/"):
+            response["Cache-Control"] = "private, max-age=0, must-revalidate"
+        else:
+            max_age = getattr(settings, "API_CACHE_MAX_AGE", 60)
+            response["Cache-Control"] = f"public, max-age={max_age}"
+        patch_vary_headers(response, ["Authorization"])
+
+    def _version_time(self, version) -> float:
+        """When content of this version was first served (shared by every process): a change
+        makes a new version, so nothing under it changed since then."""
+        shared = caches["default"]
+        key = f"api:last-modified:{version}"
+        shared.add(key, time.time(), timeout=7 * 24 * 3600)
+        return shared.get(key) or time.time()
+
+    @staticmethod
+    def _conditional(request, response, head):
+        if response.status_code == 200 and request.method == "GET":
+            conditional = get_conditional_response(
+                request,
+                etag=response.get("ETag"),
+                last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+                response=response,
+            )
+            if conditional is not response:
+                for header in ("Cache-Control", "Vary", "X-Page-Cache"):
+                    if header in response:
+                        conditional[header] = response[header]
+                response = conditional
+        if head and response.status_code != 304:
+            response.content = b""
+        return response
+
+    @staticmethod
+    def _to_store(response):
+        headers = {name: response[name] for name in ("Content-Type", "ETag", "Last-Modified",
+                                                     "Cache-Control", "Vary")
+                   if name in response}  # fmt: skip
+        return (response.content, headers)
+
+    @staticmethod
+    def _from_store(stored):
+        content, headers = stored
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    # --- CORS -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _cors(response, origin, *, preflight=False):
+        patch_vary_headers(response, ["Origin"])
+        allowed = getattr(settings, "API_CORS_ALLOWED_ORIGINS", [])
+        if not origin or not (origin in allowed or "*" in allowed):
+            return response
+        response["Access-Control-Allow-Origin"] = origin
+        if preflight:
+            response["Access-Control-Allow-Methods"] = "GET, HEAD, POST, PATCH, DELETE, OPTIONS"
+            response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+            response["Access-Control-Max-Age"] = "600"
+        else:
+            response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        return response

@@ -1,0 +1,115 @@
+"""/api/v3/powers/: the live catalogue, filtered and paged, and each power in full."""
+
+from typing import Literal
+
+from django.db.models import Q
+from ninja import Query, Router
+
+from catalogue.choices import PowerStatus, PowerType
+from catalogue.selectors import POWER_LIST_FIELDS, live_departments, live_powers, with_departments
+from search.segmentation import query_words
+
+from .. import serializers
+from ..errors import ApiError, Problem
+from ..params import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, known_parameters, paginate
+from ..schemas import PowerDetail, PowerList
+
+router = Router(tags=["事项"])
+
+ORDERINGS = {
+    "type": ("power_type", "path"),
+    "code": ("code",),
+    "-code": ("-code",),
+    "title": ("title", "code"),
+    "-title": ("-title", "code"),
+    "published": ("last_published_at", "code"),
+    "-published": ("-last_published_at", "code"),
+    "promised_time_limit": ("promised_time_limit", "code"),
+    "-promised_time_limit": ("-promised_time_limit", "code"),
+}
+Ordering = Literal[
+    "type", "code", "-code", "title", "-title", "published", "-published",
+    "promised_time_limit", "-promised_time_limit",
+]  # fmt: skip
+
+
+def _power_type(value: str) -> str:
+    try:
+        return PowerType.parse(value).value
+    except ValueError:
+        choices = "、".join(f"{t.value} {t.label}" for t in PowerType)
+        raise ApiError(400, "invalid_parameter",
+                       f"未知的事项类型“{value}”。可用：{choices}。") from None  # fmt: skip
+
+
+def _status(value: str) -> str:
+    for member in PowerStatus:
+        if value in (member.value, member.label):
+            return member.value
+    choices = "、".join(f"{s.value}（{s.label}）" for s in PowerStatus)
+    raise ApiError(400, "invalid_parameter", f"未知的状态“{value}”。可用：{choices}。")
+
+
+@router.get(
+    "/",
+    response={200: PowerList, 400: Problem, 404: Problem},
+    summary="事项列表",
+    description="公开的行政权力事项，可按事项类型（名称或国家编码 01…10、20）、"
+    "实施主体（部门编码）、状态、标签和关键词 q（事项名称或编码包含全部词语）筛选，"
+    "分页返回，附总数。",
+    operation_id="powers_list",
+)
+@known_parameters("type", "department", "status", "tag", "q", "ordering", "page", "page_size")
+def powers_list(
+    request,
+    type: str | None = Query(None, max_length=20, description="事项类型：名称或国家编码"),
+    department: str | None = Query(None, max_length=64, description="部门编码"),
+    status: str | None = Query(None, max_length=20, description="状态：代码或名称（在用）"),
+    tag: str | None = Query(None, max_length=50, description="标签"),
+    q: str | None = Query(None, max_length=100, description="关键词（名称或编码）"),
+    ordering: Ordering = Query("type", description="排序"),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+):  # fmt: skip
+    powers = live_powers()
+    if type:
+        powers = powers.filter(power_type=_power_type(type.strip()))
+    if status:
+        powers = powers.filter(status=_status(status.strip()))
+    if department:
+        found = live_departments().filter(code=department.strip()).only("path").first()
+        if found is None:
+            raise ApiError(400, "invalid_parameter", f"没有编码为“{department}”的公开部门。")
+        powers = powers.child_of(found)
+    if tag and tag.strip():
+        powers = powers.filter(tagged_items__tag__name=tag.strip())
+    if q:
+        for word in query_words(q) or [q.strip()]:
+            powers = powers.filter(Q(title__icontains=word) | Q(code__icontains=word))
+    envelope, window = paginate(request, powers, page, page_size)
+    rows = with_departments(
+        powers.order_by(*ORDERINGS[ordering]).only(*POWER_LIST_FIELDS, "promised_time_limit",
+                                                   "legal_time_limit", "last_published_at")[window]
+    )  # fmt: skip
+    items = [serializers.power_summary(power, dept, request) for power, dept in rows]
+    return {**envelope, "items": items}
+
+
+@router.get(
+    "/{code}/",
+    response={200: PowerDetail, 404: Problem},
+    summary="事项详情",
+    description="事项页面所示的全部内容：行使依据（含条文和法规链接）、办理流程、时限、收费、申请材料、"
+    "投诉渠道、流程图、标签、公开的调整记录和公众评议汇总。",
+    operation_id="powers_detail",
+)
+@known_parameters()
+def powers_detail(request, code: str):
+    power = (
+        live_powers().filter(code=code[:64]).select_related("flowchart").first()
+        if len(code) <= 64
+        else None
+    )
+    if power is None:
+        raise ApiError(404, "not_found", f"没有编码为“{code[:64]}”的公开事项。")
+    return serializers.power_detail(power, request)

@@ -1,0 +1,90 @@
+"""/api/v3/search/: the hall's Chinese search, the same results as the search page."""
+
+import re
+
+from ninja import Query, Router
+
+from disclosure.text import clean_public_text
+from search.engine import MAX_QUERY_LENGTH, search_hall
+from search.services import search_log_record
+
+from .. import serializers
+from ..errors import ApiError, Problem
+from ..params import known_parameters
+from ..schemas import SearchResult
+
+router = Router(tags=["搜索"])
+MAX_SEARCH_PAGE = 500
+_LAW_URL = re.compile(r"^/laws/(\d+)/")
+
+
+def _api_url(document):
+    if document.kind == "power" and document.code:
+        return serializers.power_api_url(document.code)
+    if document.kind == "department" and document.code:
+        return serializers.department_api_url(document.code)
+    match = _LAW_URL.match(document.url or "")
+    return f"{serializers.API}/laws/{match.group(1)}/" if match else None
+
+
+def _hit(hit):
+    document = hit.document
+    return {
+        "kind": document.kind,
+        "title": document.title,
+        "url": document.url,
+        "api_url": _api_url(document),
+        "code": document.code or "",
+        "type": document.power_type or "",
+        "status": document.status or "",
+        "highlight": {"title": str(hit.title), "snippet": str(hit.snippet)},
+    }
+
+
+@router.get(
+    "/",
+    response={200: SearchResult, 400: Problem},
+    summary="搜索",
+    description="网上政务大厅的中文搜索（分词、同义词），与 /search/ 页面结果相同："
+    "事项命中（标题和摘要中的命中词以 <mark> 标出，其余已转义）、分面计数、"
+    "相关法规条文和部门。",
+    operation_id="search",
+)
+@known_parameters("q", "type", "dept", "status", "page")
+def search(
+    request,
+    q: str = Query(..., min_length=1, max_length=MAX_QUERY_LENGTH, description="搜索词"),
+    type: str | None = Query(None, max_length=20, description="事项类型（名称或国家编码）"),
+    dept: str | None = Query(None, max_length=64, description="部门编码"),
+    status: str | None = Query(None, max_length=20, description="状态"),
+    page: int = Query(1, ge=1, le=MAX_SEARCH_PAGE),
+):
+    query = clean_public_text(q, MAX_QUERY_LENGTH)
+    params = {name: value for name, value in (("type", type), ("dept", dept),
+                                              ("status", status)) if value}  # fmt: skip
+    result = search_hall(query, params, page_number=page)
+    ignored = [name for name in params if name not in result.selected]
+    if ignored:
+        labels = {"type": "事项类型", "dept": "部门编码", "status": "状态"}
+        shown = "、".join(f"{labels[n]}“{params[n]}”" for n in ignored)
+        raise ApiError(400, "invalid_parameter", f"无效的筛选条件：{shown}。")
+    if query:
+        search_log_record(query=query, results=result.total, duration_ms=result.duration_ms)
+    return {
+        "query": result.query,
+        "words": result.words,
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
+        "partial": result.partial,
+        "hits": [_hit(hit) for hit in result.hits],
+        "articles": [_hit(hit) for hit in result.articles],
+        "departments": [_hit(hit) for hit in result.departments],
+        "facets": {
+            name: [
+                {"value": f.value, "label": str(f.label), "count": f.count, "selected": f.selected}
+                for f in facets
+            ]
+            for name, facets in result.facets.items()
+        },  # fmt: skip
+    }
