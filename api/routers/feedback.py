@@ -3,11 +3,12 @@ form validation, rate limits and receipt as the hall's form (feedback/)."""
 
 from django.conf import settings
 from django.http import QueryDict
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from feedback import ratelimit
 from feedback.forms import FeedbackForm, LookupForm
-from feedback.models import Kind, Status
+from feedback.models import Kind
+from feedback.models import Status as FeedbackStatusChoice
 from feedback.services import RateLimited, Submission, feedback_lookup, feedback_submit
 
 from ..errors import ApiError, Problem
@@ -89,13 +90,16 @@ def submit(request, body: FeedbackIn):
             "提交过于频繁，请稍后再试。如有急事，请拨打政务服务便民热线 12345。",
         ) from None
     due_on = receipt.feedback.due_on if receipt.feedback else None
-    return 201, {
-        "tracking_no": receipt.tracking_no,
-        "lookup_code": receipt.lookup_code,
-        "reply_due_on": due_on,
-        "folded": receipt.folded,
-        "lookup_url": f"/api/v3/feedback/{receipt.tracking_no}/",
-    }
+    return Status(
+        201,
+        {
+            "tracking_no": receipt.tracking_no,
+            "lookup_code": receipt.lookup_code,
+            "reply_due_on": due_on,
+            "folded": receipt.folded,
+            "lookup_url": f"/api/v3/feedback/{receipt.tracking_no}/",
+        },
+    )
 
 
 @router.get(
@@ -129,7 +133,10 @@ def status(
     return {
         "tracking_no": feedback.tracking_no,
         "kind": {"code": feedback.kind, "label": str(Kind(feedback.kind).label)},
-        "status": {"code": feedback.status, "label": str(Status(feedback.status).label)},
+        "status": {
+            "code": feedback.status,
+            "label": str(FeedbackStatusChoice(feedback.status).label),
+        },
         "created_at": feedback.created_at,
         "reply_due_on": feedback.due_on,
         "target": target.title if target else "",
