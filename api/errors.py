@@ -10,6 +10,7 @@ Every handler of the API instance lives here (Wagtail's pages router included), 
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -61,6 +62,16 @@ class ApiError(Exception):
         self.status, self.code = status, code
         self.detail = detail or MESSAGES.get(code, "")
         self.errors = errors
+
+
+_UNSAFE = re.compile(r"[<>\"'&`\\\x00-\x1f\x7f]")
+
+
+def echo(value, limit: int = 30) -> str:
+    """A client's value as an error message quotes it: shortened, without markup or control
+    characters (a client may show the message in a web page)."""
+    text = _UNSAFE.sub("", str(value))
+    return text[:limit] + ("…" if len(text) > limit else "")
 
 
 def problem(status: int, code: str, detail: str | None = None, errors=None) -> HttpResponse:
@@ -180,6 +191,8 @@ def register(api):
                 429: "rate_limited"}.get(status, "invalid_parameter" if status < 500
                                          else "server_error")  # fmt: skip
         message = str(exc)
+        if message.startswith("Cannot parse request body"):
+            return problem(400, "invalid_body", "请求内容不是有效的 JSON。")
         if message.startswith("limit cannot be higher than"):
             message = f"limit 不能大于 {message.rsplit(' ', 1)[-1]}。"
         detail = message if message and not message.isascii() else None

@@ -45,7 +45,7 @@ class ApiMiddleware:
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             return self._cors(HttpResponse(status=204), origin, preflight=True)
         response = self._refuse_body(request) or self._respond(request)
-        return self._cors(response, origin)
+        return self._cors(self._json_error(response), origin)
 
     # --- requests ---------------------------------------------------------------------------
 
@@ -92,6 +92,24 @@ class ApiMiddleware:
             response["X-Page-Cache"] = "miss"
             self.store.set(key, self._to_store(response))
         return self._conditional(request, response, head)
+
+    @staticmethod
+    def _json_error(response):
+        """Errors that did not come from the API's handlers (an unknown address, a method the
+        endpoint does not take, a server error) are problems in JSON too."""
+        if response.status_code < 400 or "json" in response.get("Content-Type", ""):
+            return response
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
+                 400: "invalid_parameter", 401: "authentication_required",
+                 403: "permission_denied"}  # fmt: skip
+        status = response.status_code
+        code = codes.get(status, "server_error" if status >= 500 else "invalid_parameter")
+        converted = problem(status, code)
+        for header in ("Allow", "Vary"):
+            if header in response:
+                converted[header] = response[header]
+        converted["Cache-Control"] = "no-store"
+        return converted
 
     # --- headers ----------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.http import QueryDict
 
-from .errors import ApiError
+from .errors import ApiError, echo
 
 MAX_PAGE = 100_000
 DEFAULT_PAGE_SIZE = 20
@@ -25,7 +25,7 @@ def known_parameters(*names):
         def wrapper(request, *args, **kwargs):
             unknown = sorted(set(request.GET.keys()) - allowed)
             if unknown:
-                shown = "、".join(name[:30] for name in unknown[:5])
+                shown = "、".join(echo(name) for name in unknown[:5])
                 raise ApiError(
                     400, "unknown_parameter",
                     f"不支持的参数：{shown}。可用的参数：{'、'.join(sorted(allowed)) or '无'}。",

@@ -10,7 +10,7 @@ from catalogue.models import PowerPage
 from catalogue.selectors import DEPARTMENT_LIST_FIELDS, live_departments, live_powers
 
 from .. import serializers
-from ..errors import ApiError, Problem
+from ..errors import ApiError, Problem, echo
 from ..params import MAX_PAGE, MAX_PAGE_SIZE, known_parameters, paginate
 from ..schemas import DepartmentDetail, DepartmentList
 
@@ -68,7 +68,7 @@ def departments_detail(request, code: str):
 
     department = live_departments().filter(code=code[:64]).first() if len(code) <= 64 else None
     if department is None:
-        raise ApiError(404, "not_found", f"没有编码为“{code[:64]}”的公开部门。")
+        raise ApiError(404, "not_found", f"没有编码为“{echo(code)}”的公开部门。")
     by_type = dict(
         live_powers().child_of(department).order_by().values_list("power_type")
         .annotate(n=Count("id"))

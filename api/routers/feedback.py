@@ -11,7 +11,7 @@ from feedback.models import Kind
 from feedback.models import Status as FeedbackStatusChoice
 from feedback.services import RateLimited, Submission, feedback_lookup, feedback_submit
 
-from ..errors import ApiError, Problem
+from ..errors import ApiError, Problem, echo
 from ..params import known_parameters
 from ..schemas import FeedbackIn, FeedbackStatus, Receipt
 
@@ -24,14 +24,14 @@ def _target(power_code, department_code):
     if power_code:
         power = PowerPage.objects.live().public().filter(code=power_code.strip()).first()
         if power is None:
-            raise ApiError(404, "not_found", f"没有编码为“{power_code}”的公开事项。")
+            raise ApiError(404, "not_found", f"没有编码为“{echo(power_code)}”的公开事项。")
         return power, None
     if department_code:
         department = (
             DepartmentPage.objects.live().public().filter(code=department_code.strip()).first()
         )
         if department is None:
-            raise ApiError(404, "not_found", f"没有编码为“{department_code}”的公开部门。")
+            raise ApiError(404, "not_found", f"没有编码为“{echo(department_code)}”的公开部门。")
         return None, department
     raise ApiError(422, "invalid_body", "请求内容无效：请给出事项编码 power 或部门编码。")
 

@@ -9,7 +9,7 @@ from catalogue.selectors import POWER_LIST_FIELDS, live_powers
 from laws.models import Law, LawLevel, LawStatus
 
 from .. import serializers
-from ..errors import ApiError, Problem
+from ..errors import ApiError, Problem, echo
 from ..params import MAX_PAGE, MAX_PAGE_SIZE, known_parameters, paginate
 from ..schemas import LawDetail, LawList
 
@@ -35,12 +35,16 @@ def laws_list(
     if level:
         if level not in LawLevel.values:
             choices = "、".join(LawLevel.values)
-            raise ApiError(400, "invalid_parameter", f"未知的效力级别“{level}”。可用：{choices}。")
+            raise ApiError(
+                400, "invalid_parameter", f"未知的效力级别“{echo(level)}”。可用：{choices}。"
+            )
         laws = laws.filter(level=level)
     if status:
         if status not in LawStatus.values:
             choices = "、".join(LawStatus.values)
-            raise ApiError(400, "invalid_parameter", f"未知的状态“{status}”。可用：{choices}。")
+            raise ApiError(
+                400, "invalid_parameter", f"未知的状态“{echo(status)}”。可用：{choices}。"
+            )
         laws = laws.filter(status=status)
     envelope, window = paginate(request, laws, page, page_size)
     shown = list(laws.annotate(article_count=Count("articles")).order_by("title", "-version_date",

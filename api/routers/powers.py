@@ -10,7 +10,7 @@ from catalogue.selectors import POWER_LIST_FIELDS, live_departments, live_powers
 from search.segmentation import query_words
 
 from .. import serializers
-from ..errors import ApiError, Problem
+from ..errors import ApiError, Problem, echo
 from ..params import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, known_parameters, paginate
 from ..schemas import PowerDetail, PowerList
 
@@ -39,7 +39,7 @@ def _power_type(value: str) -> str:
     except ValueError:
         choices = "、".join(f"{t.value} {t.label}" for t in PowerType)
         raise ApiError(400, "invalid_parameter",
-                       f"未知的事项类型“{value}”。可用：{choices}。") from None  # fmt: skip
+                       f"未知的事项类型“{echo(value)}”。可用：{choices}。") from None  # fmt: skip
 
 
 def _status(value: str) -> str:
@@ -47,7 +47,7 @@ def _status(value: str) -> str:
         if value in (member.value, member.label):
             return member.value
     choices = "、".join(f"{s.value}（{s.label}）" for s in PowerStatus)
-    raise ApiError(400, "invalid_parameter", f"未知的状态“{value}”。可用：{choices}。")
+    raise ApiError(400, "invalid_parameter", f"未知的状态“{echo(value)}”。可用：{choices}。")
 
 
 @router.get(
@@ -79,7 +79,7 @@ def powers_list(
     if department:
         found = live_departments().filter(code=department.strip()).only("path").first()
         if found is None:
-            raise ApiError(400, "invalid_parameter", f"没有编码为“{department}”的公开部门。")
+            raise ApiError(400, "invalid_parameter", f"没有编码为“{echo(department)}”的公开部门。")
         powers = powers.child_of(found)
     if tag and tag.strip():
         powers = powers.filter(tagged_items__tag__name=tag.strip())
@@ -111,5 +111,5 @@ def powers_detail(request, code: str):
         else None
     )
     if power is None:
-        raise ApiError(404, "not_found", f"没有编码为“{code[:64]}”的公开事项。")
+        raise ApiError(404, "not_found", f"没有编码为“{echo(code)}”的公开事项。")
     return serializers.power_detail(power, request)

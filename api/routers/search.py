@@ -9,7 +9,7 @@ from search.engine import MAX_QUERY_LENGTH, search_hall
 from search.services import search_log_record
 
 from .. import serializers
-from ..errors import ApiError, Problem
+from ..errors import ApiError, Problem, echo
 from ..params import known_parameters
 from ..schemas import SearchResult
 
@@ -66,7 +66,7 @@ def search(
     ignored = [name for name in params if name not in result.selected]
     if ignored:
         labels = {"type": "事项类型", "dept": "部门编码", "status": "状态"}
-        shown = "、".join(f"{labels[n]}“{params[n]}”" for n in ignored)
+        shown = "、".join(f"{labels[n]}“{echo(params[n])}”" for n in ignored)
         raise ApiError(400, "invalid_parameter", f"无效的筛选条件：{shown}。")
     if query:
         search_log_record(query=query, results=result.total, duration_ms=result.duration_ms)

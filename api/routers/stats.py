@@ -7,7 +7,7 @@ from ninja import Query, Router
 
 from feedback import selectors
 
-from ..errors import ApiError, Problem
+from ..errors import ApiError, Problem, echo
 from ..params import known_parameters
 from ..schemas import Satisfaction
 
@@ -39,7 +39,7 @@ def satisfaction(
         value = period.strip().upper()
         if not PERIOD_RE.match(value) or not 2000 <= int(value[:4]) <= 2100:
             raise ApiError(400, "invalid_parameter",
-                           f"统计期“{period}”无效：请写成 2026-11（月）或 2026-Q4"
+                           f"统计期“{echo(period)}”无效：请写成 2026-11（月）或 2026-Q4"
                            "（季度）。")  # fmt: skip
     parsed = selectors.Period.parse(period or "", today=today)
     results = selectors.satisfaction(parsed, trend_length=1)

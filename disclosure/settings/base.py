@@ -257,6 +257,9 @@ API_CORS_ALLOWED_ORIGINS = [
 API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(64 * 1024)))
 WAGTAILAPI_LIMIT_MAX = 100
+# Searching goes through /api/v3/search/ (the hall's Chinese search); Wagtail's pages endpoint
+# would use the admin's backend, which neither segments Chinese nor escapes SQLite FTS syntax.
+WAGTAILAPI_SEARCH_ENABLED = False
 
 # The legal office's deadlines, in working days (区办公室行政权力公开实施意见 三（三）).
 REVIEW_DEADLINE_WORKING_DAYS = int(os.environ.get("REVIEW_DEADLINE_WORKING_DAYS", "10"))
