@@ -4,6 +4,7 @@ Field names are English; every label a citizen reads is Chinese."""
 import datetime
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 
 class Choice(Schema):
@@ -265,6 +266,8 @@ class SearchResult(Schema):
 
 
 class FeedbackIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not ignored
+
     kind: str = Field("evaluation", description="evaluation 评价、complaint 投诉、report 举报、"
                       "inquiry 咨询", max_length=20)  # fmt: skip
     power: str | None = Field(None, description="事项编码（与 department 二选一）", max_length=64)

@@ -59,7 +59,8 @@ def test_bad_parameters_are_a_400(client, power, url, code):
     "url",
     ["/api/v3/powers/NO-SUCH-CODE/", "/api/v3/powers/" + "x" * 300 + "/",
      "/api/v3/departments/%3Cscript%3E/", "/api/v3/laws/999999/", "/api/v3/laws/-5/",
-     "/api/v3/feedback/PJ20260101-ABCD/?verifier=1234", "/api/v3/powers/?page=50", "/api/v3/nothing-here/"],
+     "/api/v3/feedback/PJ20260101-ABCD/?verifier=1234", "/api/v3/powers/?page=50",
+     "/api/v3/nothing-here/"],
 )  # fmt: skip
 def test_unknown_codes_and_pages_beyond_the_last_are_a_404(client, power, url):
     problem(client.get(url), 404)
@@ -71,8 +72,7 @@ def test_injection_strings_in_every_parameter_never_break_the_api(client, power)
             for value in INJECTIONS:
                 response = client.get(url, {name: value})
                 assert response.status_code < 500, (url, name, value, response.content[:200])
-                assert response["Content-Type"].startswith(("application/json",
-                                                             "application/problem+json"))  # fmt: skip
+                assert "json" in response["Content-Type"]
                 if response.status_code >= 400:  # messages never carry markup back
                     assert b"<script>" not in response.content
 

@@ -59,8 +59,8 @@ def test_an_approved_change_is_served_at_once(client, power):
 
 def test_a_new_rating_shows_in_the_summary_at_once(client, power):
     assert client.get(DETAIL).json()["rating"]["ratings"] == 0
-    response = client.post("/api/v3/feedback/", {"power": CODE, "kind": "evaluation",
-                                                 "rating": 5}, content_type="application/json")  # fmt: skip
+    rating = {"power": CODE, "kind": "evaluation", "rating": 5}
+    response = client.post("/api/v3/feedback/", rating, content_type="application/json")
     assert response.status_code == 201
     assert client.get(DETAIL).json()["rating"] == {
         "ratings": 1, "satisfied": 1, "satisfaction_rate": 1.0,

@@ -1,0 +1,65 @@
+"""A citizen rates a power from the city's mobile app: the same checks, limits and receipt as the
+form on the power's page, and the same lookup."""
+
+import pytest
+
+from feedback.models import Feedback
+
+pytestmark = pytest.mark.django_db
+CODE = "511A0142000000-511602000000-000-TEST-1-00"
+
+
+def post(client, **body):
+    return client.post("/api/v3/feedback/", body, content_type="application/json",
+                       REMOTE_ADDR="198.51.100.7")  # fmt: skip
+
+
+def test_a_rating_from_the_app_gets_a_receipt_and_can_be_looked_up(client, power):
+    response = post(client, power=CODE, kind="complaint", comment="窗口排队一个小时",
+                    phone="13812345678", name="李四")  # fmt: skip
+    assert response.status_code == 201
+    receipt = response.json()
+    assert receipt["tracking_no"].startswith("PJ") and receipt["lookup_code"] == ""
+    assert receipt["reply_due_on"]  # a complaint has a reply deadline
+    stored = Feedback.objects.get(tracking_no=receipt["tracking_no"])
+    assert stored.department.code == "TRANSPORT" and stored.phone == "13812345678"
+
+    wrong = client.get(f"{receipt['lookup_url']}?verifier=0000")
+    assert wrong.status_code == 404
+    found = client.get(f"{receipt['lookup_url']}?verifier=5678").json()
+    assert found["status"] == {"code": "received", "label": "已受理"}
+    assert found["target"] == "道路货物运输经营许可" and found["comment"] == "窗口排队一个小时"
+    assert "13812345678" not in str(found) and "李四" not in str(found)
+
+
+def test_the_forms_checks_apply_in_chinese(client, power):
+    missing = post(client, power=CODE, kind="evaluation").json()
+    assert missing["code"] == "invalid_body" and "请选择满意程度" in missing["detail"]
+    empty = post(client, power=CODE, kind="complaint").json()
+    assert "投诉需要写明具体内容" in empty["detail"]
+    phone = post(client, power=CODE, kind="evaluation", rating=4, phone="12345").json()
+    assert "11 位手机号码" in phone["detail"]
+    kind = post(client, power=CODE, kind="praise", rating=4).json()
+    assert kind["errors"][0]["loc"] == ["kind"]
+    unknown = post(client, power=CODE, kind="evaluation", rating=4, website="http://x").json()
+    assert unknown["code"] == "invalid_body" and unknown["errors"][0]["loc"] == ["website"]
+    assert Feedback.objects.count() == 0
+
+
+def test_a_double_tap_is_one_submission_and_a_flood_is_refused(client, power, settings):
+    settings.FEEDBACK_RATE_LIMITS = {**settings.FEEDBACK_RATE_LIMITS, "ip_per_minute": 3}
+    first = post(client, power=CODE, kind="evaluation", rating=5).json()
+    again = post(client, power=CODE, kind="evaluation", rating=5).json()
+    assert again["folded"] and again["tracking_no"] == first["tracking_no"]
+    for rating in (4, 3):
+        assert post(client, power=CODE, kind="evaluation", rating=rating).status_code == 201
+    flood = post(client, power=CODE, kind="evaluation", rating=2)
+    assert flood.status_code == 429 and flood.json()["code"] == "rate_limited"
+    assert Feedback.objects.count() == 3
+
+
+def test_lookups_are_rate_limited_like_the_lookup_page(client, settings):
+    settings.FEEDBACK_RATE_LIMITS = {**settings.FEEDBACK_RATE_LIMITS, "lookups_per_minute": 2}
+    statuses = [client.get("/api/v3/feedback/PJ20260101-ABCD/?verifier=1234").status_code
+                for _ in range(3)]  # fmt: skip
+    assert statuses == [404, 404, 429]
