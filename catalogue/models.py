@@ -13,6 +13,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -292,6 +293,25 @@ class PowerPage(Page):
     parent_page_types = ["catalogue.DepartmentPage"]
     subpage_types = []
     base_form_class = PowerPageForm
+    # Wagtail's pages API (/api/v3/pages/): what it shows of a power and what a token holder may
+    # write through it — with the admin form's rules and the admin's permissions. The full
+    # public record of a power is /api/v3/powers/<code>/ (api/).
+    api_fields = [
+        APIField("code", writable=True),
+        APIField("power_type", writable=True),
+        APIField("status", writable=True),
+        APIField("exercise_level", writable=True),
+        APIField("handling_agency", writable=True),
+        APIField("acceptance_conditions", writable=True),
+        APIField("legal_time_limit", writable=True),
+        APIField("promised_time_limit", writable=True),
+        APIField("fee_free", writable=True),
+        APIField("fee_standard", writable=True),
+        APIField("service_mode", writable=True),
+        APIField("result_name", writable=True),
+        APIField("effective_date", writable=True),
+        APIField("change_note", writable=True),
+    ]
 
     class Meta:
         verbose_name = "行政权力事项"
