@@ -316,3 +316,17 @@ class Satisfaction(Schema):
     total: SatisfactionRow
     departments: list[SatisfactionRow]
     types: list[SatisfactionRow]
+
+
+class ReviewComment(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str = Field("", max_length=2000, description="审核意见（退回时必填）")
+
+
+class ReviewState(Schema):
+    code: str
+    live: bool = Field(description="是否已公开")
+    has_unpublished_changes: bool = Field(description="是否有未发布的修改")
+    review: str | None = Field(description="审核状态：in_progress 审核中、needs_changes 退回修改、"
+                               "approved 已通过；从未提交时为 null")  # fmt: skip

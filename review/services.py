@@ -61,6 +61,10 @@ class ReviewError(ValueError):
     """A review action was refused; the message says why, in Chinese."""
 
 
+class ReviewPermissionError(ReviewError):
+    """The user may not do this (a ReviewError, so callers that catch those still do)."""
+
+
 # --- Adjustment requirements ----------------------------------------------------------------
 
 
@@ -172,7 +176,7 @@ def power_submit(*, power: PowerPage, user):
     """Submit the latest revision of a power to the legal office."""
     power = PowerPage.objects.get(pk=power.pk)
     if not power.permissions_for_user(user).can_edit():
-        raise ReviewError("您没有修改该事项的权限，不能提交审核。")
+        raise ReviewPermissionError("您没有修改该事项的权限，不能提交审核。")
     if power.workflow_in_progress:
         raise ReviewError("该事项已在法制办审核中，请等待审核结果，不要重复提交。")
     workflow = power.get_workflow()
@@ -237,7 +241,8 @@ def _submission_batch(ids, user, workflows, page_type):
     batch, one_by_one = [], []
     for power in PowerPage.objects.filter(pk__in=ids).order_by("path"):
         if not power.permissions_for_user(user).can_edit():
-            raise ReviewError(f"事项 {power.code}：您没有修改该事项的权限，不能提交审核。")
+            message = f"事项 {power.code}：您没有修改该事项的权限，不能提交审核。"
+            raise ReviewPermissionError(message)
         status = open_states.get(power.pk)
         if status == WorkflowState.STATUS_IN_PROGRESS:
             raise ReviewError(f"事项 {power.code} 已在法制办审核中，请等待审核结果，不要重复提交。")
@@ -395,7 +400,7 @@ def review_approve(*, power: PowerPage, user, comment=""):
     task_state = _in_progress_task_state(power)
     task = task_state.task.specific
     if not task.user_can_access_editor(power, user) and not user.is_superuser:
-        raise ReviewError("只有法制办审核人员可以审核。")
+        raise ReviewPermissionError("只有法制办审核人员可以审核。")
     task.on_action(task_state, user, "approve", comment=comment)
 
 
@@ -406,7 +411,7 @@ def review_reject(*, power: PowerPage, user, comment: str):
     task_state = _in_progress_task_state(power)
     task = task_state.task.specific
     if not task.user_can_access_editor(power, user) and not user.is_superuser:
-        raise ReviewError("只有法制办审核人员可以审核。")
+        raise ReviewPermissionError("只有法制办审核人员可以审核。")
     task.on_action(task_state, user, "reject", comment=comment.strip())
 
 

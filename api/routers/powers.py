@@ -4,6 +4,7 @@ from typing import Literal
 
 from django.db.models import Q
 from ninja import Query, Router
+from wagtail.api.v3.auth import BearerTokenAuth
 
 from catalogue.choices import PowerStatus, PowerType
 from catalogue.selectors import POWER_LIST_FIELDS, live_departments, live_powers, with_departments
@@ -12,7 +13,7 @@ from search.segmentation import query_words
 from .. import serializers
 from ..errors import ApiError, Problem, echo
 from ..params import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, known_parameters, paginate
-from ..schemas import PowerDetail, PowerList
+from ..schemas import PowerDetail, PowerList, ReviewComment, ReviewState
 
 router = Router(tags=["事项"])
 
@@ -113,3 +114,96 @@ def powers_detail(request, code: str):
     if power is None:
         raise ApiError(404, "not_found", f"没有编码为“{echo(code)}”的公开事项。")
     return serializers.power_detail(power, request)
+
+
+# --- Review actions (token holders; the same services as the admin's buttons) -----------------
+
+
+def _any_power(code: str):
+    from catalogue.models import PowerPage
+
+    power = PowerPage.objects.filter(code=code[:64]).first() if len(code) <= 64 else None
+    if power is None:
+        raise ApiError(404, "not_found", f"没有编码为“{echo(code)}”的事项。")
+    return power
+
+
+def _review_state(power) -> dict:
+    from catalogue.models import PowerPage
+
+    power = PowerPage.objects.get(pk=power.pk)
+    state = power.current_workflow_state
+    return {
+        "code": power.code,
+        "live": power.live,
+        "has_unpublished_changes": power.has_unpublished_changes,
+        "review": state.status if state else None,
+    }
+
+
+def _review(action):
+    from review.services import ReviewError, ReviewPermissionError
+
+    try:
+        action()
+    except ReviewPermissionError as error:
+        raise ApiError(403, "permission_denied", str(error)) from None
+    except ReviewError as error:
+        raise ApiError(409, "conflict", str(error)) from None
+
+
+REVIEW_RESPONSES = {200: ReviewState, 401: Problem, 403: Problem, 404: Problem, 409: Problem,
+                    422: Problem}  # fmt: skip
+
+
+@router.post(
+    "/{code}/submit/",
+    response=REVIEW_RESPONSES,
+    auth=BearerTokenAuth(),
+    summary="提交法制办审核",
+    description="把事项的最新修改（如经 Wagtail 页面接口保存的草稿）提交法制办审核，"
+    "与管理后台的“提交审核”相同：只能提交本部门的事项。",
+    operation_id="powers_submit",
+)
+@known_parameters()
+def powers_submit(request, code: str):
+    from review.services import power_submit
+
+    power = _any_power(code)
+    _review(lambda: power_submit(power=power, user=request.user))
+    return _review_state(power)
+
+
+@router.post(
+    "/{code}/approve/",
+    response=REVIEW_RESPONSES,
+    auth=BearerTokenAuth(),
+    summary="法制办审核通过（发布）",
+    description="法制办审核人员批准提交的修改，即发布。",
+    operation_id="powers_approve",
+)
+@known_parameters()
+def powers_approve(request, code: str, body: ReviewComment | None = None):
+    from review.services import review_approve
+
+    power = _any_power(code)
+    comment = body.comment if body else ""
+    _review(lambda: review_approve(power=power, user=request.user, comment=comment))
+    return _review_state(power)
+
+
+@router.post(
+    "/{code}/reject/",
+    response=REVIEW_RESPONSES,
+    auth=BearerTokenAuth(),
+    summary="法制办退回修改",
+    description="法制办审核人员退回提交的修改，须写明审核意见（随退回通知发给部门）。",
+    operation_id="powers_reject",
+)
+@known_parameters()
+def powers_reject(request, code: str, body: ReviewComment):
+    from review.services import review_reject
+
+    power = _any_power(code)
+    _review(lambda: review_reject(power=power, user=request.user, comment=body.comment))
+    return _review_state(power)
