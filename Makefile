@@ -60,6 +60,7 @@ test: lint check test-sqlite test-postgres
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/api.py
 	$(BIN)/python bench/search.py
 
 clean:
