@@ -6,6 +6,7 @@ reads that every publish (and every counted rating) makes stale, like the page c
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 
 from django.conf import settings
@@ -27,6 +28,10 @@ UNCACHED = (PREFIX + "search/", PREFIX + "feedback/", PREFIX + "docs/", PREFIX +
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ALLOWED_HEADERS = "Authorization, Content-Type, If-None-Match, If-Modified-Since"
 EXPOSED_HEADERS = "ETag, Last-Modified, Location"
+# An integer of 19 digits or more does not fit the database's 64-bit integers.
+HUGE_NUMBER = re.compile(r"[-+]?0*\d{19,}")
+# Parameters that are text, whatever their characters (a long number searched for is text).
+TEXT_PARAMETERS = frozenset({"q", "tag", "search", "verifier", "html_path"})
 
 
 def _etag(content: bytes) -> str:
@@ -44,10 +49,27 @@ class ApiMiddleware:
         origin = request.headers.get("Origin")
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             return self._cors(HttpResponse(status=204), origin, preflight=True)
-        response = self._refuse_body(request) or self._respond(request)
+        response = (
+            self._refuse_parameters(request) or self._refuse_body(request)
+            or self._respond(request)
+        )  # fmt: skip
         return self._cors(self._json_error(response), origin)
 
     # --- requests ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _refuse_parameters(request):
+        """Values no endpoint can use, refused before any reaches the database (where, on
+        PostgreSQL, a number beyond 64 bits or a NUL character would be a database error)."""
+        if any(HUGE_NUMBER.fullmatch(part) for part in request.path.split("/")):
+            return problem(404, "not_found")
+        for name, values in request.GET.lists():
+            for value in values:
+                if "\x00" in value:
+                    return problem(400, "invalid_parameter", "请求参数含有不允许的字符。")
+                if name not in TEXT_PARAMETERS and HUGE_NUMBER.fullmatch(value.strip()):
+                    return problem(400, "invalid_parameter", "请求参数超出范围。")
+        return None
 
     @staticmethod
     def _refuse_body(request):
@@ -78,7 +100,8 @@ class ApiMiddleware:
         key = None
         if cacheable:
             version = pagecache.current_generation(VERSION_PATH)
-            digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            location = f"{request.get_host()}{request.get_full_path()}"
+            digest = hashlib.sha256(location.encode()).hexdigest()
             key = f"api:{version}:{digest}"
             stored = self.store.get(key)
             if stored is not None:

@@ -85,7 +85,7 @@ def search(request):
     return render(request, "search/search.html", context)
 
 
-def _hit_json(hit):
+def hit_json(hit):
     document = hit.document
     return {
         "kind": document.kind,
@@ -98,31 +98,32 @@ def _hit_json(hit):
     }
 
 
+def result_json(result, hit=hit_json) -> dict:
+    """A search page's results as JSON (also the API's /api/v3/search/, with its own hit)."""
+    return {
+        "query": result.query,
+        "words": result.words,
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
+        "partial": result.partial,
+        "hits": [hit(h) for h in result.hits],
+        "articles": [hit(h) for h in result.articles],
+        "departments": [hit(h) for h in result.departments],
+        "facets": {
+            name: [
+                {"value": f.value, "label": str(f.label), "count": f.count, "selected": f.selected}
+                for f in facets
+            ]
+            for name, facets in result.facets.items()
+        },
+    }
+
+
 @cache_control(private=True, max_age=0)
 def search_json(request):
-    """GET /search/json/?q=…: the search page's results as JSON (for the API)."""
-    result = _run(request)
-    return JsonResponse(
-        {
-            "query": result.query,
-            "words": result.words,
-            "total": result.total,
-            "page": result.page,
-            "pages": result.pages,
-            "partial": result.partial,
-            "hits": [_hit_json(hit) for hit in result.hits],
-            "articles": [_hit_json(hit) for hit in result.articles],
-            "departments": [_hit_json(hit) for hit in result.departments],
-            "facets": {
-                name: [
-                    {"value": f.value, "label": f.label, "count": f.count, "selected": f.selected}
-                    for f in facets
-                ]
-                for name, facets in result.facets.items()
-            },  # fmt: skip
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+    """GET /search/json/?q=…: the search page's results as JSON."""
+    return JsonResponse(result_json(_run(request)), json_dumps_params={"ensure_ascii": False})
 
 
 @cache_control(public=True, max_age=60)

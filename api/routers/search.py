@@ -7,6 +7,7 @@ from ninja import Query, Router
 from disclosure.text import clean_public_text
 from search.engine import MAX_QUERY_LENGTH, search_hall
 from search.services import search_log_record
+from search.views import hit_json, result_json
 
 from .. import serializers
 from ..errors import ApiError, Problem, echo
@@ -28,17 +29,11 @@ def _api_url(document):
 
 
 def _hit(hit):
-    document = hit.document
-    return {
-        "kind": document.kind,
-        "title": document.title,
-        "url": document.url,
-        "api_url": _api_url(document),
-        "code": document.code or "",
-        "type": document.power_type or "",
-        "status": document.status or "",
-        "highlight": {"title": str(hit.title), "snippet": str(hit.snippet)},
-    }
+    json = hit_json(hit)
+    json["api_url"] = _api_url(hit.document)
+    for name in ("code", "type", "status"):
+        json[name] = json[name] or ""
+    return json
 
 
 @router.get(
@@ -70,21 +65,4 @@ def search(
         raise ApiError(400, "invalid_parameter", f"无效的筛选条件：{shown}。")
     if query:
         search_log_record(query=query, results=result.total, duration_ms=result.duration_ms)
-    return {
-        "query": result.query,
-        "words": result.words,
-        "total": result.total,
-        "page": result.page,
-        "pages": result.pages,
-        "partial": result.partial,
-        "hits": [_hit(hit) for hit in result.hits],
-        "articles": [_hit(hit) for hit in result.articles],
-        "departments": [_hit(hit) for hit in result.departments],
-        "facets": {
-            name: [
-                {"value": f.value, "label": str(f.label), "count": f.count, "selected": f.selected}
-                for f in facets
-            ]
-            for name, facets in result.facets.items()
-        },  # fmt: skip
-    }
+    return result_json(result, hit=_hit)

@@ -102,3 +102,10 @@ def test_writes_to_the_catalogue_need_a_token(client, power):
             {"title": "改"}, content_type="application/json",
         )  # fmt: skip
         assert problem(response, 401)["code"] == "authentication_required"
+
+
+def test_a_long_number_searched_for_is_text_not_an_overflow(client, power):
+    assert client.get("/api/v3/powers/?q=115113016823646795123").status_code == 200
+    assert client.get("/api/v3/search/?q=115113016823646795123").status_code == 200
+    assert problem(client.get("/api/v3/pages/?child_of=115113016823646795123"), 400)
+    assert problem(client.get("/api/v3/pages/115113016823646795123/"), 404)

@@ -26,6 +26,20 @@ def content(power, settings):
     return power
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Schemathesis calls the WSGI application itself, which closes the database connection at
+    the end of each request (Django's test client avoids this the same way)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(db):
     """An administrator's API token (Wagtail's APIToken: only its digest is stored)."""

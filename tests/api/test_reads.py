@@ -153,3 +153,25 @@ def test_no_personal_data_of_citizens_or_editors_leaks(client, power):
     for body in bodies:
         assert "张三丰" not in body and "13912345678" not in body and "203.0.113.9" not in body
         assert "example.com" not in body  # editors' email addresses
+
+
+def test_the_flowchart_comes_with_its_renditions(client):
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.files.images import ImageFile
+    from wagtail.images import get_image_model
+
+    png = next((Path(settings.BASE_DIR) / "disclosure" / "fixtures" / "flowcharts").glob("*.png"))
+    with png.open("rb") as handle:
+        image = get_image_model().objects.create(title="道路货物运输经营许可流程图",
+                                                 file=ImageFile(handle, name=png.name))  # fmt: skip
+    publish_power(road_transport_licence(flowchart_id=image.pk))
+
+    flowchart = get(client, f"/api/v3/powers/{CODE}/")["flowchart"]
+    assert flowchart["width"] == image.width and flowchart["original_url"] == image.file.url
+    widths = [r["width"] for r in flowchart["renditions"]]
+    assert widths and all(w <= 1200 for w in widths)
+    for rendition in flowchart["renditions"]:
+        stored = rendition["url"].removeprefix(settings.MEDIA_URL)
+        assert image.file.storage.exists(stored), rendition["url"]
