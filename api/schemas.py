@@ -139,6 +139,15 @@ class RatingSummary(Schema):
     levels: dict[str, int] = Field(description="各评价等级的数量（好差评五级）")
 
 
+class PublicComment(Schema):
+    kind: Choice = Field(description="类别：评价、咨询、建议、投诉、举报")
+    rating: Choice | None = Field(description="评价等级（好差评五级）")
+    comment: str
+    created_at: datetime.datetime
+    reply: str = Field(description="部门答复")
+    replied_at: datetime.datetime | None
+
+
 class PowerDetail(PowerSummary):
     item_group: str = Field(description="所属主项")
     exercise_level: Choice | None = Field(description="行使层级")
@@ -162,6 +171,7 @@ class PowerDetail(PowerSummary):
     first_published_at: datetime.datetime | None
     history: list[Adjustment] = Field(description="公开的调整记录（新→旧）")
     rating: RatingSummary = Field(description="公众评议")
+    comments: list[PublicComment] = Field(description="公开的群众意见与部门答复（最新 10 条）")
 
 
 class DepartmentSummary(Schema):
@@ -192,6 +202,7 @@ class DepartmentDetail(DepartmentSummary):
     powers_by_type: list[TypeCount]
     powers_api_url: str = Field(description="该部门事项列表的接口地址")
     rating: RatingSummary
+    comments: list[PublicComment] = Field(description="公开的群众意见与部门答复（最新 10 条）")
 
 
 class LawSummary(LawRef):

@@ -89,6 +89,20 @@ def rating(figures) -> dict:
             "satisfaction_rate": figures.rate, "levels": dict(figures.levels)}  # fmt: skip
 
 
+def comments(scope) -> list[dict]:
+    """The moderated comments and replies a power's or department's page shows (nothing that
+    names the citizen: feedback.selectors.PUBLIC_FIELDS)."""
+    from feedback.models import Kind, Rating
+    from feedback.selectors import published_comments
+
+    return [
+        {"kind": _choice(Kind, item.kind), "rating": _choice(Rating, item.rating),
+         "comment": item.comment, "created_at": item.created_at, "reply": item.reply,
+         "replied_at": item.replied_at}
+        for item in published_comments(**scope)
+    ]  # fmt: skip
+
+
 def _stream(stream):
     return [child.value for child in stream]
 
@@ -181,4 +195,5 @@ def power_detail(power: PowerPage, request) -> dict:
         "first_published_at": power.first_published_at,
         "history": history,
         "rating": rating(rating_summary(power=power)),
+        "comments": comments({"power": power}),
     }

@@ -89,4 +89,5 @@ def departments_detail(request, code: str):
         "powers_by_type": counts,
         "powers_api_url": f"{serializers.API}/powers/?department={quote(department.code)}",
         "rating": serializers.rating(rating_summary(department=department)),
+        "comments": serializers.comments({"department": department}),
     }

@@ -137,13 +137,21 @@ def test_search_gives_the_search_pages_results(client, power):
 
 
 def test_no_personal_data_of_citizens_or_editors_leaks(client, power):
-    from feedback.services import Submission, feedback_submit
+    from feedback.services import Submission, feedback_reply, feedback_submit
 
-    feedback_submit(
+    receipt = feedback_submit(
         Submission(kind="complaint", rating=None, comment="窗口态度差", name="张三丰",
                    phone="13912345678", power=power),
         ip="203.0.113.9",
     )  # fmt: skip
+    # the department answers and publishes the comment, as the power page then shows it
+    replier = make_user("api-replier", superuser=True)
+    feedback_reply(receipt.feedback, user=replier, text="已约谈窗口人员。", publish_comment=True)
+    shown = get(client, f"/api/v3/powers/{CODE}/")["comments"]
+    assert [(c["comment"], c["reply"], c["kind"]["label"]) for c in shown] == [
+        ("窗口态度差", "已约谈窗口人员。", "投诉")
+    ]
+    assert get(client, "/api/v3/departments/TRANSPORT/")["comments"] == shown
     bodies = [
         client.get(url).content.decode()
         for url in (f"/api/v3/powers/{CODE}/", "/api/v3/powers/", "/api/v3/departments/TRANSPORT/",
