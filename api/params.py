@@ -37,6 +37,16 @@ def known_parameters(*names):
     return decorate
 
 
+def choice(value: str, choices, what: str) -> str:
+    """A filter value among a TextChoices (its code or its Chinese label); 400 otherwise."""
+    value = value.strip()
+    for member in choices:
+        if value in (member.value, member.label):
+            return member.value
+    listed = "、".join(f"{member.value}（{member.label}）" for member in choices)
+    raise ApiError(400, "invalid_parameter", f"未知的{what}“{echo(value)}”。可用：{listed}。")
+
+
 def page_window(count: int, page: int, page_size: int) -> tuple[int, int, int]:
     """(pages, start, end) for a page of `count` items; a page beyond the last is a 404."""
     pages = max(1, math.ceil(count / page_size))

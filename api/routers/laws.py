@@ -9,8 +9,8 @@ from catalogue.selectors import POWER_LIST_FIELDS, live_powers
 from laws.models import Law, LawLevel, LawStatus
 
 from .. import serializers
-from ..errors import ApiError, Problem, echo
-from ..params import MAX_PAGE, MAX_PAGE_SIZE, known_parameters, paginate
+from ..errors import ApiError, Problem
+from ..params import MAX_PAGE, MAX_PAGE_SIZE, choice, known_parameters, paginate
 from ..schemas import LawDetail, LawList
 
 router = Router(tags=["法律法规"])
@@ -33,19 +33,9 @@ def laws_list(
 ):
     laws = Law.objects.all()
     if level:
-        if level not in LawLevel.values:
-            choices = "、".join(LawLevel.values)
-            raise ApiError(
-                400, "invalid_parameter", f"未知的效力级别“{echo(level)}”。可用：{choices}。"
-            )
-        laws = laws.filter(level=level)
+        laws = laws.filter(level=choice(level, LawLevel, "效力级别"))
     if status:
-        if status not in LawStatus.values:
-            choices = "、".join(LawStatus.values)
-            raise ApiError(
-                400, "invalid_parameter", f"未知的状态“{echo(status)}”。可用：{choices}。"
-            )
-        laws = laws.filter(status=status)
+        laws = laws.filter(status=choice(status, LawStatus, "状态"))
     envelope, window = paginate(request, laws, page, page_size)
     shown = list(laws.annotate(article_count=Count("articles")).order_by("title", "-version_date",
                                                                          "id")[window])  # fmt: skip

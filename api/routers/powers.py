@@ -12,7 +12,14 @@ from search.segmentation import query_words
 
 from .. import serializers
 from ..errors import ApiError, Problem, echo
-from ..params import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, known_parameters, paginate
+from ..params import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    choice,
+    known_parameters,
+    paginate,
+)
 from ..schemas import PowerDetail, PowerList, ReviewComment, ReviewState
 
 router = Router(tags=["事项"])
@@ -43,14 +50,6 @@ def _power_type(value: str) -> str:
                        f"未知的事项类型“{echo(value)}”。可用：{choices}。") from None  # fmt: skip
 
 
-def _status(value: str) -> str:
-    for member in PowerStatus:
-        if value in (member.value, member.label):
-            return member.value
-    choices = "、".join(f"{s.value}（{s.label}）" for s in PowerStatus)
-    raise ApiError(400, "invalid_parameter", f"未知的状态“{echo(value)}”。可用：{choices}。")
-
-
 @router.get(
     "/",
     response={200: PowerList, 400: Problem, 404: Problem},
@@ -76,7 +75,7 @@ def powers_list(
     if type:
         powers = powers.filter(power_type=_power_type(type.strip()))
     if status:
-        powers = powers.filter(status=_status(status.strip()))
+        powers = powers.filter(status=choice(status, PowerStatus, "状态"))
     if department:
         found = live_departments().filter(code=department.strip()).only("path").first()
         if found is None:
