@@ -83,11 +83,14 @@ def problem(status: int, code: str, detail: str | None = None, errors=None) -> H
         title=title, status=status, code=code, detail=detail or MESSAGES.get(code, ""),
         errors=errors,
     )  # fmt: skip
-    return HttpResponse(
+    response = HttpResponse(
         payload.model_dump_json(exclude_none=True, fallback=str),
         status=status,
         content_type=PROBLEM_JSON,
     )
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 # Pydantic's error types, said in Chinese (the rest: "取值无效").
@@ -145,10 +148,17 @@ def register(api):
         code = "invalid_body" if body else "invalid_parameter"
         return problem(400 if not body else 422, code, f"{MESSAGES[code]}{detail}", items)
 
+    def invalid(request, detail, items):
+        """A query string's fault (a read) is a 400; a body's (a write) a 422."""
+        if request.method in ("GET", "HEAD"):
+            return problem(400, "invalid_parameter", f"{MESSAGES['invalid_parameter']}{detail}",
+                           items)  # fmt: skip
+        return problem(422, "invalid_body", f"{MESSAGES['invalid_body']}{detail}", items)
+
     @api.exception_handler(PydanticValidationError)
     def pydantic_invalid(request: HttpRequest, exc: PydanticValidationError):
         detail, items = _chinese_errors(exc.errors())
-        return problem(422, "invalid_body", f"{MESSAGES['invalid_body']}{detail}", items)
+        return invalid(request, detail, items)
 
     @api.exception_handler(DjangoValidationError)
     def django_invalid(request: HttpRequest, exc: DjangoValidationError):
@@ -163,7 +173,7 @@ def register(api):
         else:
             items = [{"loc": [], "type": "invalid", "msg": str(m)} for m in exc.messages]
         detail = "；".join(item["msg"] for item in items[:5])
-        return problem(422, "invalid_body", f"{MESSAGES['invalid_body']}{detail}", items)
+        return invalid(request, detail, items)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError):
@@ -173,8 +183,9 @@ def register(api):
     def denied(request: HttpRequest, exc: PermissionDenied):
         if not request.user.is_authenticated:
             return problem(401, "authentication_required")
-        message = str(exc)
-        detail = message if message and not message.isascii() else None
+        # Wagtail's own messages are English: say them in Chinese.
+        locked = "locked" in str(exc)
+        detail = "该事项已锁定（如正在法制办审核中），暂不能修改。" if locked else None
         return problem(403, "permission_denied", detail)
 
     @api.exception_handler(Http404)
@@ -199,11 +210,23 @@ def register(api):
         return problem(status, code, detail)
 
     @api.exception_handler(DataError)
-    @api.exception_handler(IntegrityError)
     @api.exception_handler(OverflowError)
     def out_of_range(request: HttpRequest, exc: Exception):
-        # A number beyond what the database can store (offset=9223372036854775808), or a write
-        # that collides with existing content (a page's slug): the request's fault.
+        # A value the database cannot store (a number beyond 64 bits, a NUL character).
+        if request.method in ("GET", "HEAD"):
+            return problem(400, "invalid_parameter", "请求参数超出范围或含有不允许的字符。")
+        return problem(422, "invalid_body", "请求内容超出范围或含有不允许的字符，未作修改。")
+
+    @api.exception_handler(IntegrityError)
+    def collision(request: HttpRequest, exc: IntegrityError):
         if request.method in ("GET", "HEAD"):
             return problem(400, "invalid_parameter", "请求参数超出范围。")
         return problem(409, "conflict", "请求与现有内容冲突（如重复的编码或地址），未作修改。")
+
+    @api.exception_handler(ValueError)
+    @api.exception_handler(TypeError)
+    def unusable_filter(request: HttpRequest, exc: Exception):
+        # A filter Wagtail's router passes to the ORM as it came (revisions ?user_id=abc).
+        if request.method in ("GET", "HEAD"):
+            return problem(400, "invalid_parameter")
+        raise exc

@@ -16,11 +16,36 @@ from __future__ import annotations
 from django.conf import settings
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
+from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.api.v3.errors import register_exception_handlers
-from wagtail.api.v3.routers.pages import router as pages_router
+from wagtail.api.v3.routers import pages as wagtail_pages
 
 from . import errors
 from .routers import departments, feedback, laws, powers, search, stats
+
+# Wagtail's page actions the API offers: publishing and unpublishing (the permission testers let
+# only the legal office do either to a power) and deleting. Reverting, moving, copying and
+# aliases are the admin's: they are not part of running the catalogue, and Wagtail's revert
+# ignores the lock on a power in review.
+PAGE_ACTIONS = ("/{page_id}/actions/publish/", "/{page_id}/actions/unpublish/",
+                "/{page_id}/actions/delete/")  # fmt: skip
+
+
+def pages_router():
+    """Wagtail's pages router (list, find, detail, create, update, delete, revisions) with only
+    PAGE_ACTIONS of its actions."""
+    from ninja import Router
+
+    router = Router(tags=["pages"])
+    router.path_operations = dict(wagtail_pages.router.path_operations)
+    actions = Router(auth=BearerTokenAuth())
+    actions.path_operations = {
+        path: view
+        for path, view in wagtail_pages.actions_router.path_operations.items()
+        if path in PAGE_ACTIONS
+    }
+    router.add_router("/", actions)
+    return router
 
 
 def _docs_enabled(view):
@@ -67,4 +92,4 @@ api.add_router("/laws/", laws.router)
 api.add_router("/search/", search.router)
 api.add_router("/feedback/", feedback.router)
 api.add_router("/stats/", stats.router)
-api.add_router("/pages/", pages_router)
+api.add_router("/pages/", pages_router())

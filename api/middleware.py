@@ -11,20 +11,24 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
 from disclosure import pagecache
 
-from .errors import problem
+from .errors import echo, problem
 
 PREFIX = "/api/v3/"
 # The version key that ratings bump (feedback.services): the API shows rating summaries.
 VERSION_PATH = PREFIX
 # Never stored: searches are logged one by one; feedback lookups are personal; the documents
 # are cheap and the docs page is HTML.
-UNCACHED = (PREFIX + "search/", PREFIX + "feedback/", PREFIX + "docs/", PREFIX + "openapi.json")
+# Wagtail's pages router takes any query parameter (it ignores those it does not know), so its
+# answers are not stored either: arbitrary query strings must not fill the cache.
+UNCACHED = (PREFIX + "search/", PREFIX + "feedback/", PREFIX + "docs/", PREFIX + "openapi.json",
+            PREFIX + "pages/")  # fmt: skip
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ALLOWED_HEADERS = "Authorization, Content-Type, If-None-Match, If-Modified-Since"
 EXPOSED_HEADERS = "ETag, Last-Modified, Location"
@@ -46,16 +50,39 @@ class ApiMiddleware:
     def __call__(self, request):
         if not request.path.startswith(PREFIX):
             return self.get_response(request)
+        # Cookies never count here: no session (a page password a visitor once typed would
+        # otherwise open private pages to them, and to the cache) and no CSRF token.
+        for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
+            request.COOKIES.pop(name, None)
         origin = request.headers.get("Origin")
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             return self._cors(HttpResponse(status=204), origin, preflight=True)
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return problem(400, "invalid_parameter", "请求的主机名（Host）不被接受。")
         response = (
-            self._refuse_parameters(request) or self._refuse_body(request)
-            or self._respond(request)
+            self._refuse_address(request) or self._refuse_parameters(request)
+            or self._refuse_body(request) or self._respond(request)
         )  # fmt: skip
         return self._cors(self._json_error(response), origin)
 
     # --- requests ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _refuse_address(request):
+        """Every API address ends with a slash (the document's, /openapi.json, excepted): say
+        so, rather than redirect (a redirected POST loses its body)."""
+        last = request.path.rsplit("/", 1)[-1]
+        if last and "." not in last:
+            return problem(
+                404,
+                "not_found",
+                f"没有这个接口地址；接口地址以 / 结尾，如 {echo(request.path, 60)}/。",
+            )
+        if "\x00" in request.path:
+            return problem(400, "invalid_parameter", "请求地址含有不允许的字符。")
+        return None
 
     @staticmethod
     def _refuse_parameters(request):

@@ -335,7 +335,10 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
     query = clean_public_text(query, MAX_QUERY_LENGTH)
     words = query_words(query)
     departments = list(
-        DepartmentPage.objects.live().order_by("path").only("id", "code", "title", "short_name")
+        DepartmentPage.objects.live()
+        .public()
+        .order_by("path")
+        .only("id", "code", "title", "short_name")
     )
     selected, filters = _power_filters(params, {d.code: d for d in departments})
     result = SearchPage(query=query, words=words, hits=[], total=0, page=1, pages=1,

@@ -261,6 +261,9 @@ WAGTAILAPI_LIMIT_MAX = 100
 # would use the admin's backend, which neither segments Chinese nor escapes SQLite FTS syntax.
 WAGTAILAPI_SEARCH_ENABLED = False
 
+# Approving in the legal office's workflow publishes the revision that was reviewed.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "review.workflows.publish_reviewed_revision"
+
 # The legal office's deadlines, in working days (区办公室行政权力公开实施意见 三（三）).
 REVIEW_DEADLINE_WORKING_DAYS = int(os.environ.get("REVIEW_DEADLINE_WORKING_DAYS", "10"))
 ADJUSTMENT_DEADLINE_WORKING_DAYS = int(os.environ.get("ADJUSTMENT_DEADLINE_WORKING_DAYS", "20"))

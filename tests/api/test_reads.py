@@ -183,3 +183,40 @@ def test_the_flowchart_comes_with_its_renditions(client):
     for rendition in flowchart["renditions"]:
         stored = rendition["url"].removeprefix(settings.MEDIA_URL)
         assert image.file.storage.exists(stored), rendition["url"]
+
+
+def test_a_department_made_private_leaves_search_with_its_powers(client, power):
+    from catalogue.models import DepartmentPage
+    from tests.factories import make_department
+
+    make_department(code="SECRETDEPT", short_name="区保密局", title="广安市广安区保密局")
+    publish_power(road_transport_licence(code="SECRET-ROAD", title="道路机密运输审批",
+                                         department_code="SECRETDEPT"))  # fmt: skip
+    assert get(client, "/api/v3/search/?q=机密运输")["total"] == 1
+
+    PageViewRestriction.objects.create(page=DepartmentPage.objects.get(code="SECRETDEPT"),
+                                       restriction_type="login")  # fmt: skip
+    found = get(client, "/api/v3/search/?q=道路运输")
+    assert found["total"] == 1 and [h["code"] for h in found["hits"]] == [CODE]
+    assert "SECRETDEPT" not in str(found["facets"])
+    assert get(client, "/api/v3/search/?q=保密局")["departments"] == []
+    assert get(client, "/api/v3/search/?q=道路&dept=SECRETDEPT", status=400)
+    page = client.get("/search/?q=机密运输").content.decode()
+    assert "道路机密运输审批" not in page and "保密局" not in page
+
+    PageViewRestriction.objects.all().delete()  # public again: back in the index
+    assert get(client, "/api/v3/search/?q=机密运输")["total"] == 1
+
+
+def test_a_page_password_typed_in_the_hall_opens_nothing_through_the_api(client, power):
+    """A visitor who typed a private page's password carries it in their session: the API
+    neither shows them the page nor stores it for everyone else."""
+    PageViewRestriction.objects.create(page=power, restriction_type="password", password="x")
+    session = client.session
+    session["passed_page_view_restrictions"] = [PageViewRestriction.objects.get().pk]
+    session.save()
+    assert client.get(f"/api/v3/pages/{power.pk}/").status_code == 404
+    listed = get(client, "/api/v3/pages/?type=catalogue.PowerPage")
+    assert power.pk not in [p["id"] for p in listed["items"]]
+    client.cookies.clear()
+    assert client.get(f"/api/v3/pages/{power.pk}/").status_code == 404
