@@ -81,22 +81,24 @@ def reply_due_on(kind: str, rating: int | None, start) -> object:
     return WorkCalendar.load().add_working_days(start, days)
 
 
-def _fingerprint(submission: Submission, ip: str) -> str:
+def _fingerprint(submission: Submission, ip: str, client: str) -> str:
     parts = [
-        ip, submission.kind, str(submission.rating), " ".join(submission.comment.split()),
+        ip, client, submission.kind, str(submission.rating), " ".join(submission.comment.split()),
         submission.phone, str(getattr(submission.power, "pk", "")),
         str(getattr(submission.department, "pk", "")),
     ]  # fmt: skip
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def feedback_submit(submission: Submission, *, ip: str) -> Receipt:
+def feedback_submit(submission: Submission, *, ip: str, client: str = "") -> Receipt:
     """Store a citizen's submission once, routed to the department of the power, with its reply
-    deadline. Identical submissions from the same address within DUPLICATE_WINDOW_SECONDS are
-    folded into the first. Raises RateLimited (nothing stored)."""
+    deadline. Identical submissions from the same device (`client`: the browser's CSRF cookie,
+    an API caller's Idempotency-Key) and address within DUPLICATE_WINDOW_SECONDS are folded into
+    the first, whose receipt they get — never another person's, behind the same address.
+    Raises RateLimited (nothing stored)."""
     now = timezone.now()
     tracking_no, code = _tracking_no(now), "" if submission.phone else _random(6)
-    duplicate_key = f"feedback:duplicate:{_fingerprint(submission, ip)}"
+    duplicate_key = f"feedback:duplicate:{_fingerprint(submission, ip, client)}"
     if not cache.add(duplicate_key, f"{tracking_no}|{code}", timeout=DUPLICATE_WINDOW_SECONDS):
         earlier = cache.get(duplicate_key)
         if earlier:

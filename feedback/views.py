@@ -4,6 +4,7 @@ lookup, and the published results at /evaluation/ with their downloads."""
 import csv
 import io
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils import timezone
@@ -75,7 +76,10 @@ def feedback_submit_view(request):
         department=department,
     )  # fmt: skip
     try:
-        receipt = feedback_submit(submission, ip=ratelimit.client_ip(request))
+        # every browser has a CSRF cookie of its own: a double click folds, a neighbour's
+        # identical rating from the same office network does not
+        device = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+        receipt = feedback_submit(submission, ip=ratelimit.client_ip(request), client=device)
     except RateLimited:
         form.add_error(None, "提交过于频繁，请稍后再试。如有急事，请拨打政务服务便民热线 12345。")
         return _form_page(request, form, power, department, status=429)

@@ -1,6 +1,8 @@
 """/api/v3/feedback/: a citizen's evaluation, complaint or question, and its status: the same
 form validation, rate limits and receipt as the hall's form (feedback/)."""
 
+import secrets
+
 from django.conf import settings
 from django.http import QueryDict
 from ninja import Query, Router, Status
@@ -60,6 +62,7 @@ def _form_errors(form):
     },  # fmt: skip
     summary="提交评价、投诉、举报、咨询或建议",
     description="与事项页面上的表单相同的校验和频率限制；返回受理编号（以及未留手机号码时的查询码）。"
+    "重试时带上同一个 Idempotency-Key 请求头，两分钟内的重复提交只记一次，返回第一次的回执。"
     "评价（evaluation）须给出 rating 1–5；投诉、举报、咨询、建议须写明 comment。",
     operation_id="feedback_submit",
 )
@@ -82,7 +85,10 @@ def submit(request, body: FeedbackIn):
         consent_to_contact=cleaned["consent_to_contact"], power=power, department=department,
     )  # fmt: skip
     try:
-        receipt = feedback_submit(submission, ip=ratelimit.client_ip(request))
+        # Folding a repeated request needs the caller's own key: an identical rating from
+        # another person behind the same address must get its own receipt.
+        key = request.headers.get("Idempotency-Key", "")[:100] or secrets.token_hex(16)
+        receipt = feedback_submit(submission, ip=ratelimit.client_ip(request), client=key)
     except RateLimited:
         raise ApiError(
             429,

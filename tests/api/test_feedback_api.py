@@ -9,9 +9,10 @@ pytestmark = pytest.mark.django_db
 CODE = "511A0142000000-511602000000-000-TEST-1-00"
 
 
-def post(client, **body):
+def post(client, key="", **body):
+    headers = {"Idempotency-Key": key} if key else {}
     return client.post("/api/v3/feedback/", body, content_type="application/json",
-                       REMOTE_ADDR="198.51.100.7")  # fmt: skip
+                       REMOTE_ADDR="198.51.100.7", headers=headers)  # fmt: skip
 
 
 def test_a_rating_from_the_app_gets_a_receipt_and_can_be_looked_up(client, power):
@@ -48,14 +49,24 @@ def test_the_forms_checks_apply_in_chinese(client, power):
 
 def test_a_double_tap_is_one_submission_and_a_flood_is_refused(client, power, settings):
     settings.FEEDBACK_RATE_LIMITS = {**settings.FEEDBACK_RATE_LIMITS, "ip_per_minute": 3}
-    first = post(client, power=CODE, kind="evaluation", rating=5).json()
-    again = post(client, power=CODE, kind="evaluation", rating=5).json()
+    first = post(client, "app-7f3a", power=CODE, kind="evaluation", rating=5).json()
+    again = post(client, "app-7f3a", power=CODE, kind="evaluation", rating=5).json()
     assert again["folded"] and again["tracking_no"] == first["tracking_no"]
     for rating in (4, 3):
         assert post(client, power=CODE, kind="evaluation", rating=rating).status_code == 201
     flood = post(client, power=CODE, kind="evaluation", rating=2)
     assert flood.status_code == 429 and flood.json()["code"] == "rate_limited"
     assert Feedback.objects.count() == 3
+
+
+def test_a_neighbour_behind_the_same_address_never_gets_anothers_receipt(client, power):
+    """Two citizens in one office (one address) give the same rating within a minute: each gets
+    a receipt of their own — a shared one would show the other's reply."""
+    mine = post(client, power=CODE, kind="evaluation", rating=1, name="张三").json()
+    theirs = post(client, power=CODE, kind="evaluation", rating=1).json()
+    assert not theirs["folded"] and theirs["tracking_no"] != mine["tracking_no"]
+    assert theirs["lookup_code"] != mine["lookup_code"]
+    assert Feedback.objects.count() == 2
 
 
 def test_lookups_are_rate_limited_like_the_lookup_page(client, settings):

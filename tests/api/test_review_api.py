@@ -81,3 +81,25 @@ def test_each_step_only_for_those_allowed_to_take_it(client, power, editor, revi
     assert post(client, f"/api/v3/powers/{CODE}/approve/", outsider).status_code == 403
     assert PowerPage.objects.get(pk=power.pk).title == "道路货物运输经营许可"
     assert post(client, "/api/v3/powers/NO-SUCH/approve/", reviewer).status_code == 404
+
+
+def test_only_the_reviewed_revision_goes_live(client, power, editor, reviewer):
+    """Whatever happens to a power while it is in review, approving publishes what the legal
+    office saw; a later revision stays a draft."""
+    from wagtail.models import Revision
+
+    draft(client, editor, power, title="（未经审核的标题）", promised_time_limit=1)
+    bad = PowerPage.objects.get(pk=power.pk).latest_revision_id
+    draft(client, editor, power, title="道路货物运输经营许可", promised_time_limit=3,
+          change_note="压缩承诺时限")  # fmt: skip
+    assert post(client, f"/api/v3/powers/{CODE}/submit/", editor).status_code == 200
+    # the API does not offer Wagtail's revert (which ignores the lock of a power in review)
+    revert = post(client, f"/api/v3/pages/{power.pk}/actions/revert/", editor,
+                  {"revision_id": bad})  # fmt: skip
+    assert revert.status_code == 404
+    # even if a newer revision appeared by another way in, it would not be published
+    Revision.objects.get(pk=bad).as_object().save_revision(user=power.owner)
+    assert post(client, f"/api/v3/powers/{CODE}/approve/", reviewer).status_code == 200
+    live = client.get(f"/api/v3/powers/{CODE}/").json()
+    assert live["title"] == "道路货物运输经营许可" and live["promised_time_limit"] == 3
+    assert PowerPage.objects.get(pk=power.pk).has_unpublished_changes

@@ -125,6 +125,20 @@ def test_a_double_click_is_stored_once_and_a_flood_is_refused(client, power, set
     assert Feedback.objects.count() == 3
 
 
+def test_two_people_in_one_office_get_receipts_of_their_own(power):
+    """Same address, same rating, a few seconds apart, two browsers: two submissions — folding
+    them would hand one person the other's receipt and, with it, the reply."""
+    from django.test import Client
+
+    receipts = []
+    for cookie in ("a" * 32, "b" * 32):
+        browser = Client()
+        browser.cookies["csrftoken"] = cookie
+        receipts.append(tracking_no(submit(browser, power, rating="1")))
+    assert receipts[0] != receipts[1]
+    assert Feedback.objects.count() == 2
+
+
 def test_the_form_needs_the_visitors_own_csrf_token_even_on_a_cached_page(power):
     from django.test import Client
 
