@@ -161,10 +161,31 @@ def _pages_changed(feedback):
     pagecache.invalidate_paths(paths)
 
 
+class LookupLocked(Exception):
+    """Too many wrong verifiers for this tracking number today: try tomorrow, or call 12345."""
+
+
 def feedback_lookup(tracking_no: str, verifier: str) -> Feedback | None:
     """The submission for a tracking number and the last four digits of its phone number (or
-    the code on its receipt); None for any mismatch, the same answer as an unknown number."""
+    the code on its receipt); None for any mismatch, the same answer as an unknown number.
+
+    Four digits are guessable from many addresses: after FEEDBACK_RATE_LIMITS
+    ["failed_lookups_per_number"] wrong answers for one number in a day, the number answers
+    nothing more that day (LookupLocked), right verifier or not."""
     tracking_no, verifier = tracking_no.strip().upper(), verifier.strip().upper()
+    locked_key = f"feedback:lookup-locked:{tracking_no}"
+    if cache.get(locked_key):
+        raise LookupLocked()
+    found = _lookup(tracking_no, verifier)
+    if found is None:
+        limit = settings.FEEDBACK_RATE_LIMITS.get("failed_lookups_per_number", 10)
+        if not ratelimit.allow("lookup-failed", tracking_no, limit, 86400):
+            cache.set(locked_key, True, timeout=86400)
+            raise LookupLocked()
+    return found
+
+
+def _lookup(tracking_no, verifier):
     feedback = (
         Feedback.objects.select_related("power", "department")
         .filter(tracking_no=tracking_no)

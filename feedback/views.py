@@ -17,7 +17,9 @@ from disclosure.text import clean_public_text
 from . import ratelimit, selectors
 from .forms import FeedbackForm, LookupForm
 from .models import Kind
-from .services import RateLimited, Submission, feedback_lookup, feedback_submit
+from .services import LookupLocked, RateLimited, Submission, feedback_lookup, feedback_submit
+
+LOCKED_MESSAGE = "这个受理编号今天核对失败的次数过多，请明天再查，或拨打政务服务便民热线 12345。"
 
 
 def _target(data):
@@ -108,9 +110,13 @@ def feedback_lookup_view(request):
             form.add_error(None, "查询过于频繁，请一分钟后再试。")
             status = 429
         elif form.is_valid():
-            searched = True
-            feedback = feedback_lookup(form.cleaned_data["tracking_no"],
-                                       form.cleaned_data["verifier"])  # fmt: skip
+            try:
+                feedback = feedback_lookup(form.cleaned_data["tracking_no"],
+                                           form.cleaned_data["verifier"])  # fmt: skip
+                searched = True
+            except LookupLocked:
+                form.add_error(None, LOCKED_MESSAGE)
+                status = 429
         else:
             status = 400
     return render(request, "feedback/lookup.html",

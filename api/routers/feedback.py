@@ -11,7 +11,14 @@ from feedback import ratelimit
 from feedback.forms import FeedbackForm, LookupForm
 from feedback.models import Kind
 from feedback.models import Status as FeedbackStatusChoice
-from feedback.services import RateLimited, Submission, feedback_lookup, feedback_submit
+from feedback.services import (
+    LookupLocked,
+    RateLimited,
+    Submission,
+    feedback_lookup,
+    feedback_submit,
+)
+from feedback.views import LOCKED_MESSAGE
 
 from ..errors import ApiError, Problem, echo
 from ..params import known_parameters
@@ -130,7 +137,10 @@ def status(
     if not form.is_valid():
         detail, items = _form_errors(form)
         raise ApiError(400, "invalid_parameter", detail, items)
-    feedback = feedback_lookup(form.cleaned_data["tracking_no"], form.cleaned_data["verifier"])
+    try:
+        feedback = feedback_lookup(form.cleaned_data["tracking_no"], form.cleaned_data["verifier"])
+    except LookupLocked:
+        raise ApiError(429, "rate_limited", LOCKED_MESSAGE) from None
     if feedback is None:
         raise ApiError(
             404, "not_found", "没有找到这条记录：请核对受理编号和手机号后四位（或查询码）。"

@@ -1,6 +1,8 @@
 """/api/v3/laws/: the law library (法律法规库), each law with its articles and the powers citing
 it."""
 
+import re
+
 from django.db.models import Count
 from ninja import Query, Router
 
@@ -9,11 +11,12 @@ from catalogue.selectors import POWER_LIST_FIELDS, live_powers
 from laws.models import Law, LawLevel, LawStatus
 
 from .. import serializers
-from ..errors import ApiError, Problem
+from ..errors import ApiError, Problem, echo
 from ..params import MAX_PAGE, MAX_PAGE_SIZE, choice, known_parameters, paginate
 from ..schemas import LawDetail, LawList
 
 router = Router(tags=["法律法规"])
+LAW_ID = re.compile(r"[1-9][0-9]{0,9}")
 
 
 @router.get(
@@ -51,10 +54,11 @@ def laws_list(
     operation_id="laws_detail",
 )
 @known_parameters()
-def laws_detail(request, law_id: int):
-    law = Law.objects.filter(pk=law_id).first() if 0 < law_id < 2**31 else None
+def laws_detail(request, law_id: str):
+    # strictly digits: "+1", "1_0" or " 1" are not another name for a law
+    law = Law.objects.filter(pk=int(law_id)).first() if LAW_ID.fullmatch(law_id) else None
     if law is None:
-        raise ApiError(404, "not_found", f"法规库中没有编号为 {law_id} 的法律法规。")
+        raise ApiError(404, "not_found", f"法规库中没有编号为 {echo(law_id)} 的法律法规。")
     articles = list(law.articles.order_by("sort_order"))
     citing = {}
     for basis in (

@@ -12,7 +12,7 @@ from ..params import known_parameters
 from ..schemas import Satisfaction
 
 router = Router(tags=["评议结果"])
-PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$")
+PERIOD_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$")
 
 
 def _row(name, code, figures):

@@ -279,6 +279,8 @@ FEEDBACK_RATE_LIMITS = {
     "ip_per_minute": int(os.environ.get("FEEDBACK_IP_PER_MINUTE", "10")),
     "phone_per_day": int(os.environ.get("FEEDBACK_PHONE_PER_DAY", "5")),
     "lookups_per_minute": int(os.environ.get("FEEDBACK_LOOKUPS_PER_MINUTE", "20")),
+    # Wrong verifiers for one tracking number in a day before it answers nothing more that day.
+    "failed_lookups_per_number": int(os.environ.get("FEEDBACK_FAILED_LOOKUPS_PER_NUMBER", "10")),
 }
 # Addresses of the site's own reverse proxies, whose X-Forwarded-For names the visitor.
 FEEDBACK_TRUSTED_PROXIES = [

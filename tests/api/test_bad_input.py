@@ -109,3 +109,31 @@ def test_a_long_number_searched_for_is_text_not_an_overflow(client, power):
     assert client.get("/api/v3/search/?q=115113016823646795123").status_code == 200
     assert problem(client.get("/api/v3/pages/?child_of=115113016823646795123"), 400)
     assert problem(client.get("/api/v3/pages/115113016823646795123/"), 404)
+
+
+def test_odd_requests_get_problems_too(client, power, settings):
+    from wagtail.models import APIToken
+
+    from tests.factories import make_user
+
+    token = APIToken.create_token(user=make_user("odd", superuser=True), name="t")[1]
+    bearer = {"Authorization": f"Bearer {token}"}
+    # a filter Wagtail hands to the database as it came
+    assert problem(client.get(f"/api/v3/pages/{power.pk}/revisions/?user_id=abc", headers=bearer),
+                   400)  # fmt: skip
+    # NUL in the address; an address without its final slash (a redirect would lose a body)
+    assert problem(client.get("/api/v3/powers/%00/"), 400)
+    unslashed = client.post("/api/v3/feedback", {"kind": "evaluation"},
+                            content_type="application/json")  # fmt: skip
+    assert "/api/v3/feedback/" in problem(unslashed, 404)["detail"]
+    # a Host the site does not serve
+    settings.ALLOWED_HOSTS = ["localhost"]
+    assert problem(client.get("/api/v3/powers/", HTTP_HOST="evil.example"), 400)
+    settings.ALLOWED_HOSTS = ["*"]
+    # 401 says how to authenticate; a number written oddly is not a law's id
+    assert client.patch(f"/api/v3/pages/{power.pk}/", {}, content_type="application/json")[
+        "WWW-Authenticate"
+    ].startswith("Bearer")
+    for odd in ("1_0", "+1", "%201", "01"):
+        assert problem(client.get(f"/api/v3/laws/{odd}/"), 404)
+    assert problem(client.get("/api/v3/stats/satisfaction/?period=２０２６-11"), 400)

@@ -74,3 +74,20 @@ def test_lookups_are_rate_limited_like_the_lookup_page(client, settings):
     statuses = [client.get("/api/v3/feedback/PJ20260101-ABCD/?verifier=1234").status_code
                 for _ in range(3)]  # fmt: skip
     assert statuses == [404, 404, 429]
+
+
+def test_guessing_a_numbers_four_digits_from_many_addresses_locks_the_number(
+    client, power, settings
+):
+    limits = settings.FEEDBACK_RATE_LIMITS
+    settings.FEEDBACK_RATE_LIMITS = {**limits, "failed_lookups_per_number": 3}
+    receipt = post(client, power=CODE, kind="complaint", comment="窗口排队", phone="13812345678")
+    url = receipt.json()["lookup_url"]
+    answers = [
+        client.get(f"{url}?verifier={guess:04}", REMOTE_ADDR=f"203.0.113.{guess}").status_code
+        for guess in range(4)
+    ]
+    assert answers == [404, 404, 404, 429]
+    # the right digits no longer help today: the citizen calls 12345 instead
+    locked = client.get(f"{url}?verifier=5678", REMOTE_ADDR="198.51.100.9")
+    assert locked.status_code == 429 and "12345" in locked.json()["detail"]

@@ -198,3 +198,16 @@ def test_guessing_lookups_from_one_address_is_slowed_down(client, settings):
         for n in range(5)
     ]  # fmt: skip
     assert answers == [200, 200, 200, 429, 429]
+
+
+def test_guessing_one_numbers_digits_from_many_addresses_locks_that_number(client, settings):
+    settings.FEEDBACK_RATE_LIMITS = {**settings.FEEDBACK_RATE_LIMITS,
+                                     "failed_lookups_per_number": 2}  # fmt: skip
+    answers = [
+        client.post(reverse("feedback_lookup"),
+                    {"tracking_no": "PJ20261128-BBBB", "verifier": f"{n:04d}"},
+                    REMOTE_ADDR=f"203.0.113.{n}")
+        for n in range(3)
+    ]  # fmt: skip
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "12345" in answers[-1].content.decode()
