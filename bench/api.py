@@ -22,7 +22,12 @@ shows what a read costs when it is built (e.g. the first read after an approval)
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+if __name__ == "__main__":
+    # Run as a script, Python puts bench/ first on the path, where bench/search.py would hide the
+    # project's `search` app. Import from the repository root instead.
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
+    sys.path.insert(0, str(REPO))
 
 from bench import pages  # noqa: E402
 
@@ -54,12 +59,4 @@ def pick_urls():
 
 
 if __name__ == "__main__":
-    import signal
-
-    signal.signal(signal.SIGTERM, pages._terminate)
-    signal.signal(signal.SIGHUP, pages._terminate)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        sys.exit(pages.main(pick=pick_urls, goals=GOALS, name="api", doc=__doc__))
-    except KeyboardInterrupt:
-        sys.exit(130)
+    pages.run(pages.main, pick=pick_urls, goals=GOALS, name="api", doc=__doc__)

@@ -70,7 +70,6 @@ import os
 import random
 import re
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
@@ -98,6 +97,7 @@ from bench.pages import (  # noqa: E402
     fixtures_fingerprint,
     gunicorn,
     prepare_database,
+    run,
     server_cpu_seconds,
     setup_django,
 )
@@ -1106,15 +1106,5 @@ def main():
     return 1 if verification.failed or warnings else 0
 
 
-def _terminate(signum, frame):
-    raise SystemExit(128 + signum)  # unwinds through the finally blocks: gunicorn is stopped
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGHUP, _terminate)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
+    run(main)

@@ -115,6 +115,7 @@ from bench.pages import (  # noqa: E402
     database_for,
     fixtures_fingerprint,
     prepare_database,
+    run,
 )
 
 RESULTS = BENCH / "results"
@@ -1159,11 +1160,11 @@ def main():
             )
         print(f"  see {profile['output']}", flush=True)
 
-    for run in [r["import"] for r in rounds] + [reimport] + ([dry] if dry else []):
-        if run["messages"]:
+    for command in [r["import"] for r in rounds] + [reimport] + ([dry] if dry else []):
+        if command["messages"]:
             warnings.append(
-                f"{run['log']}: {run['messages']} messages, first: "
-                + " | ".join(run["first_messages"][:3])
+                f"{command['log']}: {command['messages']} messages, first: "
+                + " | ".join(command["first_messages"][:3])
             )
 
     elapsed = time.monotonic() - started
@@ -1228,4 +1229,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

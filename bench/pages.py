@@ -817,12 +817,18 @@ def _terminate(signum, frame):
     raise SystemExit(128 + signum)  # unwinds through the finally blocks: gunicorn is stopped
 
 
-if __name__ == "__main__":
+def run(main_function, *args, **kwargs):
+    """Run a benchmark's main() as a script: TERM, HUP and INT stop it cleanly (the servers it
+    started are stopped on the way out), and its return value is the exit status."""
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
     # Even when started in the background (which ignores SIGINT), Ctrl-C / kill -INT stops it.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        sys.exit(main())
+        sys.exit(main_function(*args, **kwargs))
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    run(main)

@@ -59,7 +59,7 @@ if __name__ == "__main__":
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
     sys.path.insert(0, str(REPO))
 
-from bench.pages import bench_env, fixtures_fingerprint  # noqa: E402
+from bench.pages import bench_env, fixtures_fingerprint, run  # noqa: E402
 
 RESULTS = BENCH / "results"
 QUERIES = BENCH / "search_queries.json"
@@ -745,4 +745,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)
