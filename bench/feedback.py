@@ -90,11 +90,11 @@ if __name__ == "__main__":
 
 from bench.pages import (  # noqa: E402
     HOST,
-    _git_commit,
     _ready_marker,
     bench_env,
     fetch,
     fixtures_fingerprint,
+    git_commit,
     gunicorn,
     prepare_database,
     run,
@@ -1070,7 +1070,7 @@ def main():
 
     report = {
         "when": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "commit": _git_commit(),
+        "commit": git_commit(),
         "machine": {"cpus": os.cpu_count(), "load_average_end": os.getloadavg()},
         "config": {
             "database": database,

@@ -114,6 +114,7 @@ from bench.pages import (  # noqa: E402
     bench_env,
     database_for,
     fixtures_fingerprint,
+    git_commit,
     prepare_database,
     run,
 )
@@ -983,19 +984,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def _git_commit() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True
-        ).stdout.strip()
-    except OSError:
-        return "?"
-    return head + ("+dirty" if dirty else "")
-
-
 def measure_round(number, base, media, work, import_file, args) -> dict:
     """Stock baseline and import, each on a fresh copy of the base database."""
     stock_db, import_db = (work.with_name(f"{work.name}-{kind}.db") for kind in ("stock", "import"))
@@ -1171,7 +1159,7 @@ def main():
     ratios = [r["ratio"] for r in rounds]
     report = {
         "when": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "commit": _git_commit(),
+        "commit": git_commit(),
         "machine": {"cpus": os.cpu_count(), "load_average_end": os.getloadavg()},
         "goals": GOALS,
         "size": args.size,

@@ -647,7 +647,8 @@ def _pct(value: float | None) -> str:
     return "?" if value is None else f"{value:.0f}"
 
 
-def _git_commit() -> str:
+def git_commit() -> str:
+    """The commit measured (+dirty with uncommitted changes), for the reports."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
@@ -783,7 +784,7 @@ def main(*, pick=None, goals=None, name="pages", doc=None):
 
     report = {
         "when": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "commit": _git_commit(),
+        "commit": git_commit(),
         "machine": {"cpus": os.cpu_count(), "load_average_end": os.getloadavg()},
         "config": {
             "tool": tool,

@@ -59,7 +59,7 @@ if __name__ == "__main__":
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
     sys.path.insert(0, str(REPO))
 
-from bench.pages import bench_env, fixtures_fingerprint, run  # noqa: E402
+from bench.pages import bench_env, fixtures_fingerprint, git_commit, run  # noqa: E402
 
 RESULTS = BENCH / "results"
 QUERIES = BENCH / "search_queries.json"
@@ -664,19 +664,6 @@ def _params(item):
     return "&".join(parts) or "(no filter)"
 
 
-def _git_commit() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True
-        ).stdout.strip()
-    except OSError:
-        return "?"
-    return head + ("+dirty" if dirty else "")
-
-
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -712,7 +699,7 @@ def main():
     speed_env = {**bench_env(speed_db, "bench-search"), "DJANGO_MEDIA_ROOT": media}
     report = {
         "when": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "commit": _git_commit(),
+        "commit": git_commit(),
         "machine": {"cpus": os.cpu_count(), "load_average_start": os.getloadavg()},
         "goals": GOALS,
         "databases": {"quality": str(quality_db), "speed": str(speed_db)},

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.db.models.functions import Length, Substr
 
 from disclosure.text import clean_public_text
 from laws.models import LawArticle
@@ -127,7 +128,7 @@ def catalogue_listing(*, catalogue, params) -> CatalogueListing:
     status_counts = dict(
         base.filter(dept_q, type_q).order_by().values_list("status").annotate(n=Count("id"))
     )
-    dept_counts = _counts_by_department(base.filter(type_q, status_q), departments)
+    dept_counts = power_counts_by_department(base.filter(type_q, status_q))
 
     matching = (
         base.filter(type_q, status_q, dept_q)
@@ -179,14 +180,13 @@ def catalogue_listing(*, catalogue, params) -> CatalogueListing:
     )
 
 
-def _counts_by_department(queryset, departments):
-    """Count powers per department path with one query (a power's parent path is its prefix)."""
-    counts = {}
-    steplen = PowerPage.steplen
-    for path in queryset.order_by().values_list("path", flat=True):
-        parent = path[:-steplen]
-        counts[parent] = counts.get(parent, 0) + 1
-    return counts
+def power_counts_by_department(queryset) -> dict[str, int]:
+    """{department path: number of the powers in `queryset`}, counted in SQL by the tree path of
+    each power's parent (its own path without the last step): one query."""
+    parent = Substr("path", 1, Length("path") - PowerPage.steplen)
+    return dict(
+        queryset.order_by().annotate(parent=parent).values_list("parent").annotate(n=Count("id"))
+    )
 
 
 def hall_overview(recent=8):
@@ -197,7 +197,7 @@ def hall_overview(recent=8):
         (dept.path, dept)
         for dept in live_departments().only(*DEPARTMENT_LIST_FIELDS).order_by("path")
     )
-    dept_counts = _counts_by_department(powers, departments)
+    dept_counts = power_counts_by_department(powers)
     recent_powers = list(
         powers.exclude(last_published_at=None)
         .order_by("-last_published_at", "-id")

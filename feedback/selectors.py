@@ -11,13 +11,32 @@ from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from catalogue.choices import PowerType
-from catalogue.models import DepartmentPage
+from catalogue.models import DepartmentPage, PowerPage
+from disclosure.text import clean_public_text
 
 from .models import BAD_RATINGS, SATISFIED_RATINGS, Feedback, Moderation, Rating
 
 COUNTED = Q(rating__isnull=False, excluded_from_statistics=False)
 PUBLIC_FIELDS = ("tracking_no", "kind", "rating", "comment", "created_at", "reply", "replied_at",
                  "power_id", "department_id")  # fmt: skip
+
+
+def feedback_target(power_code: str = "", department_code: str = ""):
+    """(power, department) a citizen's feedback is about: the live, public power with that
+    事项编码, or else the live, public department with that code; (None, None) when there is
+    none. The form and the API both ask here."""
+    power_code = clean_public_text(power_code or "", 64)
+    department_code = clean_public_text(department_code or "", 64)
+    if power_code:
+        power = (
+            PowerPage.objects.live().public().filter(code=power_code)
+            .only("id", "path", "depth", "title", "code", "power_type", "url_path", "live")
+            .first()
+        )  # fmt: skip
+        return power, None
+    if department_code:
+        return None, DepartmentPage.objects.live().public().filter(code=department_code).first()
+    return None, None
 
 
 def _aggregates():

@@ -164,6 +164,10 @@ def _pages_changed(feedback):
 class LookupLocked(Exception):
     """Too many wrong verifiers for this tracking number today: try tomorrow, or call 12345."""
 
+    def __init__(self, message="这个受理编号今天核对失败的次数过多，请明天再查，"
+                 "或拨打政务服务便民热线 12345。"):  # fmt: skip
+        super().__init__(message)
+
 
 def feedback_lookup(tracking_no: str, verifier: str) -> Feedback | None:
     """The submission for a tracking number and the last four digits of its phone number (or

@@ -11,32 +11,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from catalogue.models import DepartmentPage, PowerPage
-from disclosure.text import clean_public_text
-
 from . import ratelimit, selectors
 from .forms import FeedbackForm, LookupForm
 from .models import Kind
 from .services import LookupLocked, RateLimited, Submission, feedback_lookup, feedback_submit
-
-LOCKED_MESSAGE = "这个受理编号今天核对失败的次数过多，请明天再查，或拨打政务服务便民热线 12345。"
-
-
-def _target(data):
-    """The live power (by 事项编码) or department (by code) the citizen is giving feedback on."""
-    power_code = clean_public_text(data.get("power", ""), 64)
-    dept_code = clean_public_text(data.get("dept", ""), 64)
-    if power_code:
-        power = (
-            PowerPage.objects.live().public().filter(code=power_code)
-            .only("id", "path", "depth", "title", "code", "power_type", "url_path", "live")
-            .first()
-        )  # fmt: skip
-        return (power, None) if power else (None, None)
-    if dept_code:
-        department = DepartmentPage.objects.live().public().filter(code=dept_code).first()
-        return (None, department) if department else (None, None)
-    return None, None
 
 
 def _form_page(request, form, power, department, *, status=200):
@@ -50,7 +28,9 @@ def feedback_new(request):
     """The form on a page of its own (where the short form on a power page sends errors)."""
     if request.method == "POST":
         return feedback_submit_view(request)
-    power, department = _target(request.GET)
+    power, department = selectors.feedback_target(
+        request.GET.get("power", ""), request.GET.get("dept", "")
+    )
     if power is None and department is None:
         raise Http404("没有找到这个事项或部门")
     initial = {"kind": request.GET.get("kind", Kind.EVALUATION)}
@@ -63,7 +43,9 @@ def feedback_new(request):
 def feedback_submit_view(request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    power, department = _target(request.POST)
+    power, department = selectors.feedback_target(
+        request.POST.get("power", ""), request.POST.get("dept", "")
+    )
     form = FeedbackForm(request.POST)
     if power is None and department is None:
         form.is_valid()
@@ -114,8 +96,8 @@ def feedback_lookup_view(request):
                 feedback = feedback_lookup(form.cleaned_data["tracking_no"],
                                            form.cleaned_data["verifier"])  # fmt: skip
                 searched = True
-            except LookupLocked:
-                form.add_error(None, LOCKED_MESSAGE)
+            except LookupLocked as locked:
+                form.add_error(None, str(locked))
                 status = 429
         else:
             status = 400

@@ -68,10 +68,6 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _may_publish(user):
-    return user.is_superuser or user.has_perm(roles.DIRECT_PUBLISH)
-
-
 class ImportMixin(AdminSectionMixin):
     header_icon = "upload"
     allowed = staticmethod(roles.can_import)
@@ -86,7 +82,7 @@ class IndexView(ImportMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["form"] = kwargs.get("form") or UploadForm(
-            may_publish=_may_publish(user), site_admin=roles.is_site_admin(user)
+            may_publish=roles.can_publish_directly(user), site_admin=roles.is_site_admin(user)
         )
         jobs = ImportJob.objects.select_related("user")
         if not roles.is_site_admin(user):
@@ -96,7 +92,7 @@ class IndexView(ImportMixin, TemplateView):
 
     def post(self, request):
         user = request.user
-        form = UploadForm(request.POST, request.FILES, may_publish=_may_publish(user),
+        form = UploadForm(request.POST, request.FILES, may_publish=roles.can_publish_directly(user),
                           site_admin=roles.is_site_admin(user))  # fmt: skip
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)

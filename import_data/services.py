@@ -113,11 +113,11 @@ def import_apply(source, filename=None, *, user, publish=False, cancel_missing=F
                  progress=None, flowcharts=None) -> ImportResult:  # fmt: skip
     """Check the file, then write it, all or nothing. Raises ImportRefused (nothing written)
     for a file with errors or a write the catalogue refuses."""
-    from review.roles import DIRECT_PUBLISH
+    from review.roles import can_publish_directly
 
     progress = progress or _no_progress
     started = time.monotonic()
-    if publish and not (user.is_superuser or user.has_perm(DIRECT_PUBLISH)):
+    if publish and not can_publish_directly(user):
         raise ImportRefused("您没有直接发布的权限：请去掉“直接发布”，导入后提交法制办审核。")
     result = _check(source, filename, progress)
     if not result.ok:
@@ -261,11 +261,11 @@ def _submit(page_ids, user, progress) -> int:
     reviewers for the whole file)."""
     from review.services import ReviewError, powers_submit_bulk
 
-    powers = [PowerPage(pk=pk) for pk in set(page_ids)]
     try:
         return powers_submit_bulk(
-            powers=powers, user=user, progress=lambda done, total: progress("submit", done, total)
-        )
+            power_ids=page_ids, user=user,
+            progress=lambda done, total: progress("submit", done, total),
+        )  # fmt: skip
     except ReviewError as error:
         raise CatalogueError(f"无法提交审核：{error}") from error
 

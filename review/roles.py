@@ -222,6 +222,11 @@ def _department_collection(department):
 # --- Who the user is ------------------------------------------------------------------------
 
 
+def can_publish_directly(user) -> bool:
+    """May publish powers without the legal office's review (an import's 直接发布)."""
+    return user.is_active and (user.is_superuser or user.has_perm(DIRECT_PUBLISH))
+
+
 def can_import(user) -> bool:
     """Spreadsheet imports: content administrators, site administrators, superusers."""
     return user.is_active and (

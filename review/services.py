@@ -191,7 +191,7 @@ def power_submit(*, power: PowerPage, user):
     return workflow.start(power, user)
 
 
-def powers_submit_bulk(*, powers, user, progress=None) -> int:
+def powers_submit_bulk(*, power_ids, user, progress=None) -> int:
     """Submit many powers to the legal office at once (a spreadsheet import): what power_submit
     does for each — a workflow state, the legal office's task on the latest revision, the
     audit entry "wagtail.workflow.start" — with a few statements per 500 powers, and one email
@@ -200,7 +200,7 @@ def powers_submit_bulk(*, powers, user, progress=None) -> int:
     own) go through power_submit one by one. Refuses like power_submit (ReviewError; call it
     inside a transaction to write nothing then). Returns the number submitted;
     progress(done, total) is called after each chunk."""
-    ids = sorted({power.pk for power in powers})
+    ids = sorted(set(power_ids))
     page_type = ContentType.objects.get_for_model(Page)
     power_type = ContentType.objects.get_for_model(PowerPage)
     workflows = _workflows_by_path()

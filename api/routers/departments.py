@@ -6,8 +6,12 @@ from django.db.models import Count
 from ninja import Query, Router
 
 from catalogue.choices import PowerType
-from catalogue.models import PowerPage
-from catalogue.selectors import DEPARTMENT_LIST_FIELDS, live_departments, live_powers
+from catalogue.selectors import (
+    DEPARTMENT_LIST_FIELDS,
+    live_departments,
+    live_powers,
+    power_counts_by_department,
+)
 
 from .. import serializers
 from ..errors import ApiError, Problem, echo
@@ -44,13 +48,7 @@ def departments_list(
     departments = live_departments().order_by("path")
     envelope, window = paginate(request, departments, page, page_size)
     shown = list(departments.only(*DEPARTMENT_LIST_FIELDS)[window])
-    counts = {}
-    if shown:  # one query: a power's department is its parent in the tree
-        steplen = PowerPage.steplen
-        for path in (
-            live_powers().filter(depth=shown[0].depth + 1).order_by().values_list("path", flat=True)
-        ):
-            counts[path[:-steplen]] = counts.get(path[:-steplen], 0) + 1
+    counts = power_counts_by_department(live_powers())
     items = [_summary(d, counts.get(d.path, 0), request) for d in shown]
     return {**envelope, "items": items}
 

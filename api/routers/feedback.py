@@ -11,6 +11,7 @@ from feedback import ratelimit
 from feedback.forms import FeedbackForm, LookupForm
 from feedback.models import Kind
 from feedback.models import Status as FeedbackStatusChoice
+from feedback.selectors import feedback_target
 from feedback.services import (
     LookupLocked,
     RateLimited,
@@ -18,7 +19,6 @@ from feedback.services import (
     feedback_lookup,
     feedback_submit,
 )
-from feedback.views import LOCKED_MESSAGE
 
 from ..errors import ApiError, Problem, echo
 from ..params import known_parameters
@@ -28,21 +28,13 @@ router = Router(tags=["公众评议"])
 
 
 def _target(power_code, department_code):
-    from catalogue.models import DepartmentPage, PowerPage
-
-    if power_code:
-        power = PowerPage.objects.live().public().filter(code=power_code.strip()).first()
-        if power is None:
-            raise ApiError(404, "not_found", f"没有编码为“{echo(power_code)}”的公开事项。")
-        return power, None
-    if department_code:
-        department = (
-            DepartmentPage.objects.live().public().filter(code=department_code.strip()).first()
-        )
-        if department is None:
-            raise ApiError(404, "not_found", f"没有编码为“{echo(department_code)}”的公开部门。")
-        return None, department
-    raise ApiError(422, "invalid_body", "请求内容无效：请给出事项编码 power 或部门编码。")
+    if not (power_code or department_code):
+        raise ApiError(422, "invalid_body", "请求内容无效：请给出事项编码 power 或部门编码。")
+    power, department = feedback_target(power_code, department_code)
+    if power is None and department is None:
+        what = f"事项“{echo(power_code)}”" if power_code else f"部门“{echo(department_code)}”"
+        raise ApiError(404, "not_found", f"没有编码为{what}的公开内容。")
+    return power, department
 
 
 def _form_errors(form):
@@ -139,8 +131,8 @@ def status(
         raise ApiError(400, "invalid_parameter", detail, items)
     try:
         feedback = feedback_lookup(form.cleaned_data["tracking_no"], form.cleaned_data["verifier"])
-    except LookupLocked:
-        raise ApiError(429, "rate_limited", LOCKED_MESSAGE) from None
+    except LookupLocked as locked:
+        raise ApiError(429, "rate_limited", str(locked)) from None
     if feedback is None:
         raise ApiError(
             404, "not_found", "没有找到这条记录：请核对受理编号和手机号后四位（或查询码）。"

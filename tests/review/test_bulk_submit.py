@@ -75,7 +75,7 @@ def test_a_bulk_submission_is_the_same_review_as_pressing_submit(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):  # the email leaves on commit
-        assert powers_submit_bulk(powers=many, user=importer) == 2
+        assert powers_submit_bulk(power_ids=[p.pk for p in many], user=importer) == 2
 
     for power in many:
         assert review_state(power) == review_state(one)
@@ -97,7 +97,7 @@ def test_a_power_already_in_review_stops_the_batch(importer, reviewer):
     pending, fresh = draft("SUBMIT-PENDING", importer), draft("SUBMIT-FRESH", importer)
     power_submit(power=pending, user=importer)
     with pytest.raises(ReviewError, match="SUBMIT-PENDING.*已在法制办审核中"):
-        powers_submit_bulk(powers=[fresh, pending], user=importer)
+        powers_submit_bulk(power_ids=[fresh.pk, pending.pk], user=importer)
 
 
 def test_a_power_sent_back_is_resubmitted_to_the_same_review(importer, reviewer):
@@ -106,7 +106,7 @@ def test_a_power_sent_back_is_resubmitted_to_the_same_review(importer, reviewer)
     review_reject(power=power, user=reviewer, comment="行使依据不全")
     states = WorkflowState.objects.count()
 
-    assert powers_submit_bulk(powers=[power], user=importer) == 1
+    assert powers_submit_bulk(power_ids=[power.pk], user=importer) == 1
 
     # resumed, as the admin's resubmit does: no second workflow
     assert WorkflowState.objects.count() == states
@@ -119,5 +119,5 @@ def test_an_editor_cannot_submit_another_departments_powers_in_bulk(importer):
     power = draft("SUBMIT-OTHER", importer)
     outsider = department_editor("APPROVAL")
     with pytest.raises(ReviewError, match="没有修改该事项的权限"):
-        powers_submit_bulk(powers=[power], user=outsider)
+        powers_submit_bulk(power_ids=[power.pk], user=outsider)
     assert not PowerPage.objects.get(pk=power.pk).workflow_in_progress
