@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
-from disclosure import pagecache
+from common import pagecache
 
 from .errors import echo, problem
 

@@ -6,7 +6,7 @@ publishing, wagtail.publish), the legal bases and tags, and when publishing the 
 the publication (review.services.publications_record_created) — with a handful of statements per
 chunk instead of about seventy per page. The search and reference indexes are written once, in
 bulk, when the surrounding search.indexing.deferred_indexing() block ends, and the page cache is
-invalidated once (disclosure.pagecache). No signal is sent per page: the services the signal
+invalidated once (common.pagecache). No signal is sent per page: the services the signal
 receivers would call are called here, in bulk.
 
 Only catalogue.services.powers_bulk_upsert calls this; tests/catalogue/test_bulk.py checks that
@@ -27,7 +27,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 from wagtail.models import COMMENTS_RELATION_NAME, Page, PageLogEntry, ReferenceIndex, Revision
 
-from disclosure import pagecache
+from common import pagecache
 from search.indexing import index_later
 
 from .models import LegalBasis, PowerPage, PowerPageTag

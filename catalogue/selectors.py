@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import Length, Substr
 
-from disclosure.text import clean_public_text
+from common.text import clean_public_text
 from laws.models import LawArticle
 from laws.numerals import article_numbers
 

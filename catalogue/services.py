@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
-from disclosure import pagecache
+from common import pagecache
 from home.models import HomePage
 from laws.models import Law
 from review.roles import department_editors_ensure

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from disclosure.text import clean_public_text
+from common.text import clean_public_text
 from review import roles
 from review.admin_sections import AdminSectionMixin
 

@@ -5,7 +5,7 @@ import re
 
 from django import forms
 
-from disclosure.text import clean_public_text
+from common.text import clean_public_text
 
 from .models import COMMENT_REQUIRED, Kind, Rating
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from catalogue.choices import PowerType
 from catalogue.models import DepartmentPage, PowerPage
-from disclosure.text import clean_public_text
+from common.text import clean_public_text
 
 from .models import BAD_RATINGS, SATISFIED_RATINGS, Feedback, Moderation, Rating
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from disclosure import pagecache
+from common import pagecache
 from review import roles
 from workdays.calendar import WorkCalendar
 

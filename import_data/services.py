@@ -31,7 +31,7 @@ from catalogue.services import (
     powers_bulk_upsert,
     powers_diff,
 )
-from disclosure import pagecache
+from common import pagecache
 from search.indexing import deferred_indexing
 
 from .spreadsheet import ImportReport, PowerReader

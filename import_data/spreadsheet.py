@@ -40,7 +40,7 @@ from xml.etree import ElementTree
 from catalogue.choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
 from catalogue.services import CitationData, PowerData
 from catalogue.validators import CODE_PATTERN
-from disclosure.text import clean_public_text
+from common.text import clean_public_text
 
 from .citations import LawLookup, link_citations, parse_legal_basis
 from .columns import (

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from catalogue.models import PowerPage
-from disclosure import pagecache
+from common import pagecache
 
 from .columns import COLUMNS
 from .export import HEADERS, catalogue_rows, write_csv, write_json, write_xlsx

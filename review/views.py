@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from disclosure.text import clean_public_text
+from common.text import clean_public_text
 
 from .selectors import recent_adjustments, with_powers
 

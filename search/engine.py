@@ -28,7 +28,7 @@ from catalogue.choices import PowerStatus, PowerType
 from catalogue.models import DepartmentPage, PowerPage
 from catalogue.selectors import Facet
 from catalogue.validators import CODE_PATTERN
-from disclosure.text import clean_public_text
+from common.text import clean_public_text
 
 from . import es_hall
 from .models import DocumentKind, SearchDocument, Synonym

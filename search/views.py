@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
 from catalogue.choices import PowerType
-from disclosure.text import clean_public_text
+from common.text import clean_public_text
 
 from .engine import MAX_QUERY_LENGTH, search_hall, suggest
 from .services import promotions_for, search_log_record

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from disclosure.text import clean_public_text
+from common.text import clean_public_text
 from review import roles
 from review.admin_sections import AdminSectionMixin
 

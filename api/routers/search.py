@@ -4,7 +4,7 @@ import re
 
 from ninja import Query, Router
 
-from disclosure.text import clean_public_text
+from common.text import clean_public_text
 from search.engine import MAX_QUERY_LENGTH, search_hall
 from search.services import search_log_record
 from search.views import hit_json, result_json

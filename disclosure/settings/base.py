@@ -23,6 +23,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "common",
     "home",
     "catalogue",
     "laws",
@@ -69,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     # Inside the CSRF middleware, which reads the visitor's CSRF cookie and sets one when a
     # cached page's form needs it; the session store is not touched (sessions load lazily).
-    "disclosure.pagecache.PublicPageCacheMiddleware",
+    "common.pagecache.PublicPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -72,7 +72,7 @@ def test_a_lost_generation_key_never_brings_back_an_old_page(client, power):
 def test_the_generation_does_not_expire_with_the_database_cache(settings, db):
     from django.core.cache import caches
 
-    from disclosure import pagecache
+    from common import pagecache
 
     settings.CACHES = {
         **settings.CACHES,
@@ -110,7 +110,7 @@ def test_unknown_query_parameters_are_not_cached(client, power):
 def test_a_rating_refreshes_its_power_page_only_even_after_the_cache_lost_track(client, power):
     from django.core.cache import caches
 
-    from disclosure import pagecache
+    from common import pagecache
 
     other = client.get("/catalogue/")
     client.get(power.url)

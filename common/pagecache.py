@@ -112,22 +112,28 @@ def _bump():
 
 
 def connect_invalidation():
-    """Bump the generation whenever published content changes."""
-    from django.db.models.signals import post_delete, post_save
-    from wagtail.models import PageViewRestriction
+    """Bump the generation whenever published pages change; other published content (laws)
+    is registered by its own app with invalidate_on_change()."""
+    from django.db.models.signals import post_delete
+    from wagtail.models import Page, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
-
-    from laws.models import Law, LawArticle
 
     page_published.connect(invalidate, dispatch_uid="pagecache-published")
     page_unpublished.connect(invalidate, dispatch_uid="pagecache-unpublished")
     post_page_move.connect(invalidate, dispatch_uid="pagecache-moved")
-    from wagtail.models import Page, Site
-
     post_delete.connect(_page_deleted, sender=Page, dispatch_uid="pagecache-page-deleted")
-    for model in (Law, LawArticle, Site, PageViewRestriction):
-        post_save.connect(invalidate, sender=model, dispatch_uid=f"pagecache-save-{model}")
-        post_delete.connect(invalidate, sender=model, dispatch_uid=f"pagecache-del-{model}")
+    invalidate_on_change(Site, PageViewRestriction)
+
+
+def invalidate_on_change(*models):
+    """Every saved or deleted row of these models makes the public pages stale (for content
+    that pages show but that is not itself a page: a law, its articles)."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        label = model._meta.label_lower
+        post_save.connect(invalidate, sender=model, dispatch_uid=f"pagecache-save-{label}")
+        post_delete.connect(invalidate, sender=model, dispatch_uid=f"pagecache-del-{label}")
 
 
 def _page_deleted(instance, **kwargs):

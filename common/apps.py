@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CommonConfig(AppConfig):
+    """Helpers with no knowledge of the domain that every layer may use: the public page cache
+    and the cleaning of public input."""
+
+    name = "common"
+    verbose_name = "公共组件"
+
+    def ready(self):
+        from . import pagecache
+
+        pagecache.connect_invalidation()
