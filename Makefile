@@ -7,7 +7,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/disclosure
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format check test-sqlite test-postgres browser-deps bench clean
+.PHONY: setup run test lint graph format check test-sqlite test-postgres browser-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ run: setup
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python docs/import_graph.py --check
+
+# The package import graph (Mermaid), as docs/architecture.md shows it.
+graph: $(VENV)/.installed
+	$(BIN)/python docs/import_graph.py
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -3,7 +3,7 @@ for Wagtail's own pages router and the platform's routers.
 
 Wagtail's pages router answers anonymous callers with live, public pages only and lets token
 holders (Authorization: Bearer …, Wagtail's API tokens) read and write exactly what their page
-permissions allow — the same permission testers as the admin (review/roles.py), so a department
+permissions allow — the same permission testers as the admin (access/roles.py), so a department
 editor cannot publish, nor write another department's powers. Cookies never authenticate the
 API, so a browser's session cannot be used to write through it (no CSRF exposure).
 

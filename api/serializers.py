@@ -9,7 +9,11 @@ from urllib.parse import quote
 from catalogue.blocks import DiscretionBlock, MaterialBlock
 from catalogue.choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
 from catalogue.models import DepartmentPage, PowerPage
+from catalogue.selectors import power_detail as power_page_context
+from feedback.models import Kind, Rating
+from feedback.selectors import published_comments, rating_summary
 from laws.models import LawLevel, LawStatus
+from review.selectors import power_history
 
 API = "/api/v3"
 
@@ -92,9 +96,6 @@ def rating(figures) -> dict:
 def comments(scope) -> list[dict]:
     """The moderated comments and replies a power's or department's page shows (nothing that
     names the citizen: feedback.selectors.PUBLIC_FIELDS)."""
-    from feedback.models import Kind, Rating
-    from feedback.selectors import published_comments
-
     return [
         {"kind": _choice(Kind, item.kind), "rating": _choice(Rating, item.rating),
          "comment": item.comment, "created_at": item.created_at, "reply": item.reply,
@@ -120,10 +121,7 @@ def flowchart(image) -> dict | None:
 
 def power_detail(power: PowerPage, request) -> dict:
     """Everything the power page shows (catalogue.selectors.power_detail and the page)."""
-    from catalogue.selectors import power_detail as page_context
-    from feedback.selectors import rating_summary
-
-    context = page_context(power)
+    context = power_page_context(power)
     department = context["department"]
     citations = [
         {
@@ -159,7 +157,7 @@ def power_detail(power: PowerPage, request) -> dict:
         {"published_at": r.published_at, "submitted_at": r.submitted_at,
          "is_creation": r.is_creation, "changed_fields": list(r.changed_fields or []),
          "note": r.note}
-        for r in context["history"]
+        for r in power_history(power)
     ]  # fmt: skip
     return {
         **power_summary(power, department, request),

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CatalogueConfig(AppConfig):
     name = "catalogue"
     verbose_name = "职权目录"
+
+    def ready(self):
+        # Imported here: modules that use models load only once the app registry is ready.
+        from . import receivers
+
+        receivers.connect()

@@ -2,12 +2,12 @@
 
 It writes what the one-at-a-time path writes for a new power — the page in the tree under its
 department, a revision by the user, the audit log (wagtail.create, wagtail.edit and, when
-publishing, wagtail.publish), the legal bases and tags, and when publishing the public record of
-the publication (review.services.publications_record_created) — with a handful of statements per
-chunk instead of about seventy per page. The search and reference indexes are written once, in
-bulk, when the surrounding search.indexing.deferred_indexing() block ends, and the page cache is
-invalidated once (common.pagecache). No signal is sent per page: the services the signal
-receivers would call are called here, in bulk.
+publishing, wagtail.publish), the legal bases, tags and reference index — with a handful of
+statements per chunk instead of about seventy per page. No signal is sent per page: one
+`catalogue.signals.powers_bulk_created` per chunk tells the processes above (the search index,
+the review's public record of the publication), which do their part in bulk; inside
+common.batching.bulk_write() the search index is written once, at the end of the block, and the
+page cache invalidated once.
 
 Only catalogue.services.powers_bulk_upsert calls this; tests/catalogue/test_bulk.py checks that
 both paths leave the same rows behind.
@@ -28,9 +28,10 @@ from taggit.models import Tag
 from wagtail.models import COMMENTS_RELATION_NAME, Page, PageLogEntry, ReferenceIndex, Revision
 
 from common import pagecache
-from search.indexing import index_later
 
+from .data import CatalogueError, apply_power_data
 from .models import LegalBasis, PowerPage, PowerPageTag
+from .signals import powers_bulk_created
 
 CHUNK = 500
 # Tree bookkeeping that catalogue.bulk sets itself; the rest of each page is validated.
@@ -57,8 +58,6 @@ def validation_message(code: str, error: ValidationError) -> str:
 
 def prepare(data, *, laws) -> tuple[PowerPage, list[str]]:
     """A new, unsaved page from PowerData, validated like a save would (Chinese messages)."""
-    from .services import CatalogueError, _apply_power_data
-
     code = data.code.strip()
     if not data.title or not data.power_type:
         raise CatalogueError(f"新事项 {code} 必须有事项名称和事项类型。")
@@ -66,7 +65,7 @@ def prepare(data, *, laws) -> tuple[PowerPage, list[str]]:
     tags = data.tags
     data.tags = None  # tags are written in bulk below
     try:
-        _changed, warnings = _apply_power_data(page, data, laws=laws)
+        _changed, warnings = apply_power_data(page, data, laws=laws)
     finally:
         data.tags = tags
     page.tag_names = sorted({tag.strip() for tag in tags or [] if tag.strip()})
@@ -101,12 +100,11 @@ def create(pages_by_department, *, user, publish) -> list[PowerPage]:
         revisions = _insert_revisions(chunk, power_type, page_type, user=user, now=now)
         _link_revisions(chunk, revisions, publish=publish)
         _log(chunk, revisions, power_type, user=user, now=now, publish=publish)
-        if publish:
-            from review.services import publications_record_created
-
-            publications_record_created(zip(chunk, revisions, strict=True), published_at=now)
         _insert_references(chunk, power_type, page_type)
-        index_later(PowerPage, [page.pk for page in chunk], references=False)
+        powers_bulk_created.send(
+            sender=PowerPage, pages=chunk, revisions=revisions,
+            published_at=now if publish else None,
+        )  # fmt: skip
     for department, pages in pages_by_department.items():
         Page.objects.filter(pk=department.pk).update(numchild=F("numchild") + len(pages))
     if publish and created:

@@ -12,15 +12,12 @@ class PowerPageForm(WagtailAdminPageForm):
         page = self.instance
         if self.is_deferred_validation or not page.pk or page.first_published_at is None:
             return cleaned_data
-        from review.models import PowerPublication
-
-        note = (cleaned_data.get("change_note") or "").strip()
+        # The page row holds the live revision's fields: its note is the one made public with
+        # the last approved change, which a new change must not simply repeat.
         last_note = (
-            PowerPublication.objects.filter(power_id=page.pk)
-            .order_by("-published_at", "-id")
-            .values_list("note", flat=True)
-            .first()
+            type(page).objects.filter(pk=page.pk).values_list("change_note", flat=True).first()
         )
+        note = (cleaned_data.get("change_note") or "").strip()
         if not note or note == (last_note or "").strip():
             self.add_error("change_note", CHANGE_NOTE_REQUIRED)
         return cleaned_data

@@ -18,6 +18,12 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from access.permissions import (
+    ContainerPagePermissionTester,
+    DepartmentPagePermissionTester,
+    PowerPagePermissionTester,
+)
+
 from . import blocks
 from .choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
 from .forms import PowerPageForm
@@ -39,8 +45,11 @@ class PowerCatalogue(Page):
         verbose_name = "职权目录"
         verbose_name_plural = "职权目录"
 
+    def permissions_for_user(self, user):
+        return ContainerPagePermissionTester(user, self)
+
     def get_context(self, request, *args, **kwargs):
-        from .selectors import catalogue_listing
+        from .selectors import catalogue_listing  # selectors import this module
 
         context = super().get_context(request, *args, **kwargs)
         context["listing"] = catalogue_listing(catalogue=self, params=request.GET)
@@ -105,18 +114,14 @@ class DepartmentPage(Page):
         return "；".join(parts)
 
     def permissions_for_user(self, user):
-        from review.roles import DepartmentPagePermissionTester
-
         return DepartmentPagePermissionTester(user, self)
 
     def get_context(self, request, *args, **kwargs):
-        from feedback.selectors import page_feedback
-
-        from .selectors import department_overview
+        # The evaluation part of the page is rendered by feedback's template tag.
+        from .selectors import department_overview  # selectors import this module
 
         context = super().get_context(request, *args, **kwargs)
         context.update(department_overview(self))
-        context.update(page_feedback(department=self))
         return context
 
 
@@ -341,8 +346,6 @@ class PowerPage(Page):
         return errors
 
     def permissions_for_user(self, user):
-        from review.roles import PowerPagePermissionTester
-
         return PowerPagePermissionTester(user, self)
 
     @property
@@ -355,13 +358,12 @@ class PowerPage(Page):
         return self.get_parent().specific
 
     def get_context(self, request, *args, **kwargs):
-        from feedback.selectors import page_feedback
-
-        from .selectors import power_detail
+        # The adjustment history and the evaluation parts of the page are rendered by the
+        # template tags of review and feedback, which this layer does not import.
+        from .selectors import power_detail  # selectors import this module
 
         context = super().get_context(request, *args, **kwargs)
         context.update(power_detail(self))
-        context.update(page_feedback(power=self))
         return context
 
 

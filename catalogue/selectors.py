@@ -30,6 +30,23 @@ def live_departments():
     return DepartmentPage.objects.live().public()
 
 
+def live_powers_filtered(*, power_type=None, status=None, department=None, tag=None, words=()):
+    """Live, public powers of a type and status, under a (live) department, with a tag, whose
+    name or code contains every one of `words`; an argument left empty does not filter."""
+    powers = live_powers()
+    if power_type:
+        powers = powers.filter(power_type=power_type)
+    if status:
+        powers = powers.filter(status=status)
+    if department is not None:
+        powers = powers.child_of(department)
+    if tag:
+        powers = powers.filter(tagged_items__tag__name=tag)
+    for word in words:
+        powers = powers.filter(Q(title__icontains=word) | Q(code__icontains=word))
+    return powers
+
+
 def department_for_path(departments, power):
     """The department of a power, from a list of departments, without a query."""
     return departments.get(power.path[: -PowerPage.steplen])
@@ -274,8 +291,6 @@ def power_citations(power) -> list[Citation]:
 
 
 def power_detail(power):
-    from review.selectors import power_history
-
     department = (
         DepartmentPage.objects.filter(path=power.path[: -PowerPage.steplen]).first()
         if power.path
@@ -285,7 +300,6 @@ def power_detail(power):
         "department": department,
         "citations": power_citations(power),
         "tags": list(power.tags.all()),
-        "history": power_history(power) if power.pk else [],
         "complaint_channel": power.complaint_channel
         or (department.complaint_channel if department else ""),
     }

@@ -8,104 +8,44 @@ logged in the audit log; publishing it is a separate, explicit step (the legal o
 from __future__ import annotations
 
 import dataclasses
-import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Collection, Locale, Page, Site
+from wagtail.models import Page
 
-from common import pagecache
-from home.models import HomePage
-from laws.models import Law
-from review.roles import department_editors_ensure
-from search.indexing import deferred_indexing
+from access.roles import can_publish_directly
+from common.batching import bulk_write
 
-from .choices import PowerStatus, PowerType
-from .models import DepartmentPage, LegalBasis, PowerCatalogue, PowerPage
-
-# Fields of PowerData copied onto the page as they are.
-POWER_SCALAR_FIELDS = (
-    "title",
-    "power_type",
-    "item_group",
-    "exercise_level",
-    "power_source",
-    "handling_agency",
-    "acceptance_conditions",
-    "legal_time_limit",
-    "promised_time_limit",
-    "fee_free",
-    "fee_standard",
-    "fee_basis",
-    "service_mode",
-    "result_name",
-    "right_to_state",
-    "right_to_hearing",
-    "right_to_review",
-    "right_to_litigate",
-    "rights_note",
-    "complaint_channel",
-    "status",
-    "effective_date",
-    "flowchart_id",
+from . import bulk
+from .data import (
+    POWER_SCALAR_FIELDS,
+    POWER_STREAM_FIELDS,
+    CatalogueError,
+    CitationData,
+    PowerData,
+    apply_power_data,
+    resolve_citations,
 )
-POWER_STREAM_FIELDS = {
-    "staff": "person",
-    "materials": "material",
-    "steps": "step",
-    "discretion": "standard",
-}
+from .models import DepartmentPage, LegalBasis, PowerCatalogue, PowerPage, PowerPageTag
 
-
-@dataclass(frozen=True)
-class CitationData:
-    """A legal-basis citation in plain data: a law by id or title, its articles, a quotation."""
-
-    law_title: str = ""
-    articles: str = ""
-    quote: str = ""
-    law_id: int | None = None
-
-
-@dataclass
-class PowerData:
-    """A power as plain data. Fields left as None are not touched on an existing power."""
-
-    code: str
-    department_code: str
-    title: str | None = None
-    power_type: str | None = None
-    item_group: str | None = None
-    exercise_level: str | None = None
-    power_source: str | None = None
-    handling_agency: str | None = None
-    acceptance_conditions: str | None = None
-    legal_time_limit: int | None = None
-    promised_time_limit: int | None = None
-    fee_free: bool | None = None
-    fee_standard: str | None = None
-    fee_basis: str | None = None
-    service_mode: str | None = None
-    result_name: str | None = None
-    right_to_state: bool | None = None
-    right_to_hearing: bool | None = None
-    right_to_review: bool | None = None
-    right_to_litigate: bool | None = None
-    rights_note: str | None = None
-    complaint_channel: str | None = None
-    status: str | None = None
-    effective_date: datetime.date | None = None
-    flowchart_id: int | None = None
-    staff: list[dict] | None = None
-    materials: list[dict] | None = None
-    steps: list[dict] | None = None
-    discretion: list[dict] | None = None
-    citations: list[CitationData] | None = None
-    tags: list[str] | None = None
+# The names callers use with the services (the data they pass, the error they catch).
+__all__ = [
+    "POWER_SCALAR_FIELDS",
+    "POWER_STREAM_FIELDS",
+    "BulkReport",
+    "CatalogueError",
+    "CitationData",
+    "PowerData",
+    "PowerWriteResult",
+    "department_upsert",
+    "field_label",
+    "power_upsert",
+    "powers_bulk_upsert",
+    "powers_diff",
+    "resolve_citations",
+]
 
 
 @dataclass
@@ -113,64 +53,6 @@ class PowerWriteResult:
     page: PowerPage
     outcome: str  # "created", "changed" or "unchanged"
     warnings: list[str] = field(default_factory=list)
-
-
-class CatalogueError(ValueError):
-    """A write was refused; the message says why, in Chinese."""
-
-
-# --- Site structure -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def site_structure_ensure(
-    *, hall_title="网上政务大厅", catalogue_title="职权目录", hostname="localhost", port=80
-):
-    """Make sure the hall (home page), the catalogue and the default site exist; idempotent."""
-    _tree_roots_ensure()
-    home = HomePage.objects.first()
-    if home is None:
-        root = Page.get_first_root_node()
-        home = HomePage(title=hall_title, slug="hall", live=True)
-        root.add_child(instance=home)
-        home.save_revision().publish()
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        Site.objects.create(
-            hostname=hostname,
-            port=port,
-            root_page=home,
-            is_default_site=True,
-            site_name="行政权力网上公开透明运行平台",
-        )
-    elif site.root_page_id != home.pk:
-        site.root_page = home
-        site.save()
-    # Wagtail's initial migration creates a placeholder "Welcome" page; it has no place here.
-    Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore")\
-        .exclude(pk=home.pk).delete()  # fmt: skip
-    catalogue = PowerCatalogue.objects.first()
-    if catalogue is None:
-        catalogue = PowerCatalogue(
-            title=catalogue_title,
-            slug="catalogue",
-            intro="按照权力类别编制的职权目录，逐项列明权力名称、行使依据、办理流程、承办部门及人员。",
-        )
-        home.add_child(instance=catalogue)
-        catalogue.save_revision().publish()
-    return home, catalogue
-
-
-def _tree_roots_ensure():
-    """The default locale and the root page and collection, which Wagtail's migrations create;
-    recreated here so that a flushed database can be set up again."""
-    Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", live=True))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
 
 
 # --- Departments ----------------------------------------------------------------------------
@@ -198,12 +80,11 @@ def department_upsert(*, code: str, values: dict, user=None) -> tuple[Department
     if department is None:
         catalogue = PowerCatalogue.objects.first()
         if catalogue is None:
-            _home, catalogue = site_structure_ensure()
+            raise CatalogueError("职权目录尚未建立，请先运行 manage.py setup_demo 或建立站点。")
         department = DepartmentPage(code=code, owner=user, **values)
         department.slug = _unique_child_slug(catalogue, values.get("short_name") or code)
         catalogue.add_child(instance=department)
         department.save_revision(user=user, log_action=True).publish(user=user)
-        department_editors_ensure(department)
         return department, "created"
     draft = department.get_latest_revision_as_object()
     changed = [name for name, value in values.items() if getattr(draft, name) != value]
@@ -212,7 +93,6 @@ def department_upsert(*, code: str, values: dict, user=None) -> tuple[Department
     for name in changed:
         setattr(draft, name, values[name])
     draft.save_revision(user=user, log_action=True).publish(user=user)
-    department_editors_ensure(DepartmentPage.objects.get(pk=department.pk))
     return department, "changed"
 
 
@@ -230,102 +110,21 @@ def _unique_child_slug(parent: Page, text: str) -> str:
 # --- Powers ---------------------------------------------------------------------------------
 
 
-def resolve_citations(
-    citations: Iterable[CitationData], *, laws: dict | None = None
-) -> tuple[list[LegalBasis], list[str]]:
-    """Turn citation data into LegalBasis rows, linking laws of the library by id or title.
-
-    A title the library does not know stays as text, with a warning. `laws`, a dict kept by the
-    caller across many powers, remembers each lookup.
-    """
-    laws = {} if laws is None else laws
-
-    def lookup(key, query):
-        if key not in laws:
-            laws[key] = query().first()
-        return laws[key]
-
-    bases, warnings = [], []
-    for citation in citations:
-        law = None
-        if citation.law_id is not None:
-            law_id = citation.law_id
-            law = lookup(("id", law_id), lambda: Law.objects.filter(pk=law_id))  # noqa: B023
-            if law is None:
-                raise CatalogueError(f"法规库中没有编号为 {citation.law_id} 的法规。")
-        elif citation.law_title:
-            title = citation.law_title
-            law = lookup(("title", title), lambda: Law.objects.find_by_title(title))  # noqa: B023
-            if law is None:
-                warnings.append(
-                    f"法规库中没有《{citation.law_title.strip('《》')}》，已按文本保存。"
-                )
-        if law is None and not citation.law_title:
-            raise CatalogueError("行使依据缺少法规名称。")
-        bases.append(
-            LegalBasis(
-                law=law,
-                law_title="" if law else citation.law_title.strip().strip("《》"),
-                articles=citation.articles.strip(),
-                quote=citation.quote.strip(),
-            )
-        )
-    return bases, warnings
-
-
-def _stream_raw(stream_value):
-    return [(child.block_type, child.block.get_prep_value(child.value)) for child in stream_value]
-
-
-def _apply_power_data(
-    page: PowerPage, data: PowerData, *, laws=None
-) -> tuple[list[str], list[str]]:
-    """Apply data onto a page object (not saved); return (changed field names, warnings)."""
-    changed, warnings = [], []
-    if data.power_type is not None:
-        data.power_type = PowerType.parse(data.power_type).value
-    if data.status is not None and data.status not in PowerStatus.values:
-        raise CatalogueError(f"未知的状态：{data.status}")
-    for name in POWER_SCALAR_FIELDS:
-        value = getattr(data, name)
-        if value is not None and getattr(page, name) != value:
-            setattr(page, name, value)
-            changed.append(name)
-    for name, block_type in POWER_STREAM_FIELDS.items():
-        items = getattr(data, name)
-        if items is None:
-            continue
-        old = _stream_raw(getattr(page, name))
-        new_stream = [(block_type, item) for item in items]
-        setattr(page, name, new_stream)
-        if _stream_raw(getattr(page, name)) != old:
-            changed.append(name)
-    if data.citations is not None:
-        bases, citation_warnings = resolve_citations(data.citations, laws=laws)
-        warnings.extend(citation_warnings)
-        old = [(b.law_id, b.law_title, b.articles, b.quote) for b in page.legal_bases.all()]
-        new = [(b.law_id, b.law_title, b.articles, b.quote) for b in bases]
-        if old != new:
-            page.legal_bases = bases
-            changed.append("legal_bases")
-    if data.tags is not None:
-        wanted = sorted({tag.strip() for tag in data.tags if tag.strip()})
-        current = sorted(tag.name for tag in page.tags.all())
-        if wanted != current:
-            page.tags.set(wanted)
-            changed.append("tags")
-    return changed, warnings
-
-
 def power_upsert(*, data: PowerData, user=None, publish: bool = False, departments=None):
     """Create or change a power from plain data, as a new revision by `user`.
 
     Nothing is written when the data matches the latest revision. With publish=True the revision
-    goes live at once; that is for site administrators and the demo loader only, everyone else
-    submits to the legal office's review.
+    goes live at once; that is for holders of the right to publish directly and the demo loader
+    (no user) only, everyone else submits to the legal office's review.
     """
+    _publishing_check(user, publish)
     with transaction.atomic():
         return _power_upsert(data=data, user=user, publish=publish, departments=departments)
+
+
+def _publishing_check(user, publish):
+    if publish and user is not None and not can_publish_directly(user):
+        raise CatalogueError("没有直接发布事项的权限：事项须提交法制办审核，审核通过后发布。")
 
 
 def _power_upsert(*, data, user, publish, departments, laws=None):
@@ -344,7 +143,7 @@ def _power_upsert(*, data, user, publish, departments, laws=None):
         if not data.title or not data.power_type:
             raise CatalogueError(f"新事项 {code} 必须有事项名称和事项类型。")
         page = PowerPage(code=code, live=False, owner=user)
-        changed, warnings = _apply_power_data(page, data, laws=laws)
+        changed, warnings = apply_power_data(page, data, laws=laws)
         page.slug = slugify(code, allow_unicode=True)
         department.add_child(instance=page)
         revision = page.save_revision(user=user, log_action=True)
@@ -353,7 +152,7 @@ def _power_upsert(*, data, user, publish, departments, laws=None):
         return PowerWriteResult(page=page, outcome="created", warnings=warnings)
 
     draft = existing.get_latest_revision_as_object()
-    changed, warnings = _apply_power_data(draft, data, laws=laws)
+    changed, warnings = apply_power_data(draft, data, laws=laws)
     moved = existing.get_parent().pk != department.pk
     if (changed or moved) and existing.workflow_in_progress:
         # Approval publishes the latest revision: a write now would go live unreviewed.
@@ -366,7 +165,7 @@ def _power_upsert(*, data, user, publish, departments, laws=None):
     if moved:
         existing.move(department, pos="last-child", user=user)
         draft = PowerPage.objects.get(pk=existing.pk).get_latest_revision_as_object()
-        _apply_power_data(draft, data)
+        apply_power_data(draft, data)
     revision = draft.save_revision(user=user, log_action=True)
     if publish:
         revision.publish(user=user)
@@ -391,13 +190,12 @@ def powers_bulk_upsert(
     few statements per chunk); existing ones go through power_upsert's own path, one by one.
     Items are read `chunk_size` at a time, so a long iterable is never held in memory whole.
     """
-    from . import bulk
-
+    _publishing_check(user, publish)
     report = BulkReport()
     departments = {dept.code: dept for dept in DepartmentPage.objects.all()}
     laws = {}
     seen = set()
-    with transaction.atomic(), deferred_indexing(), pagecache.deferred_invalidation():
+    with transaction.atomic(), bulk_write():
         for chunk in _chunked(items, chunk_size):
             codes = {(data.code or "").strip() for data in chunk}
             existing = set(PowerPage.objects.filter(code__in=codes).values_list("code", flat=True))
@@ -470,7 +268,7 @@ def powers_diff(items: list[PowerData], *, laws=None) -> dict[str, tuple[str, li
         else:
             page = PowerPage.objects.get(code=code)
             draft = page.get_latest_revision_as_object()
-            fields, _warnings = _apply_power_data(draft, dataclasses.replace(data), laws=laws)
+            fields, _warnings = apply_power_data(draft, dataclasses.replace(data), laws=laws)
             department = departments.get(data.department_code)
             if department is not None and page.path[: -PowerPage.steplen] != department.path:
                 fields = [*fields, "moved"]
@@ -488,8 +286,6 @@ def _compare(items, departments, laws) -> dict[str, list[str]]:
     chunk with four queries where power_upsert reads each power's latest revision. Powers not
     decided here (drafts, in review, moved, an unknown department, an error) are left out."""
     from collections import defaultdict
-
-    from .models import PowerPageTag
 
     if not items:
         return {}
@@ -521,7 +317,7 @@ def _compare(items, departments, laws) -> dict[str, list[str]]:
         page.legal_bases = bases[page.pk]
         page.tagged_items = tagged[page.pk]
         try:
-            changed, _warnings = _apply_power_data(page, dataclasses.replace(data), laws=laws)
+            changed, _warnings = apply_power_data(page, dataclasses.replace(data), laws=laws)
         except CatalogueError:
             continue  # power_upsert says what is wrong
         compared[code] = changed

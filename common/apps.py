@@ -9,6 +9,8 @@ class CommonConfig(AppConfig):
     verbose_name = "公共组件"
 
     def ready(self):
-        from . import pagecache
+        # Imported here: modules that use models load only once the app registry is ready.
+        from . import batching, pagecache
 
         pagecache.connect_invalidation()
+        batching.participate(pagecache.deferred_invalidation)

@@ -1,5 +1,5 @@
 """The department's side in the Wagtail admin: their feedback (masked), replies, moderation,
-appeals; the legal office decides appeals. Who may do what: review/roles.py."""
+appeals; the legal office decides appeals. Who may do what: access/roles.py."""
 
 from django import forms
 from django.contrib import messages
@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from access import personal_data, roles
+from access.admin_sections import AdminSectionMixin
 from common.text import clean_public_text
-from review import roles
-from review.admin_sections import AdminSectionMixin
 
 from . import services
 from .models import Appeal, AppealDecision, Kind, Status
+from .selectors import feedback_for
 
 
 class ReplyForm(forms.Form):
@@ -54,7 +55,7 @@ class IndexView(FeedbackAdminMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.request.GET
-        items = roles.feedback_for(self.request.user).select_related("power", "department")
+        items = feedback_for(self.request.user).select_related("power", "department")
         kind = params.get("kind", "")
         if kind in Kind.values:
             items = items.filter(kind=kind)
@@ -85,7 +86,7 @@ class DetailView(FeedbackAdminMixin, TemplateView):
 
     def get_object(self):
         return get_object_or_404(
-            roles.feedback_for(self.request.user).select_related("power", "department"),
+            feedback_for(self.request.user).select_related("power", "department"),
             pk=self.kwargs["pk"],
         )
 
@@ -103,7 +104,7 @@ class DetailView(FeedbackAdminMixin, TemplateView):
             appeal_form=kwargs.get("appeal_form") or AppealForm(),
             decision_form=DecisionForm(),
             appeals=feedback.appeals.select_related("requested_by", "decided_by"),
-            may_reveal=user.has_perm("feedback.view_personal_data"),
+            may_reveal=personal_data.may_reveal(user, feedback),
             revealed=kwargs.get("revealed"),
             may_decide=roles.is_legal_office(user),
             today=timezone.localdate(),

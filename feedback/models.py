@@ -1,9 +1,11 @@
 """Citizens' evaluations, questions, complaints and reports (公众评议 / 好差评 / 投诉举报), the
-departments' replies, appeals against malicious reviews, and who looked at personal data."""
+departments' replies, and appeals against malicious reviews."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from access.personal_data import mask_name, mask_phone
 
 
 class Kind(models.TextChoices):
@@ -56,7 +58,7 @@ class Feedback(models.Model):
     rating = models.PositiveSmallIntegerField("满意程度", choices=Rating.choices, null=True)
     comment = models.TextField("意见内容", max_length=500, blank=True)
     # Personal data: never on public pages, in search, feeds or the public API; masked in the
-    # admin unless the viewer holds feedback.view_personal_data (and then logged).
+    # admin unless the viewer holds access.view_personal_data (each look logged)
     name = models.CharField("姓名", max_length=30, blank=True)
     phone = models.CharField("手机号码", max_length=11, blank=True)
     consent_to_contact = models.BooleanField("同意联系", default=False)
@@ -85,7 +87,6 @@ class Feedback(models.Model):
             models.Index(fields=["power", "moderation"]),
             models.Index(fields=["status", "due_on"]),
         ]
-        permissions = [("view_personal_data", "查看评议人的姓名和手机号码（每次查看都记录）")]
 
     def __str__(self):
         return self.tracking_no
@@ -96,11 +97,11 @@ class Feedback(models.Model):
 
     @property
     def masked_phone(self):
-        return f"{self.phone[:3]}****{self.phone[-4:]}" if self.phone else ""
+        return mask_phone(self.phone)
 
     @property
     def masked_name(self):
-        return f"{self.name[0]}{'*' * max(1, len(self.name) - 1)}" if self.name else ""
+        return mask_name(self.name)
 
     @property
     def answered_on_time(self):
@@ -135,16 +136,3 @@ class Appeal(models.Model):
         verbose_name = "差评申诉"
         verbose_name_plural = "差评申诉"
         ordering = ["-requested_at"]
-
-
-class PersonalDataView(models.Model):
-    """Every time someone saw a citizen's name and phone number unmasked."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="+")
-    viewed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = "个人信息查看记录"
-        verbose_name_plural = "个人信息查看记录"
-        ordering = ["-viewed_at"]

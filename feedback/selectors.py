@@ -10,10 +10,12 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
+from access.scoping import scoped_to
 from catalogue.choices import PowerType
-from catalogue.models import DepartmentPage, PowerPage
+from catalogue.selectors import live_departments, live_powers
 from common.text import clean_public_text
 
+from .forms import FeedbackForm
 from .models import BAD_RATINGS, SATISFIED_RATINGS, Feedback, Moderation, Rating
 
 COUNTED = Q(rating__isnull=False, excluded_from_statistics=False)
@@ -29,13 +31,13 @@ def feedback_target(power_code: str = "", department_code: str = ""):
     department_code = clean_public_text(department_code or "", 64)
     if power_code:
         power = (
-            PowerPage.objects.live().public().filter(code=power_code)
+            live_powers().filter(code=power_code)
             .only("id", "path", "depth", "title", "code", "power_type", "url_path", "live")
             .first()
         )  # fmt: skip
         return power, None
     if department_code:
-        return None, DepartmentPage.objects.live().public().filter(code=department_code).first()
+        return None, live_departments().filter(code=department_code).first()
     return None, None
 
 
@@ -95,7 +97,6 @@ def published_comments(limit=10, **scope):
 
 def page_feedback(**scope) -> dict:
     """What a power page (power=…) or department page (department=…) shows of feedback."""
-    from .forms import FeedbackForm
 
     return {
         "feedback_summary": rating_summary(**scope),
@@ -210,7 +211,7 @@ def satisfaction(period: Period, *, trend_length=12) -> Results:
         trend[(department_id, bucket)] = Figures(**row)
 
     departments = []
-    for department in DepartmentPage.objects.live().order_by("path").only("id", "title", "code"):
+    for department in live_departments().order_by("path").only("id", "title", "code"):
         figures = by_department.get(department.pk, Figures())
         series = [(p, trend.get((department.pk, p.start), Figures())) for p in trend_periods]
         if figures.ratings or any(f.ratings for _p, f in series):
@@ -233,3 +234,9 @@ def trend_svg_points(series, *, width=240, height=60, pad=6) -> str:
             y = pad + (1 - figures.rate) * (height - 2 * pad)
             points.append(f"{x:.1f},{y:.1f}")
     return " ".join(points)
+
+
+def feedback_for(user):
+    """The feedback a member of staff may see: their departments' (all, for the legal office and
+    site administrators; access.scoping)."""
+    return scoped_to(user, Feedback.objects.all())

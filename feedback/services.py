@@ -14,8 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from access import personal_data, roles
+from access.scoping import may_handle
+from catalogue.models import DepartmentPage, PowerPage
 from common import pagecache
-from review import roles
 from workdays.calendar import WorkCalendar
 
 from . import ratelimit
@@ -26,7 +28,6 @@ from .models import (
     Feedback,
     Kind,
     Moderation,
-    PersonalDataView,
     Status,
 )
 
@@ -116,8 +117,6 @@ def feedback_submit(submission: Submission, *, ip: str, client: str = "") -> Rec
 
     department = submission.department
     if submission.power is not None:
-        from catalogue.models import DepartmentPage, PowerPage
-
         parent_path = submission.power.path[: -PowerPage.steplen]
         department = DepartmentPage.objects.filter(path=parent_path).first()
     feedback = Feedback(
@@ -210,7 +209,7 @@ def _require(condition):
 
 
 def feedback_reply(feedback: Feedback, *, user, text: str, publish_comment: bool | None = None):
-    _require(roles.can_handle_feedback(user, feedback))
+    _require(may_handle(user, feedback))
     with transaction.atomic():
         feedback.reply = text
         feedback.status = Status.ANSWERED
@@ -224,7 +223,7 @@ def feedback_reply(feedback: Feedback, *, user, text: str, publish_comment: bool
 
 
 def feedback_moderate(feedback: Feedback, *, user, publish: bool):
-    _require(roles.can_handle_feedback(user, feedback))
+    _require(may_handle(user, feedback))
     feedback.moderation = Moderation.PUBLISHED if publish else Moderation.HIDDEN
     feedback.save(update_fields=["moderation"])
     log(instance=feedback, action="feedback.moderate", user=user,
@@ -233,17 +232,16 @@ def feedback_moderate(feedback: Feedback, *, user, publish: bool):
 
 
 def personal_data_reveal(feedback: Feedback, *, user) -> dict:
-    """The citizen's name and phone number, for those allowed to see them; every look logged."""
-    _require(
-        roles.can_handle_feedback(user, feedback) and user.has_perm("feedback.view_personal_data")
+    """The citizen's name and phone number, for those allowed to see them; every look logged
+    (access.personal_data)."""
+    revealed = personal_data.reveal(
+        user, feedback, fields={"姓名": feedback.name, "手机号码": feedback.phone}
     )
-    PersonalDataView.objects.create(user=user, feedback=feedback)
-    log(instance=feedback, action="feedback.view_personal_data", user=user)
-    return {"name": feedback.name, "phone": feedback.phone}
+    return {"name": revealed["姓名"], "phone": revealed["手机号码"]}
 
 
 def appeal_request(feedback: Feedback, *, user, reason: str) -> Appeal:
-    _require(roles.can_handle_feedback(user, feedback) and feedback.is_bad_review)
+    _require(may_handle(user, feedback) and feedback.is_bad_review)
     if feedback.appeals.filter(decision=AppealDecision.PENDING).exists():
         raise ValueError("这条评价已有待决定的申诉")
     with transaction.atomic():

@@ -4,6 +4,9 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from access.permissions import ContainerPagePermissionTester
+from catalogue.selectors import hall_overview
+
 
 class HomePage(Page):
     """网上政务大厅: citizens start here with a search, the power types, and the departments."""
@@ -20,9 +23,10 @@ class HomePage(Page):
         verbose_name = "网上政务大厅"
         verbose_name_plural = "网上政务大厅"
 
-    def get_context(self, request, *args, **kwargs):
-        from catalogue.selectors import hall_overview
+    def permissions_for_user(self, user):
+        return ContainerPagePermissionTester(user, self)
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(hall_overview())
         return context

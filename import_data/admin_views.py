@@ -1,5 +1,5 @@
 """The import in the Wagtail admin: upload → checked in the background → preview → confirm →
-applied in the background, with a progress bar. Who may import: review.roles.can_import."""
+applied in the background, with a progress bar. Who may import: access.roles.can_import."""
 
 from django import forms
 from django.conf import settings
@@ -8,8 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
-from review import roles
-from review.admin_sections import AdminSectionMixin
+from access import roles
+from access.admin_sections import AdminSectionMixin
 
 from .models import ImportJob
 from .tasks import import_job_apply, import_job_preview
@@ -42,7 +42,7 @@ class UploadForm(forms.Form):
         if not may_publish:
             del self.fields["publish"]
         if not site_admin:
-            # Departments and laws are the site administrators' (review/roles.py).
+            # Departments and laws are the site administrators' (access/roles.py).
             self.fields["kind"].choices = self.fields["kind"].choices[:1]
 
     def clean(self):

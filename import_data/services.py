@@ -113,7 +113,7 @@ def import_apply(source, filename=None, *, user, publish=False, cancel_missing=F
                  progress=None, flowcharts=None) -> ImportResult:  # fmt: skip
     """Check the file, then write it, all or nothing. Raises ImportRefused (nothing written)
     for a file with errors or a write the catalogue refuses."""
-    from review.roles import can_publish_directly
+    from access.roles import can_publish_directly
 
     progress = progress or _no_progress
     started = time.monotonic()

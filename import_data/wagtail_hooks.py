@@ -2,7 +2,7 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from review import roles
+from access import roles
 
 from . import admin_urls
 

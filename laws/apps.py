@@ -6,6 +6,7 @@ class LawsConfig(AppConfig):
     verbose_name = "法律法规库"
 
     def ready(self):
+        # Imported here: modules that use models load only once the app registry is ready.
         from common import pagecache
 
         from .models import Law, LawArticle

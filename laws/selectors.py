@@ -1,20 +1,12 @@
-"""Reads of the law library for the public hall."""
-
-from django.db.models import Count, Q
-
-from catalogue.selectors import POWER_LIST_FIELDS, live_powers
+"""Reads of the law library for the public hall (the powers citing a law are the catalogue's:
+catalogue/templatetags/catalogue_tags.py)."""
 
 from .models import Law, LawLevel
 
 
 def law_list_grouped():
-    """Laws by level, with the number of live powers citing each version."""
-    live_ids = live_powers().values("id")
-    laws = Law.objects.annotate(
-        power_count=Count(
-            "citations__power", filter=Q(citations__power__in=live_ids), distinct=True
-        )
-    ).order_by("title", "-version_date")
+    """Laws by level, newest version of each title first."""
+    laws = Law.objects.order_by("title", "-version_date")
     grouped = {level: [] for level in LawLevel}
     for law in laws:
         grouped[LawLevel(law.level)].append(law)
@@ -22,14 +14,7 @@ def law_list_grouped():
 
 
 def law_detail(law):
-    """A law's articles, its other versions, and the live powers that cite it."""
-    citing = (
-        live_powers()
-        .filter(legal_bases__law=law)
-        .distinct()
-        .order_by("power_type", "path")
-        .only(*POWER_LIST_FIELDS)
-    )
+    """A law's articles and its other versions."""
     versions = (
         Law.objects.filter(title=law.title)
         .order_by("-version_date")
@@ -37,6 +22,5 @@ def law_detail(law):
     )
     return {
         "articles": list(law.articles.order_by("sort_order")),
-        "citing_powers": list(citing),
         "versions": list(versions),
     }

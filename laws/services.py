@@ -1,4 +1,4 @@
-"""Writes to the law library. The loader command and, later, the spreadsheet import call these."""
+"""Writes to the law library. The loader command, the demo and the spreadsheet import call these."""
 
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -9,6 +9,7 @@ from modelsearch.index import insert_or_update_object
 
 from .models import Law, LawArticle, LawStatus
 from .parsing import ParsedLaw, iter_law_files, parse_law_file
+from .signals import laws_no_longer_in_force
 
 
 @dataclass
@@ -47,6 +48,8 @@ def law_library_load(*, root: Path) -> LawLoadReport:
             if was_in_force and status != LawStatus.IN_FORCE:
                 report.no_longer_in_force.append(law)
             previous = law
+    if report.no_longer_in_force:
+        laws_no_longer_in_force.send(sender=Law, laws=report.no_longer_in_force)
     return report
 
 

@@ -6,6 +6,7 @@ class ReviewConfig(AppConfig):
     verbose_name = "法制办审核"
 
     def ready(self):
+        # Imported here: modules that use models load only once the app registry is ready.
         from . import receivers
 
         receivers.connect()

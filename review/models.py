@@ -1,31 +1,10 @@
-"""The legal office's review (法制办审核): who edits which department, what must be adjusted by
-when, and the public record of every approved change."""
+"""The legal office's review (法制办审核): what must be adjusted by when, the review task, and
+the public record of every approved change."""
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import models
 from wagtail.models import GroupApprovalTask
-
-
-class DepartmentEditors(models.Model):
-    """The editors' group (部门编辑) of a department: its members may add and edit that
-    department's powers, and nothing else. Kept in step with the department by review.roles."""
-
-    department = models.OneToOneField(
-        "catalogue.DepartmentPage", on_delete=models.CASCADE, related_name="editors"
-    )
-    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="department_role")
-
-    class Meta:
-        verbose_name = "部门编辑组"
-        verbose_name_plural = "部门编辑组"
-        permissions = [
-            ("publish_powers_directly", "不经法制办审核直接发布行政权力事项"),
-        ]
-
-    def __str__(self):
-        return self.group.name
 
 
 class FunctionChange(models.Model):
@@ -169,6 +148,10 @@ class RejectionCommentForm(forms.Form):
         widget=forms.Textarea({"rows": 3}),
         error_messages={"required": "退回修改时请填写审核意见，说明需要修改的内容。"},
     )
+
+
+WORKFLOW_NAME = "法制办审核"
+TASK_NAME = "法制办审核"
 
 
 class LegalOfficeReviewTask(GroupApprovalTask):

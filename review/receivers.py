@@ -1,16 +1,31 @@
-"""Glue from Wagtail's signals to the review services (no rules here)."""
+"""Glue from the signals of Wagtail, the catalogue and the law library to the review services
+(no rules here)."""
+
+from wagtail.signals import page_published
+
+from catalogue.models import PowerPage
+from catalogue.signals import powers_bulk_created
+from laws.signals import laws_no_longer_in_force
+
+from .services import adjustments_open_for_law, publication_record, publications_record_created
 
 
 def _page_published(sender, instance, revision=None, **kwargs):
-    from catalogue.models import PowerPage
-
-    from .services import publication_record
-
     if revision is not None and isinstance(instance, PowerPage):
         publication_record(revision=revision, user=revision.user)
 
 
-def connect():
-    from wagtail.signals import page_published
+def _powers_bulk_created(sender, pages, revisions, published_at=None, **kwargs):
+    if published_at is not None:
+        publications_record_created(zip(pages, revisions, strict=True), published_at=published_at)
 
+
+def _laws_no_longer_in_force(sender, laws, **kwargs):
+    for law in laws:
+        adjustments_open_for_law(law=law)
+
+
+def connect():
     page_published.connect(_page_published, dispatch_uid="review-publication-record")
+    powers_bulk_created.connect(_powers_bulk_created, dispatch_uid="review-bulk-publications")
+    laws_no_longer_in_force.connect(_laws_no_longer_in_force, dispatch_uid="review-law-versions")

@@ -1,18 +1,18 @@
-"""Admin wiring of the review process: groups follow departments, laws and function changes
-open adjustment requirements, departments with powers cannot be deleted."""
+"""Admin wiring of the review process: edits frozen while in review, laws and function changes
+open adjustment requirements. Who may delete, copy, move or publish pages is decided by the
+permission testers of access.permissions, on every path."""
 
 from django.contrib import messages
-from django.http import QueryDict
 from django.shortcuts import redirect
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from catalogue.models import DepartmentPage, PowerPage
+from catalogue.models import PowerPage
 from laws.models import Law, LawStatus
 
-from . import roles, services
+from . import services
 from .models import FunctionChange
 
 
@@ -20,13 +20,6 @@ from .models import FunctionChange
 def register_review_log_actions(actions):
     actions.register_action("review.adjustment_opened", "发起调整要求", "发起调整要求")
     actions.register_action("review.adjustment_closed", "调整要求办结", "调整要求已办结")
-
-
-@hooks.register("after_create_page")
-@hooks.register("after_edit_page")
-def keep_department_group_in_step(request, page):
-    if isinstance(page.specific, DepartmentPage):
-        roles.department_editors_ensure(page.specific)
 
 
 @hooks.register("before_edit_page")
@@ -45,59 +38,6 @@ def refuse_edits_while_in_review(request, page):
             "如需修改，请撤回提交或请法制办退回修改。",
         )
         return redirect("wagtailadmin_pages:edit", page.pk)
-    return None
-
-
-def _holds_catalogue_pages(page):
-    return page.get_descendants().type(DepartmentPage, PowerPage).exists()
-
-
-@hooks.register("before_delete_page")
-def refuse_to_delete_pages_with_departments_or_powers(request, page):
-    if _holds_catalogue_pages(page):
-        messages.error(
-            request,
-            f"“{page.title}”下还有 {page.get_descendants().count()} 个部门或事项页面，不能删除。"
-            "请先将事项移至其他部门，或将其状态改为“取消”。",
-        )
-        return redirect("wagtailadmin_explore", page.get_parent().pk)
-    return None
-
-
-@hooks.register("after_delete_page")
-def remove_a_deleted_departments_group(request, page):
-    roles.department_editors_remove(page)
-
-
-@hooks.register("before_bulk_action")
-def refuse_to_bulk_delete_departments_with_powers(request, action_type, objects, action):
-    if action_type != "delete":
-        return None
-    for page in objects:
-        if _holds_catalogue_pages(page):
-            messages.error(request, f"“{page.title}”下还有部门或事项，不能删除。")
-            return redirect("wagtailadmin_explore", page.get_parent().pk)
-    return None
-
-
-@hooks.register("before_create_user")
-def refuse_privileged_user_creation(request):
-    return _refuse_privileges(request, None)
-
-
-@hooks.register("before_edit_user")
-def refuse_privileged_user_edits(request, user):
-    return _refuse_privileges(request, user)
-
-
-def _refuse_privileges(request, target):
-    """Only a superuser may make superusers, touch a superuser, or hand out the roles that
-    decide what is published (法制办审核, 站点管理员)."""
-    data = request.POST if request.method == "POST" else QueryDict()
-    problem = roles.privilege_problem(request.user, target, data)
-    if problem:
-        messages.error(request, problem)
-        return redirect("wagtailusers_users:index")
     return None
 
 

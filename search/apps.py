@@ -7,9 +7,13 @@ class SearchConfig(AppConfig):
     verbose_name = "站内搜索"
 
     def ready(self):
+        # Imported here: modules that use models load only once the app registry is ready.
         from catalogue.models import PowerPage
+        from common import batching
 
         from . import indexing, receivers
 
         indexing.connect(PowerPage)
         receivers.connect()
+        # A bulk write of the catalogue indexes each page it writes once, at its end.
+        batching.participate(indexing.deferred_indexing)

@@ -19,27 +19,25 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from catalogue.choices import PowerStatus, PowerType
-from catalogue.models import DepartmentPage, PowerPage
-from catalogue.selectors import Facet
+from catalogue.selectors import Facet, live_departments, live_powers
 from catalogue.validators import CODE_PATTERN
 from common.text import clean_public_text
 
 from . import es_hall
-from .models import DocumentKind, SearchDocument, Synonym
-from .segmentation import bigrams, intent_words, normalise, query_words
+from .models import DocumentKind, SearchDocument
+from .query import SOFT_WORDS, expand, synonym_groups
+from .segmentation import bigrams, intent_words, query_words
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 100
 PAGE_SIZE = 20
 SNIPPET_CHARS = 90
-SYNONYMS_CACHE_KEY = "search:synonyms"
 CODE_RE = re.compile(CODE_PATTERN)
 # bm25 column weights (SQLite): name, code, basis, body, grams, kind (a filter, not a score)
 SQLITE_WEIGHTS = (10.0, 10.0, 4.0, 1.0, 0.3, 0.0)
@@ -71,28 +69,6 @@ class SearchPage:
 # --- Query building -------------------------------------------------------------------------
 
 
-def synonym_groups() -> list[list[str]]:
-    groups = cache.get(SYNONYMS_CACHE_KEY)
-    if groups is None:
-        groups = [s.term_list for s in Synonym.objects.all()]
-        cache.set(SYNONYMS_CACHE_KEY, groups, 300)
-    return groups
-
-
-def expand(word: str, groups: list[list[str]]) -> list[list[str]]:
-    """Alternatives for a query word: itself, and each synonym (as its own list of words)."""
-    alternatives = [[word]]
-    for group in groups:
-        normalised = [normalise(term) for term in group]
-        # 办狗证 is one unknown word to the segmenter: a synonym inside it counts too.
-        if word in normalised or any(len(t) > 1 and t in word for t in normalised):
-            for term in normalised:
-                words = query_words(term)
-                if term != word and words and words not in alternatives:
-                    alternatives.append(words)
-    return alternatives
-
-
 def _fts_quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
@@ -115,12 +91,6 @@ def _pg_word(word: str) -> str:
     if len(grams) > 1:
         options.append("(" + " & ".join(_pg_quote(g) for g in grams) + ")")
     return "(" + " | ".join(options) + ")"
-
-
-# Words citizens add to say what they want to know about a power, not which power: 罚款标准,
-# 办理流程, 需要什么材料. They are highlighted and rank higher the powers that contain them, but
-# are not required to match.
-SOFT_WORDS = frozenset("标准 基准 流程 材料 条件 时限 费用 收费 多少钱 需要 什么 办法 规定".split())
 
 
 def build_match(words: list[str], *, any_word=False, groups=None, boost=()) -> str:
@@ -280,7 +250,7 @@ def _facets(counts, filters, departments):
 
 
 def _live_ids(ids):
-    return set(PowerPage.objects.live().public().filter(pk__in=ids).values_list("pk", flat=True))
+    return set(live_powers().filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def highlight(text: str, terms: list[str], *, width=SNIPPET_CHARS) -> str:
@@ -335,10 +305,7 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
     query = clean_public_text(query, MAX_QUERY_LENGTH)
     words = query_words(query)
     departments = list(
-        DepartmentPage.objects.live()
-        .public()
-        .order_by("path")
-        .only("id", "code", "title", "short_name")
+        live_departments().order_by("path").only("id", "code", "title", "short_name")
     )
     selected, filters = _power_filters(params, {d.code: d for d in departments})
     result = SearchPage(query=query, words=words, hits=[], total=0, page=1, pages=1,

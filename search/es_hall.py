@@ -2,7 +2,7 @@
 
 The database index (search.models.SearchDocument) stays the record of what citizens may find and
 what snippets are cut from. This module mirrors it into one Elasticsearch index ("<prefix>hall",
-analysed for Chinese as search/elasticsearch.py sets out) and runs the hall's searches there: the
+analysed for Chinese as search/es_settings.py sets out) and runs the hall's searches there: the
 same words, synonyms (expanded at query time, as on the database), intent and soft words,
 filters, facets and ranking rules as search.engine's SQL, in one request per search.
 
@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from .elasticsearch import index_settings
+from .es_settings import index_settings
+from .query import SOFT_WORDS, expand
 
 log = logging.getLogger(__name__)
 
@@ -225,8 +226,6 @@ def _text_clause(text: str, boost: float = 1.0) -> dict:
 
 def word_clause(word: str, groups) -> dict:
     """The word itself, or any synonym of it (at SYNONYM_BOOST)."""
-    from .engine import expand
-
     alternatives = expand(word, groups)
     clauses = [_text_clause(join_words(alternatives[0]))]
     clauses += [_text_clause(join_words(alt), SYNONYM_BOOST) for alt in alternatives[1:]]
@@ -238,8 +237,6 @@ def word_clause(word: str, groups) -> dict:
 def text_query(words, *, groups, kind, boost_words=(), any_word=False) -> dict:
     """Documents of `kind` matching every word (or any, with any_word), ranked by field
     weights and the document's own boost (in force above suspended)."""
-    from .engine import SOFT_WORDS
-
     required = [w for w in words if w not in SOFT_WORDS] or list(words)
     clauses = [word_clause(w, groups) for w in required]
     optional = [w for w in [*words, *boost_words] if w not in required]

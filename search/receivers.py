@@ -4,16 +4,21 @@ with page privacy (glue only)."""
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
+from catalogue.models import DepartmentPage, PowerPage
+from catalogue.signals import powers_bulk_created
+
+from .documents import index_objects
+from .indexing import index_later
+from .models import DictionaryWord, Synonym
+from .query import SYNONYMS_CACHE_KEY
+from .segmentation import DICTIONARY_VERSION_KEY, dictionary_changed
+
 
 def _synonyms_changed(**_kwargs):
-    from .engine import SYNONYMS_CACHE_KEY
-
     cache.delete(SYNONYMS_CACHE_KEY)
 
 
 def _dictionary_changed(**_kwargs):
-    from .segmentation import DICTIONARY_VERSION_KEY, dictionary_changed
-
     try:
         cache.incr(DICTIONARY_VERSION_KEY)
         cache.touch(DICTIONARY_VERSION_KEY, None)
@@ -27,10 +32,6 @@ def _privacy_changed(instance, **_kwargs):
     hall's index: documents hold live, public pages only."""
     from wagtail.models import Page
 
-    from catalogue.models import DepartmentPage, PowerPage
-
-    from .documents import index_objects
-
     page = Page.objects.filter(pk=instance.page_id).first()
     if page is None:
         return
@@ -39,10 +40,15 @@ def _privacy_changed(instance, **_kwargs):
         index_objects(model, model.objects.filter(pk__in=subtree.values("pk")))
 
 
+def _powers_bulk_created(sender, pages, **kwargs):
+    # The bulk writer wrote the reference index itself.
+    index_later(sender, [page.pk for page in pages], references=False)
+
+
 def connect():
     from wagtail.models import PageViewRestriction
 
-    from .models import DictionaryWord, Synonym
+    powers_bulk_created.connect(_powers_bulk_created, dispatch_uid="search-bulk-created")
 
     for signal in (post_save, post_delete):
         signal.connect(_privacy_changed, sender=PageViewRestriction,

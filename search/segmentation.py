@@ -17,6 +17,8 @@ import unicodedata
 
 import rjieba
 
+from .models import DictionaryWord
+
 # Domain terms that the general dictionary splits or misses.
 # Domain terms the general dictionary lacks. Only whole terms: a word added here is no longer
 # split, so a prefix of a longer common word (规划许可 in 规划许可证) must not be added.
@@ -68,7 +70,6 @@ def ensure_dictionary():
     version = cache.get(DICTIONARY_VERSION_KEY, 1)
     if version == _dictionary_version:
         return
-    from .models import DictionaryWord
 
     add_words(DictionaryWord.objects.values_list("word", flat=True))
     _dictionary_version = version
@@ -154,11 +155,6 @@ def intent_words(query: str) -> list[str]:
             if word not in words:
                 words.append(word)
     return words
-
-
-def word_parts(word: str) -> list[str]:
-    """The parts a word is indexed as besides itself (行政许可 → 行政, 许可)."""
-    return [part for part in index_tokens(word) if part != word]
 
 
 def bigrams(text: str) -> list[str]:

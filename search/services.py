@@ -3,6 +3,7 @@
 from django.db import DatabaseError
 
 from .models import SearchLogEntry, Synonym
+from .query import SYNONYMS_CACHE_KEY
 
 
 def search_log_record(*, query: str, results: int, duration_ms: int):
@@ -31,8 +32,6 @@ def synonyms_load(path) -> list[str]:
     """Create the synonym groups of a word list (one group per line, # for comments) that do
     not exist yet; administrators' own groups are left as they are. Returns the new groups."""
     from django.core.cache import cache
-
-    from .engine import SYNONYMS_CACHE_KEY
 
     existing = {tuple(s.term_list) for s in Synonym.objects.all()}
     created = []

@@ -8,6 +8,7 @@ from catalogue.choices import PowerType
 from common.text import clean_public_text
 
 from .engine import MAX_QUERY_LENGTH, search_hall, suggest
+from .serializers import result_json
 from .services import promotions_for, search_log_record
 
 RELATED_TYPES = [PowerType.LICENSING, PowerType.CONFIRMATION, PowerType.PUBLIC_SERVICE]
@@ -83,41 +84,6 @@ def search(request):
         "related_types": RELATED_TYPES,
     }
     return render(request, "search/search.html", context)
-
-
-def hit_json(hit):
-    document = hit.document
-    return {
-        "kind": document.kind,
-        "title": document.title,
-        "url": document.url,
-        "code": document.code,
-        "type": document.power_type,
-        "status": document.status,
-        "highlight": {"title": str(hit.title), "snippet": str(hit.snippet)},
-    }
-
-
-def result_json(result, hit=hit_json) -> dict:
-    """A search page's results as JSON (also the API's /api/v3/search/, with its own hit)."""
-    return {
-        "query": result.query,
-        "words": result.words,
-        "total": result.total,
-        "page": result.page,
-        "pages": result.pages,
-        "partial": result.partial,
-        "hits": [hit(h) for h in result.hits],
-        "articles": [hit(h) for h in result.articles],
-        "departments": [hit(h) for h in result.departments],
-        "facets": {
-            name: [
-                {"value": f.value, "label": str(f.label), "count": f.count, "selected": f.selected}
-                for f in facets
-            ]
-            for name, facets in result.facets.items()
-        },
-    }
 
 
 @cache_control(private=True, max_age=0)

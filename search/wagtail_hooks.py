@@ -6,7 +6,7 @@ from wagtail.admin.menu import AdminOnlyMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import views_admin
+from . import admin_views
 from .models import DictionaryWord, Synonym
 
 
@@ -41,7 +41,7 @@ register_snippet(SearchViewSetGroup)
 
 @hooks.register("register_admin_urls")
 def register_search_report_url():
-    return [path("search-report/", views_admin.SearchReportView.as_view(), name="search_report")]
+    return [path("search-report/", admin_views.SearchReportView.as_view(), name="search_report")]
 
 
 @hooks.register("register_reports_menu_item")

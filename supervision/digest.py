@@ -8,7 +8,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from review import roles
+from access import roles
 from workdays.calendar import WorkCalendar
 
 from .selectors import NORMAL, supervision_for

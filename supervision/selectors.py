@@ -21,9 +21,10 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.models import TaskState
 
+from access import roles
 from catalogue.models import DepartmentPage, PowerPage
-from review import roles
-from review.models import AdjustmentRequirement
+from feedback.models import Feedback, Status
+from review.models import TASK_NAME, AdjustmentRequirement
 from workdays.calendar import WorkCalendar
 
 NORMAL, YELLOW, RED = "normal", "yellow", "red"
@@ -114,7 +115,7 @@ def visible_departments(user):
 
 def _review_task_states():
     return TaskState.objects.filter(
-        task__name=roles.TASK_NAME,
+        task__name=TASK_NAME,
         workflow_state__base_content_type__model="page",
     ).select_related("workflow_state")
 
@@ -187,7 +188,6 @@ def supervision_for(user, *, today=None, calendar=None) -> Supervision:
 
 def _feedback_items(departments, *, today, calendar):
     """Citizens' submissions waiting for their department's reply."""
-    from feedback.models import Feedback, Status
 
     by_id = {department.pk: department for department in departments.values()}
     waiting = Feedback.objects.filter(

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from access import roles
+from access.admin_sections import AdminSectionMixin
 from common.text import clean_public_text
-from review import roles
-from review.admin_sections import AdminSectionMixin
 
 from .selectors import CARD_LABELS, KIND_LABELS, filter_items, supervision_for
 

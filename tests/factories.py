@@ -6,15 +6,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from catalogue.models import DepartmentPage, PowerPage
-from catalogue.services import (
-    CitationData,
-    PowerData,
-    department_upsert,
-    power_upsert,
-    site_structure_ensure,
-)
+from catalogue.services import CitationData, PowerData, department_upsert, power_upsert
+from home.services import site_structure_ensure
 from laws.services import law_library_load
-from review.roles import roles_ensure
+from review.setup import review_setup_ensure
 
 FIXTURES = Path(settings.BASE_DIR) / "disclosure" / "fixtures"
 LAWS = FIXTURES / "laws"
@@ -26,7 +21,7 @@ def load_base_data():
     law_library_load(root=LAWS)
     make_department(code="TRANSPORT", short_name="区交通运输局", title="广安市广安区交通运输局")
     make_department(code="APPROVAL", short_name="区行政审批局", title="广安市广安区行政审批局")
-    roles_ensure()
+    review_setup_ensure()
     return home, catalogue
 
 

@@ -12,6 +12,7 @@ from catalogue.selectors import (
     live_powers,
     power_counts_by_department,
 )
+from feedback.selectors import rating_summary
 
 from .. import serializers
 from ..errors import ApiError, Problem, echo
@@ -62,8 +63,6 @@ def departments_list(
 )
 @known_parameters()
 def departments_detail(request, code: str):
-    from feedback.selectors import rating_summary
-
     department = live_departments().filter(code=code[:64]).first() if len(code) <= 64 else None
     if department is None:
         raise ApiError(404, "not_found", f"没有编码为“{echo(code)}”的公开部门。")

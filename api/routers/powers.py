@@ -2,12 +2,25 @@
 
 from typing import Literal
 
-from django.db.models import Q
 from ninja import Query, Router
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from catalogue.choices import PowerStatus, PowerType
-from catalogue.selectors import POWER_LIST_FIELDS, live_departments, live_powers, with_departments
+from catalogue.models import PowerPage
+from catalogue.selectors import (
+    POWER_LIST_FIELDS,
+    live_departments,
+    live_powers,
+    live_powers_filtered,
+    with_departments,
+)
+from review.services import (
+    ReviewError,
+    ReviewPermissionError,
+    power_submit,
+    review_approve,
+    review_reject,
+)
 from search.segmentation import query_words
 
 from .. import serializers
@@ -71,21 +84,18 @@ def powers_list(
     page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):  # fmt: skip
-    powers = live_powers()
-    if type:
-        powers = powers.filter(power_type=_power_type(type.strip()))
-    if status:
-        powers = powers.filter(status=choice(status, PowerStatus, "状态"))
+    found = None
     if department:
         found = live_departments().filter(code=department.strip()).only("path").first()
         if found is None:
             raise ApiError(400, "invalid_parameter", f"没有编码为“{echo(department)}”的公开部门。")
-        powers = powers.child_of(found)
-    if tag and tag.strip():
-        powers = powers.filter(tagged_items__tag__name=tag.strip())
-    if q:
-        for word in query_words(q) or [q.strip()]:
-            powers = powers.filter(Q(title__icontains=word) | Q(code__icontains=word))
+    powers = live_powers_filtered(
+        power_type=_power_type(type.strip()) if type else None,
+        status=choice(status, PowerStatus, "状态") if status else None,
+        department=found,
+        tag=tag.strip() if tag else None,
+        words=(query_words(q) or [q.strip()]) if q else (),
+    )
     envelope, window = paginate(request, powers, page, page_size)
     rows = with_departments(
         powers.order_by(*ORDERINGS[ordering]).only(*POWER_LIST_FIELDS, "promised_time_limit",
@@ -119,8 +129,6 @@ def powers_detail(request, code: str):
 
 
 def _any_power(code: str):
-    from catalogue.models import PowerPage
-
     power = PowerPage.objects.filter(code=code[:64]).first() if len(code) <= 64 else None
     if power is None:
         raise ApiError(404, "not_found", f"没有编码为“{echo(code)}”的事项。")
@@ -128,8 +136,6 @@ def _any_power(code: str):
 
 
 def _review_state(power) -> dict:
-    from catalogue.models import PowerPage
-
     power = PowerPage.objects.get(pk=power.pk)
     state = power.current_workflow_state
     return {
@@ -141,8 +147,6 @@ def _review_state(power) -> dict:
 
 
 def _review(action):
-    from review.services import ReviewError, ReviewPermissionError
-
     try:
         action()
     except ReviewPermissionError as error:
@@ -166,8 +170,6 @@ REVIEW_RESPONSES = {200: ReviewState, 401: Problem, 403: Problem, 404: Problem, 
 )
 @known_parameters()
 def powers_submit(request, code: str):
-    from review.services import power_submit
-
     power = _any_power(code)
     _review(lambda: power_submit(power=power, user=request.user))
     return _review_state(power)
@@ -183,8 +185,6 @@ def powers_submit(request, code: str):
 )
 @known_parameters()
 def powers_approve(request, code: str, body: ReviewComment | None = None):
-    from review.services import review_approve
-
     power = _any_power(code)
     comment = body.comment if body else ""
     _review(lambda: review_approve(power=power, user=request.user, comment=comment))
@@ -201,8 +201,6 @@ def powers_approve(request, code: str, body: ReviewComment | None = None):
 )
 @known_parameters()
 def powers_reject(request, code: str, body: ReviewComment):
-    from review.services import review_reject
-
     power = _any_power(code)
     _review(lambda: review_reject(power=power, user=request.user, comment=body.comment))
     return _review_state(power)

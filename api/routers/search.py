@@ -6,8 +6,8 @@ from ninja import Query, Router
 
 from common.text import clean_public_text
 from search.engine import MAX_QUERY_LENGTH, search_hall
+from search.serializers import hit_json, result_json
 from search.services import search_log_record
-from search.views import hit_json, result_json
 
 from .. import serializers
 from ..errors import ApiError, Problem, echo

@@ -24,6 +24,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "common",
+    "access",
     "home",
     "catalogue",
     "laws",
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "feedback",
     "import_data",
     "api",
+    "demo",
     "wagtail.contrib.redirects",
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.settings",
@@ -236,13 +238,13 @@ WAGTAILSEARCH_BACKENDS = {
 }
 # Elasticsearch, when configured, answers the hall's search (search/es_hall.py, falling back to
 # the database index when it cannot) and replaces the database backend for Wagtail's own search,
-# each with an index analysed for Chinese (search/elasticsearch.py); see the README.
+# each with an index analysed for Chinese (search/es_settings.py); see the README.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_ANALYZER = os.environ.get("ELASTICSEARCH_ANALYZER", "cjk")
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "disclosure_")
 ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5"))
 if ELASTICSEARCH_URL:
-    from search.elasticsearch import backend_settings
+    from search.es_settings import backend_settings
 
     WAGTAILSEARCH_BACKENDS["default"] = backend_settings(
         ELASTICSEARCH_URL, ELASTICSEARCH_ANALYZER, prefix=ELASTICSEARCH_INDEX_PREFIX

@@ -1,6 +1,8 @@
 from django import template
 from wagtail.models import TaskState
 
+from .. import selectors
+
 register = template.Library()
 
 
@@ -19,3 +21,9 @@ def latest_review_comment(page):
         .first()
     )
     return state.comment if state else ""
+
+
+@register.inclusion_tag("review/_power_history.html")
+def power_history(power):
+    """The power page's 调整记录: the approved changes made public (never drafts or comments)."""
+    return {"history": selectors.power_history(power) if power.pk else []}

@@ -1,6 +1,6 @@
 """Who may read and write what through the API: anonymous visitors, a department's editor (on
 their own and on another department's powers), the legal office and administrators, on a
-published power and on a draft. The answers are the admin's own rules (review/roles.py): an
+published power and on a draft. The answers are the admin's own rules (access/roles.py): an
 editor writes drafts of their own department only and never publishes; the legal office
 publishes (a site administrator manages the site but does not publish powers); nobody writes
 anonymously, and a browser session alone writes nothing."""
@@ -8,9 +8,9 @@ anonymously, and a browser session alone writes nothing."""
 import pytest
 from wagtail.models import APIToken
 
+from access import roles
 from catalogue.models import PowerPage
 from catalogue.services import power_upsert
-from review import roles
 from tests.factories import department_editor, make_user, road_transport_licence
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from wagtail.models import APIToken
 
+from access import roles
 from catalogue.models import PowerPage
-from review import roles
 from tests.factories import department_editor, make_user
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from catalogue.demo import image_from_file
 from catalogue.models import PowerPage
 from catalogue.services import CitationData
+from demo.catalogue import image_from_file
 from tests.browser.conftest import axe_violations
 from tests.factories import load_base_data, publish_power, road_transport_licence
 

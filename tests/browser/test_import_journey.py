@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from access import roles
 from catalogue.models import PowerPage
-from review import roles
 from tests.browser.test_review_journey import login
 from tests.factories import load_base_data, make_user
 from tests.import_data.test_admin_import import work

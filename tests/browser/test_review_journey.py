@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from access import roles
 from catalogue.models import PowerPage
-from review import roles
 from tests.factories import (
     department_editor,
     load_base_data,

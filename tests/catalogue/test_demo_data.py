@@ -7,9 +7,9 @@ from django.core.management import CommandError, call_command
 from wagtail.models import Revision
 
 from catalogue.choices import PowerType
-from catalogue.demo import FIXTURES, demo_catalogue_load
 from catalogue.models import DepartmentPage, PowerPage
 from catalogue.selectors import power_citations
+from demo.catalogue import FIXTURES, demo_catalogue_load
 
 pytestmark = pytest.mark.django_db
 

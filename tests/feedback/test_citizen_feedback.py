@@ -74,19 +74,25 @@ def test_a_real_name_complaint_is_routed_answered_and_shown_after_moderation(cli
     assert "已约谈窗口负责人" in found.content.decode()
 
 
-def test_another_departments_editor_cannot_handle_the_complaint(power):
+def test_another_departments_editor_cannot_handle_the_complaint_its_own_editor_can(power):
     from django.core.exceptions import PermissionDenied
 
-    from review import roles
+    from feedback.selectors import feedback_for
     from tests.factories import department_editor
 
     feedback = Feedback.objects.create(tracking_no="PJ20261128-AAAA", power=power,
                                        department=power.get_parent().specific, kind=Kind.COMPLAINT,
                                        comment="投诉", phone="13800138000")  # fmt: skip
     outsider = department_editor("APPROVAL")
-    assert not roles.feedback_for(outsider).exists()
+    assert not feedback_for(outsider).exists()
     with pytest.raises(PermissionDenied):
         feedback_reply(feedback, user=outsider, text="不是我们的")
+
+    own_editor = department_editor("TRANSPORT")
+    assert list(feedback_for(own_editor)) == [feedback]
+    feedback_reply(feedback, user=own_editor, text="已核实并约谈窗口负责人")
+    feedback.refresh_from_db()
+    assert feedback.reply == "已核实并约谈窗口负责人" and feedback.replied_by == own_editor
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback.models import AppealDecision, Feedback, PersonalDataView
+from access import roles
+from access.models import PersonalDataView
+from feedback.models import AppealDecision, Feedback
 from feedback.services import Submission, appeal_decide, appeal_request, feedback_submit
-from review import roles
 from supervision.selectors import FEEDBACK, RED, YELLOW, supervision_for
 from tests.factories import department_editor, make_user
 
@@ -44,7 +45,8 @@ def test_staff_see_their_departments_feedback_masked_and_unmasking_is_logged(cli
     client.force_login(editor)
     revealed = client.post(detail, {"action": "reveal"}).content.decode()
     assert "13912345678" in revealed and "本次查看已记录" in revealed
-    assert PersonalDataView.objects.filter(user=editor, feedback=feedback).count() == 1
+    assert PersonalDataView.objects.filter(user=editor, object_id=str(feedback.pk)).count() == 1
+    assert PersonalDataView.objects.get().fields == "姓名、手机号码"
 
     outsider = department_editor("APPROVAL")
     client.force_login(outsider)

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from access import roles
 from catalogue.models import PowerPage
 from import_data.models import ImportJob
-from review import roles
 from tests.factories import make_user
 from tests.import_data.test_import import HEADERS, row
 

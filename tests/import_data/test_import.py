@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import PageLogEntry, Revision, WorkflowState
 
+from access import roles
 from catalogue.models import PowerPage
 from import_data.services import ImportRefused, import_apply, import_preview
-from review import roles
 from tests.factories import make_user, publish_power, road_transport_licence
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from access import roles
 from catalogue.models import PowerPage
 from catalogue.services import CitationData
 from laws.models import Law, LawStatus
-from review import roles
 from review.models import AdjustmentRequirement
 from review.services import (
     ReviewError,

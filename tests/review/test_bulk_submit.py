@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from wagtail.models import PageLogEntry, TaskState, WorkflowState
 
+from access import roles
 from catalogue.models import PowerPage
 from catalogue.services import power_upsert
-from review import roles
 from review.services import (
     ReviewError,
     power_submit,

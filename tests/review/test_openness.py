@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from access import roles
 from catalogue.models import PowerPage
-from review import roles
 from review.models import PowerPublication
 from review.services import power_submit, review_approve, review_reject
 from tests.factories import department_editor, make_user, publish_power

@@ -5,8 +5,8 @@ from django.core import mail
 from django.urls import reverse
 from wagtail.models import PageLogEntry, TaskState
 
+from access import roles
 from catalogue.models import DepartmentPage, PowerPage
-from review import roles
 from review.models import PowerPublication
 from review.services import ReviewError, power_submit, review_approve, review_reject
 from tests.factories import (
@@ -138,17 +138,6 @@ def test_a_site_administrator_cannot_publish_a_power_around_the_legal_office(cli
     client.force_login(admin)
     client.post(add_url(), power_form(code="ADMIN-1", **{"action-publish": "action-publish"}))
     assert not PowerPage.objects.get(code="ADMIN-1").live
-
-
-def test_a_department_with_powers_cannot_be_deleted(client):
-    publish_power()
-    department = DepartmentPage.objects.get(code="TRANSPORT")
-    client.force_login(make_user("root", superuser=True))
-    response = client.post(reverse("wagtailadmin_pages:delete", args=[department.pk]), follow=True)
-    assert response.status_code == 200
-    assert "不能删除" in response.content.decode()
-    assert DepartmentPage.objects.filter(pk=department.pk).exists()
-    assert PowerPage.objects.filter(code=road_transport_licence().code).exists()
 
 
 def test_creating_a_department_creates_its_editors_group(client):

@@ -7,10 +7,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from access import roles
 from catalogue.models import DepartmentPage, PowerCatalogue, PowerPage
 from home.models import HomePage
 from laws.models import Law
-from review import roles
 from review.models import AdjustmentRequirement
 from review.services import ReviewError, law_supersede, power_submit, review_approve
 from tests.factories import (

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from search.elasticsearch import backend_settings, index_settings
+from search.es_settings import backend_settings, index_settings
 
 
 def test_the_default_index_analyses_chinese_with_the_cjk_analyzer():

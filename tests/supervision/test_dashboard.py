@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import TaskState
 
+from access import roles
 from laws.models import Law
-from review import roles
 from review.models import AdjustmentRequirement
 from review.services import law_supersede, review_approve, review_reject
 from supervision.selectors import RED, REVIEW, YELLOW, supervision_for

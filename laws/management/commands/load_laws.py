@@ -27,8 +27,5 @@ class Command(BaseCommand):
             f"法律法规：新增 {len(report.created)}，更新 {len(report.updated)}，"
             f"未变 {len(report.unchanged)}"
         )
-        from review.services import adjustments_open_for_law
-
         for law in report.no_longer_in_force:
-            opened = adjustments_open_for_law(law=law)
-            self.stdout.write(f"{law} 已被新版本替代：向 {len(opened)} 个事项发起调整要求。")
+            self.stdout.write(f"{law} 已被新版本替代：已向引用它的事项发起调整要求。")

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from review.demo import DEMO_USERS, demo_users_ensure
+from demo.users import DEMO_USERS, demo_users_ensure
 
 
 class Command(BaseCommand):

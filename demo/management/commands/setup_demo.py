@@ -1,6 +1,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from demo.feedback import demo_feedback_load
+
 
 class Command(BaseCommand):
     help = "一次完成本地演示环境：迁移数据库、建立缓存表、载入示例数据、创建演示管理员。"
@@ -12,8 +14,6 @@ class Command(BaseCommand):
         call_command("setup_review", stdout=self.stdout)
         call_command("ensure_demo_admin", stdout=self.stdout)
         call_command("create_demo_users", stdout=self.stdout)
-        from feedback.demo import demo_feedback_load
-
         made = demo_feedback_load()
         if made:
             self.stdout.write(f"公众评议示例数据（生成，非真实评价）：{made} 条")

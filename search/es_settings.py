@@ -4,7 +4,7 @@ Wagtail's Elasticsearch 8 backend with an index whose default analyzer suits Chi
 - "cjk" (built in, the default): overlapping character pairs, like the embedded index's grams;
 - "smartcn" (plugin analysis-smartcn) or "ik_max_word"/"ik_smart" (plugin analysis-ik): word
   segmentation, chosen with ELASTICSEARCH_ANALYZER when the plugin is installed.
-Autocomplete keeps Wagtail's edge n-gram analyzer. Synonyms are applied by search.engine's query
+Autocomplete keeps Wagtail's edge n-gram analyzer. Synonyms are applied by search.query's
 expansion, the same on every backend. No Django imports here: settings import this module.
 """
 

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from access import roles
+from access.groups import department_editors_ensure
 from catalogue.models import DepartmentPage
-
-from . import roles
 
 
 @dataclass(frozen=True)
@@ -44,4 +44,4 @@ def demo_users_ensure():
             user.groups.add(Group.objects.get(name=demo.group))
         if demo.department_short_name:
             department = DepartmentPage.objects.get(short_name=demo.department_short_name)
-            user.groups.add(roles.department_editors_ensure(department))
+            user.groups.add(department_editors_ensure(department))

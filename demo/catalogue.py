@@ -15,15 +15,11 @@ from django.core.files.images import ImageFile
 from wagtail.images import get_image_model
 from wagtail.utils.file import hash_filelike
 
+from catalogue.services import CitationData, PowerData, department_upsert, powers_bulk_upsert
+from home.services import site_structure_ensure
 from laws.services import law_library_load
-
-from .services import (
-    CitationData,
-    PowerData,
-    department_upsert,
-    powers_bulk_upsert,
-    site_structure_ensure,
-)
+from review.models import AdjustmentRequirement
+from search.services import synonyms_load
 
 FIXTURES = Path(settings.BASE_DIR) / "disclosure" / "fixtures"
 
@@ -43,11 +39,9 @@ def demo_catalogue_load(*, fixtures: Path = FIXTURES, user=None, items_limit=Non
     report.add(
         f"法律法规：新增 {len(laws.created)}，更新 {len(laws.updated)}，未变 {len(laws.unchanged)}"
     )
-    from review.services import adjustments_open_for_law
-
-    for law in laws.no_longer_in_force:
-        opened = adjustments_open_for_law(law=law)
-        report.add(f"{law} 已被新版本替代：向 {len(opened)} 个事项发起调整要求。")
+    for law in laws.no_longer_in_force:  # the review opened the requirements (review.receivers)
+        opened = AdjustmentRequirement.objects.open().filter(law=law).count()
+        report.add(f"{law} 已被新版本替代：向 {opened} 个事项发起调整要求。")
 
     departments = json.loads((fixtures / "departments.json").read_text(encoding="utf-8"))
     outcomes = {"created": 0, "changed": 0, "unchanged": 0}
@@ -70,8 +64,6 @@ def demo_catalogue_load(*, fixtures: Path = FIXTURES, user=None, items_limit=Non
         outcomes[outcome] += 1
         code_by_name[entry["short_name"]] = entry["code"]
     report.add("部门：新增 {created}，更新 {changed}，未变 {unchanged}".format(**outcomes))
-
-    from search.services import synonyms_load
 
     synonyms = fixtures / "synonyms.txt"
     if synonyms.exists():

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from catalogue.demo import demo_catalogue_load
+from demo.catalogue import demo_catalogue_load
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """The platform's own admin sections (电子监察, 公众评议, 批量导入) share one shape: a role check
-from review.roles before anything else, and a breadcrumb back to the section's first page."""
+from access.roles before anything else, and a breadcrumb back to the section's first page."""
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -7,7 +7,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 
 class AdminSectionMixin(WagtailAdminTemplateMixin):
-    # Set by each section: who may enter (a predicate of review.roles), and its first page.
+    # Set by each section: who may enter (a predicate of access.roles), and its first page.
     allowed = None
     section_url_name = ""
     section_label = ""

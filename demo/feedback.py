@@ -8,11 +8,10 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from catalogue.models import PowerPage
+from catalogue.selectors import live_powers
+from feedback.models import BAD_RATINGS, Feedback, Kind, Moderation, Status
+from feedback.services import ALPHABET, reply_due_on
 from workdays.calendar import WorkCalendar
-
-from .models import BAD_RATINGS, Feedback, Kind, Moderation, Status
-from .services import ALPHABET, reply_due_on
 
 COMMENTS = {
     5: ["窗口一次性告知了所需材料，当天就办好了。", "网上预审很方便，少跑了一趟。"],
@@ -34,7 +33,7 @@ def demo_feedback_load(*, count=600, days=180, seed=2026) -> int:
     if Feedback.objects.exists():
         return 0
     rng = random.Random(seed)  # noqa: S311 (example data, not secrets)
-    powers = list(PowerPage.objects.live().public().order_by("path"))
+    powers = list(live_powers().order_by("path"))
     if not powers:
         return 0
     departments = {}

@@ -1,0 +1,107 @@
+"""The roles and the checks of who a user is: the one place that says who may do what.
+
+- 部门编辑：<部门> (one group per department): add and edit that department's powers, handle its
+  feedback; never publish, never touch another department or the department page itself.
+- 法制办审核 (legal office): reviews every new power and every change in the 法制办审核 workflow;
+  approving publishes, rejecting returns the draft with a comment. Like Wagtail's moderators, they
+  may open and correct what they review (edit rights on the catalogue's powers).
+- 站点管理员 (site administrators): departments, laws, the calendar, users and groups.
+- 内容管理员 (content administrators): spreadsheet imports; add and edit powers of every
+  department (submitting them to the legal office like editors), no department pages.
+
+The groups and their rights are set up by access.groups; page rights are decided by the
+permission testers of access.permissions.
+"""
+
+from django.contrib.auth.models import Group
+
+from .models import DepartmentEditors
+
+LEGAL_OFFICE = "法制办审核"
+SITE_ADMINS = "站点管理员"
+CONTENT_ADMINS = "内容管理员"
+DEPARTMENT_EDITORS_PREFIX = "部门编辑："
+DIRECT_PUBLISH = "access.publish_powers_directly"
+VIEW_PERSONAL_DATA = "access.view_personal_data"
+# The roles that decide what is published: only a superuser hands them out.
+PRIVILEGED_GROUPS = (LEGAL_OFFICE, SITE_ADMINS)
+
+
+def _in_group(user, name) -> bool:
+    """Group membership, asked once per user object (a request's user asks many times)."""
+    cache = getattr(user, "_access_groups", None)  # request.user is a lazy proxy: no __dict__
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        user._access_groups = cache
+    return name in cache
+
+
+def is_active_staff(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def can_publish_directly(user) -> bool:
+    """May publish powers without the legal office's review (an import's 直接发布)."""
+    return is_active_staff(user) and (user.is_superuser or user.has_perm(DIRECT_PUBLISH))
+
+
+def can_import(user) -> bool:
+    """Spreadsheet imports: content administrators, site administrators, superusers."""
+    return is_active_staff(user) and (
+        user.is_superuser or _in_group(user, CONTENT_ADMINS) or _in_group(user, SITE_ADMINS)
+    )
+
+
+def is_site_admin(user) -> bool:
+    return is_active_staff(user) and (user.is_superuser or _in_group(user, SITE_ADMINS))
+
+
+def is_legal_office(user) -> bool:
+    return is_active_staff(user) and (user.is_superuser or _in_group(user, LEGAL_OFFICE))
+
+
+def decides_publication(user) -> bool:
+    """Puts powers live or takes them down: the legal office (by approving), or a holder of the
+    explicit right to publish directly."""
+    return is_legal_office(user) or can_publish_directly(user)
+
+
+def department_ids_of(user):
+    """The ids of the departments whose editors' group the user belongs to (a subquery)."""
+    if not is_active_staff(user):
+        return DepartmentEditors.objects.none().values("department_id")
+    return DepartmentEditors.objects.filter(group__user=user).values("department_id")
+
+
+def sees_all_departments(user) -> bool:
+    return is_site_admin(user) or is_legal_office(user)
+
+
+def is_department_staff(user) -> bool:
+    """Works on departments' matters (电子监察, 公众评议): a department's editors, the legal office,
+    site administrators."""
+    return sees_all_departments(user) or department_ids_of(user).exists()
+
+
+def can_view_personal_data(user) -> bool:
+    """Holds the right to see citizens' personal data unmasked (every look is logged)."""
+    return is_active_staff(user) and user.has_perm(VIEW_PERSONAL_DATA)
+
+
+def privilege_problem(actor, target, data) -> str:
+    """Why `actor` may not make this user change (Chinese), or "" when they may.
+
+    Only a superuser may make superusers, touch a superuser, or hand out the roles that decide
+    what is published (法制办审核, 站点管理员)."""
+    if actor.is_superuser:
+        return ""
+    if target is not None and target.is_superuser:
+        return "只有超级管理员可以修改超级管理员账号。"
+    if data.get("is_superuser"):
+        return "只有超级管理员可以设置超级管理员。"
+    wanted = {int(pk) for pk in data.getlist("groups") if str(pk).isdigit()}
+    privileged = set(Group.objects.filter(name__in=PRIVILEGED_GROUPS).values_list("pk", flat=True))
+    current = set(target.groups.values_list("pk", flat=True)) if target is not None else set()
+    if (wanted - current) & privileged:
+        return "只有超级管理员可以授予“法制办审核”或“站点管理员”角色。"
+    return ""

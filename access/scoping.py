@@ -1,0 +1,25 @@
+"""Department scoping of the records that are not pages (feedback today, cases next): staff see
+and handle their own departments' records; the legal office and site administrators see all.
+
+Every such app filters through these two functions, so the boundary is drawn once."""
+
+from django.db.models import QuerySet
+
+from .roles import department_ids_of, is_active_staff, sees_all_departments
+
+
+def scoped_to(user, queryset: QuerySet, *, field: str = "department") -> QuerySet:
+    """The records of `queryset` that `user` may see: those whose `field` (a department) is one
+    of the user's departments; all for the legal office and site administrators; none for
+    anyone else."""
+    if not is_active_staff(user):
+        return queryset.none()
+    if sees_all_departments(user):
+        return queryset
+    return queryset.filter(**{f"{field}__in": department_ids_of(user)})
+
+
+def may_handle(user, record, *, field: str = "department") -> bool:
+    """Whether `user` may handle this one record (reply, moderate, appeal, record a step)."""
+    model = type(record)
+    return scoped_to(user, model._default_manager.filter(pk=record.pk), field=field).exists()

@@ -1,0 +1,187 @@
+"""A power as plain data, and how that data is applied to a page.
+
+The one data object that the admin's services, the spreadsheet import, the API and the demo
+loader all pass (`PowerData`), with the rules for turning it into a page: catalogue.services
+writes one power at a time, catalogue.bulk many new ones at once, both through
+`apply_power_data`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from laws.models import Law
+
+from .choices import PowerStatus, PowerType
+from .models import LegalBasis, PowerPage
+
+# Fields of PowerData copied onto the page as they are.
+POWER_SCALAR_FIELDS = (
+    "title",
+    "power_type",
+    "item_group",
+    "exercise_level",
+    "power_source",
+    "handling_agency",
+    "acceptance_conditions",
+    "legal_time_limit",
+    "promised_time_limit",
+    "fee_free",
+    "fee_standard",
+    "fee_basis",
+    "service_mode",
+    "result_name",
+    "right_to_state",
+    "right_to_hearing",
+    "right_to_review",
+    "right_to_litigate",
+    "rights_note",
+    "complaint_channel",
+    "status",
+    "effective_date",
+    "flowchart_id",
+)
+POWER_STREAM_FIELDS = {
+    "staff": "person",
+    "materials": "material",
+    "steps": "step",
+    "discretion": "standard",
+}
+
+
+@dataclass(frozen=True)
+class CitationData:
+    """A legal-basis citation in plain data: a law by id or title, its articles, a quotation."""
+
+    law_title: str = ""
+    articles: str = ""
+    quote: str = ""
+    law_id: int | None = None
+
+
+@dataclass
+class PowerData:
+    """A power as plain data. Fields left as None are not touched on an existing power."""
+
+    code: str
+    department_code: str
+    title: str | None = None
+    power_type: str | None = None
+    item_group: str | None = None
+    exercise_level: str | None = None
+    power_source: str | None = None
+    handling_agency: str | None = None
+    acceptance_conditions: str | None = None
+    legal_time_limit: int | None = None
+    promised_time_limit: int | None = None
+    fee_free: bool | None = None
+    fee_standard: str | None = None
+    fee_basis: str | None = None
+    service_mode: str | None = None
+    result_name: str | None = None
+    right_to_state: bool | None = None
+    right_to_hearing: bool | None = None
+    right_to_review: bool | None = None
+    right_to_litigate: bool | None = None
+    rights_note: str | None = None
+    complaint_channel: str | None = None
+    status: str | None = None
+    effective_date: datetime.date | None = None
+    flowchart_id: int | None = None
+    staff: list[dict] | None = None
+    materials: list[dict] | None = None
+    steps: list[dict] | None = None
+    discretion: list[dict] | None = None
+    citations: list[CitationData] | None = None
+    tags: list[str] | None = None
+
+
+class CatalogueError(ValueError):
+    """A write was refused; the message says why, in Chinese."""
+
+
+def resolve_citations(
+    citations: Iterable[CitationData], *, laws: dict | None = None
+) -> tuple[list[LegalBasis], list[str]]:
+    """Turn citation data into LegalBasis rows, linking laws of the library by id or title.
+
+    A title the library does not know stays as text, with a warning. `laws`, a dict kept by the
+    caller across many powers, remembers each lookup.
+    """
+    laws = {} if laws is None else laws
+
+    def lookup(key, query):
+        if key not in laws:
+            laws[key] = query().first()
+        return laws[key]
+
+    bases, warnings = [], []
+    for citation in citations:
+        law = None
+        if citation.law_id is not None:
+            law_id = citation.law_id
+            law = lookup(("id", law_id), lambda: Law.objects.filter(pk=law_id))  # noqa: B023
+            if law is None:
+                raise CatalogueError(f"法规库中没有编号为 {citation.law_id} 的法规。")
+        elif citation.law_title:
+            title = citation.law_title
+            law = lookup(("title", title), lambda: Law.objects.find_by_title(title))  # noqa: B023
+            if law is None:
+                warnings.append(
+                    f"法规库中没有《{citation.law_title.strip('《》')}》，已按文本保存。"
+                )
+        if law is None and not citation.law_title:
+            raise CatalogueError("行使依据缺少法规名称。")
+        bases.append(
+            LegalBasis(
+                law=law,
+                law_title="" if law else citation.law_title.strip().strip("《》"),
+                articles=citation.articles.strip(),
+                quote=citation.quote.strip(),
+            )
+        )
+    return bases, warnings
+
+
+def _stream_raw(stream_value):
+    return [(child.block_type, child.block.get_prep_value(child.value)) for child in stream_value]
+
+
+def apply_power_data(page: PowerPage, data: PowerData, *, laws=None) -> tuple[list[str], list[str]]:
+    """Apply data onto a page object (not saved); return (changed field names, warnings)."""
+    changed, warnings = [], []
+    if data.power_type is not None:
+        data.power_type = PowerType.parse(data.power_type).value
+    if data.status is not None and data.status not in PowerStatus.values:
+        raise CatalogueError(f"未知的状态：{data.status}")
+    for name in POWER_SCALAR_FIELDS:
+        value = getattr(data, name)
+        if value is not None and getattr(page, name) != value:
+            setattr(page, name, value)
+            changed.append(name)
+    for name, block_type in POWER_STREAM_FIELDS.items():
+        items = getattr(data, name)
+        if items is None:
+            continue
+        old = _stream_raw(getattr(page, name))
+        new_stream = [(block_type, item) for item in items]
+        setattr(page, name, new_stream)
+        if _stream_raw(getattr(page, name)) != old:
+            changed.append(name)
+    if data.citations is not None:
+        bases, citation_warnings = resolve_citations(data.citations, laws=laws)
+        warnings.extend(citation_warnings)
+        old = [(b.law_id, b.law_title, b.articles, b.quote) for b in page.legal_bases.all()]
+        new = [(b.law_id, b.law_title, b.articles, b.quote) for b in bases]
+        if old != new:
+            page.legal_bases = bases
+            changed.append("legal_bases")
+    if data.tags is not None:
+        wanted = sorted({tag.strip() for tag in data.tags if tag.strip()})
+        current = sorted(tag.name for tag in page.tags.all())
+        if wanted != current:
+            page.tags.set(wanted)
+            changed.append("tags")
+    return changed, warnings
