@@ -51,8 +51,11 @@ browser-deps:
 		  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
 		  || echo "无法安装 Chromium：浏览器测试将跳过"; }
 
+# The SQLite suite measures coverage of every app and prints it per app.
 test-sqlite: $(VENV)/.installed browser-deps
-	$(BIN)/pytest -q
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest -q
+	$(BIN)/python tests/coverage_by_app.py
 
 # The database name carries the shell's PID, so two runs on one machine never share a test
 # database (pytest-django creates test_<name> and drops it at the end).

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from access import roles
 from catalogue.models import DepartmentPage, PowerPage
 from catalogue.services import CitationData, PowerData, department_upsert, power_upsert
 from home.services import site_structure_ensure
@@ -43,6 +44,28 @@ def make_user(username="editor", *, superuser=False, groups=()):
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
     return user
+
+
+def legal_office_user(username="fzb"):
+    """A reviewer of the legal office (法制办审核)."""
+    return make_user(username, groups=[roles.LEGAL_OFFICE])
+
+
+def site_admin_user(username="site-admin"):
+    """A site administrator (站点管理员)."""
+    return make_user(username, groups=[roles.SITE_ADMINS])
+
+
+def content_admin_user(username="content"):
+    """A content administrator (内容管理员), who imports spreadsheets."""
+    return make_user(username, groups=[roles.CONTENT_ADMINS])
+
+
+def bearer(user, name="系统对接") -> dict:
+    """The headers of an API call with a new Wagtail API token of `user`."""
+    from wagtail.models import APIToken
+
+    return {"Authorization": f"Bearer {APIToken.create_token(user=user, name=name)[1]}"}
 
 
 def department_editor(department_code="TRANSPORT", username=None):

@@ -7,25 +7,23 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from wagtail.actions.delete_page import DeletePageAction
-from wagtail.models import APIToken, Page
+from wagtail.models import Page
 
-from access import roles
 from catalogue.models import DepartmentPage, PowerCatalogue, PowerPage
 from catalogue.services import CatalogueError, power_upsert
 from review.services import power_submit, review_approve
 from tests.factories import (
+    bearer,
     department_editor,
+    legal_office_user,
     make_department,
     make_user,
     publish_power,
     road_transport_licence,
+    site_admin_user,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer(user):
-    return {"Authorization": f"Bearer {APIToken.create_token(user=user, name='t')[1]}"}
 
 
 def admin_delete(client, user, page):
@@ -57,7 +55,7 @@ PATHS = {"admin": admin_delete, "bulk action": bulk_delete, "API": api_delete, "
 @pytest.mark.parametrize("path", PATHS)
 def test_a_department_with_powers_is_not_deleted_an_empty_one_is_with_its_group(client, path):
     delete = PATHS[path]
-    site_admin = make_user("site-admin", groups=[roles.SITE_ADMINS])
+    site_admin = site_admin_user("site-admin")
     publish_power()  # the transport bureau holds a power
     transport = DepartmentPage.objects.get(code="TRANSPORT")
     assert not transport.permissions_for_user(site_admin).can_delete()
@@ -116,7 +114,7 @@ def test_powers_and_departments_are_never_copied_other_pages_rules_still_apply(c
 
 def test_an_editor_publishes_through_no_path_the_legal_office_does(client):
     editor = department_editor("TRANSPORT")
-    reviewer = make_user("fzb", groups=[roles.LEGAL_OFFICE])
+    reviewer = legal_office_user("fzb")
     result = power_upsert(data=road_transport_licence(code="DRAFT-1"), user=editor)
     draft = PowerPage.objects.get(pk=result.page.pk)
     assert not draft.live

@@ -112,12 +112,10 @@ def test_a_long_number_searched_for_is_text_not_an_overflow(client, power):
 
 
 def test_odd_requests_get_problems_too(client, power, settings):
-    from wagtail.models import APIToken
-
+    from tests.factories import bearer as token_headers
     from tests.factories import make_user
 
-    token = APIToken.create_token(user=make_user("odd", superuser=True), name="t")[1]
-    bearer = {"Authorization": f"Bearer {token}"}
+    bearer = token_headers(make_user("odd", superuser=True))
     # a filter Wagtail hands to the database as it came
     assert problem(client.get(f"/api/v3/pages/{power.pk}/revisions/?user_id=abc", headers=bearer),
                    400)  # fmt: skip

@@ -6,12 +6,17 @@ publishes (a site administrator manages the site but does not publish powers); n
 anonymously, and a browser session alone writes nothing."""
 
 import pytest
-from wagtail.models import APIToken
 
-from access import roles
 from catalogue.models import PowerPage
 from catalogue.services import power_upsert
-from tests.factories import department_editor, make_user, road_transport_licence
+from tests.factories import (
+    bearer,
+    department_editor,
+    legal_office_user,
+    make_user,
+    road_transport_licence,
+    site_admin_user,
+)
 
 pytestmark = pytest.mark.django_db
 PUBLISHED = "511A0142000000-511602000000-000-TEST-1-00"
@@ -32,16 +37,14 @@ def people(db):
         "anonymous": None,
         "own editor": department_editor("TRANSPORT", "own-editor"),
         "other editor": department_editor("APPROVAL", "other-editor"),
-        "legal office": make_user("fzb-reviewer", groups=[roles.LEGAL_OFFICE]),
-        "site administrator": make_user("site-admin", groups=[roles.SITE_ADMINS]),
+        "legal office": legal_office_user("fzb-reviewer"),
+        "site administrator": site_admin_user("site-admin"),
         "superuser": make_user("root", superuser=True),
     }
 
 
 def auth(user):
-    if user is None:
-        return {}
-    return {"Authorization": f"Bearer {APIToken.create_token(user=user, name='t')[1]}"}
+    return {} if user is None else bearer(user)
 
 
 # person → (published page, draft page) status of GET /api/v3/pages/<id>/

@@ -4,31 +4,25 @@ as in the admin, with the same people allowed to do each step."""
 
 import pytest
 from django.core import mail
-from wagtail.models import APIToken
 
-from access import roles
 from catalogue.models import PowerPage
-from tests.factories import department_editor, make_user
+from tests.factories import bearer, department_editor, legal_office_user
 
 pytestmark = pytest.mark.django_db
 CODE = "511A0142000000-511602000000-000-TEST-1-00"
 
 
-def token(user):
-    return {"Authorization": f"Bearer {APIToken.create_token(user=user, name='系统对接')[1]}"}
-
-
 @pytest.fixture
 def editor():
-    return token(department_editor("TRANSPORT", "jtj-system"))
+    return bearer(department_editor("TRANSPORT", "jtj-system"))
 
 
 @pytest.fixture
 def reviewer():
-    user = make_user("fzb-api", groups=[roles.LEGAL_OFFICE])
+    user = legal_office_user("fzb-api")
     user.email = "fzb@example.com"
     user.save()
-    return token(user)
+    return bearer(user)
 
 
 def draft(client, headers, power, **fields):
@@ -68,7 +62,7 @@ def test_draft_submit_reject_resubmit_approve(client, power, editor, reviewer):
 
 
 def test_each_step_only_for_those_allowed_to_take_it(client, power, editor, reviewer):
-    outsider = token(department_editor("APPROVAL", "spj-system"))
+    outsider = bearer(department_editor("APPROVAL", "spj-system"))
     draft(client, editor, power, title="道路货物运输经营许可（修订）")
 
     assert post(client, f"/api/v3/powers/{CODE}/submit/", {}).status_code == 401

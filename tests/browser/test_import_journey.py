@@ -6,10 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from access import roles
 from catalogue.models import PowerPage
 from tests.browser.test_review_journey import login
-from tests.factories import load_base_data, make_user
+from tests.factories import content_admin_user, load_base_data
 from tests.import_data.test_admin_import import work
 from tests.import_data.test_import import HEADERS, row
 
@@ -17,7 +16,7 @@ from tests.import_data.test_import import HEADERS, row
 @pytest.fixture
 def importer(transactional_db):
     load_base_data()
-    return make_user("content", groups=[roles.CONTENT_ADMINS])
+    return content_admin_user("content")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,12 +6,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from access import roles
 from catalogue.models import PowerPage
 from tests.factories import (
     department_editor,
+    legal_office_user,
     load_base_data,
-    make_user,
     publish_power,
 )
 
@@ -21,7 +20,7 @@ def people(transactional_db):
     load_base_data()
     power = publish_power()
     editor = department_editor()
-    reviewer = make_user("fzb", groups=[roles.LEGAL_OFFICE])
+    reviewer = legal_office_user("fzb")
     return power, editor, reviewer
 
 

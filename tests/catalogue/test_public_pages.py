@@ -156,12 +156,20 @@ def test_the_department_page_lists_its_powers_by_type_and_its_complaint_phone(cl
     assert "12345" in response.content.decode()
 
 
-def test_the_law_page_lists_the_powers_that_cite_it(client, power):
+def test_the_law_page_lists_the_powers_that_cite_it_and_not_the_drafts(client, power):
+    from catalogue.services import power_upsert
+    from tests.factories import road_transport_licence
+
+    power_upsert(data=road_transport_licence(code="DRAFT-CITING", title="未公开的草稿事项"))
     law = power.legal_bases.select_related("law").first().law
     response = client.get(reverse("laws:detail", args=[law.pk]))
     assert response.status_code == 200
-    assert [p.code for p in response.context["citing_powers"]] == [power.code]
-    assert 'id="art-21"' in response.content.decode()
+    page = response.content.decode()
+    assert power.title in page and "引用本法规的事项（1 项）" in page
+    assert "未公开的草稿事项" not in page
+    assert 'id="art-21"' in page
+    listing = client.get(reverse("laws:list")).content.decode()
+    assert "被 1 个事项引用" in listing
 
 
 def test_an_unknown_law_is_a_chinese_404(client):

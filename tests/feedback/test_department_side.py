@@ -8,12 +8,11 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from access import roles
 from access.models import PersonalDataView
 from feedback.models import AppealDecision, Feedback
 from feedback.services import Submission, appeal_decide, appeal_request, feedback_submit
 from supervision.selectors import FEEDBACK, RED, YELLOW, supervision_for
-from tests.factories import department_editor, make_user
+from tests.factories import department_editor, legal_office_user
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -109,7 +108,7 @@ def test_the_legal_office_decides_an_appeal_and_the_review_stays_stored(client, 
         appeal_decide(appeal, user=editor, grant=True, reason="自己批准")
     assert rating_summary(power=power).ratings == 1
 
-    reviewer = make_user("fzb", groups=[roles.LEGAL_OFFICE])
+    reviewer = legal_office_user("fzb")
     appeal_decide(appeal, user=reviewer, grant=True, reason="经核实为恶意差评")
     appeal.refresh_from_db()
     assert appeal.decision == AppealDecision.GRANTED and appeal.decided_by == reviewer

@@ -9,10 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from access import roles
 from catalogue.models import PowerPage
 from import_data.models import ImportJob
-from tests.factories import make_user
+from tests.factories import content_admin_user, legal_office_user, make_user, site_admin_user
 from tests.import_data.test_import import HEADERS, row
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +47,7 @@ def upload(rows, name="交通局清单.xlsx"):
 
 @pytest.fixture
 def importer(client, base_data):
-    user = make_user("content", groups=[roles.CONTENT_ADMINS])
+    user = content_admin_user("content")
     client.force_login(user)
     return user
 
@@ -102,7 +101,7 @@ def test_only_importers_reach_the_import(client):
     client.force_login(make_user("nobody"))
     assert client.get(reverse("import_data:index")).status_code in (302, 403)
     assert client.get(reverse("import_data:template")).status_code in (302, 403)
-    editor = make_user("editor-only", groups=[roles.LEGAL_OFFICE])
+    editor = legal_office_user("editor-only")
     client.force_login(editor)
     assert client.get(reverse("import_data:template")).status_code in (302, 403)
 
@@ -122,12 +121,12 @@ def test_site_administrators_import_departments_and_laws_the_same_way(client, ba
     from catalogue.models import DepartmentPage
     from laws.models import Law
 
-    content_admin = make_user("content", groups=[roles.CONTENT_ADMINS])
+    content_admin = content_admin_user("content")
     client.force_login(content_admin)
     refused = client.post(reverse("import_data:index"),
                           {"kind": "departments", "file": upload([])})  # fmt: skip
     assert refused.status_code == 400 and not ImportJob.objects.exists()
-    client.force_login(make_user("site", groups=[roles.SITE_ADMINS]))
+    client.force_login(site_admin_user("site"))
 
     lines = (
         "部门编码,部门名称,简称,办公地址\nNEWDEPT,广安市广安区数据局,区数据局,广安区政务中心三楼\n"

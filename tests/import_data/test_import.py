@@ -8,10 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import PageLogEntry, Revision, WorkflowState
 
-from access import roles
 from catalogue.models import PowerPage
 from import_data.services import ImportRefused, import_apply, import_preview
-from tests.factories import make_user, publish_power, road_transport_licence
+from tests.factories import content_admin_user, make_user, publish_power, road_transport_licence
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +38,7 @@ def row(code, title, *, promised=5, status="在用"):
 
 @pytest.fixture
 def importer():
-    return make_user("content", groups=[roles.CONTENT_ADMINS])
+    return content_admin_user("content")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from access import roles
 from catalogue.models import PowerPage
 from catalogue.services import CitationData
 from laws.models import Law, LawStatus
@@ -17,7 +16,13 @@ from review.services import (
     power_submit,
     review_approve,
 )
-from tests.factories import department_editor, make_user, publish_power, road_transport_licence
+from tests.factories import (
+    department_editor,
+    legal_office_user,
+    make_user,
+    publish_power,
+    road_transport_licence,
+)
 from workdays.models import CalendarDay, DayKind
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +82,7 @@ def test_an_approved_revision_closes_the_requirement_with_the_editors_reason():
     draft.save_revision(user=editor)
     power_submit(power=citing, user=editor)
     assert AdjustmentRequirement.objects.open().count() == 1  # submitted is not approved
-    review_approve(power=citing, user=make_user("fzb", groups=[roles.LEGAL_OFFICE]))
+    review_approve(power=citing, user=legal_office_user("fzb"))
     requirement = AdjustmentRequirement.objects.get()
     assert requirement.closed_at is not None
     assert requirement.closing_note == "依据修订后的道路运输条例调整行使依据"

@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 from wagtail.models import PageLogEntry, TaskState, WorkflowState
 
-from access import roles
 from catalogue.models import PowerPage
 from catalogue.services import power_upsert
 from review.services import (
@@ -16,14 +15,14 @@ from review.services import (
     review_approve,
     review_reject,
 )
-from tests.factories import make_user, road_transport_licence
+from tests.factories import content_admin_user, legal_office_user, road_transport_licence
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def reviewer():
-    user = make_user("fzb", groups=[roles.LEGAL_OFFICE])
+    user = legal_office_user("fzb")
     user.email = "fzb@example.com"
     user.save()
     return user
@@ -31,7 +30,7 @@ def reviewer():
 
 @pytest.fixture
 def importer():
-    return make_user("importer", groups=[roles.CONTENT_ADMINS])
+    return content_admin_user("importer")
 
 
 def draft(code, user):

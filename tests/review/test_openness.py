@@ -3,11 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from access import roles
 from catalogue.models import PowerPage
 from review.models import PowerPublication
 from review.services import power_submit, review_approve, review_reject
-from tests.factories import department_editor, make_user, publish_power
+from tests.factories import department_editor, legal_office_user, publish_power
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def adjusted_power():
     """A power adjusted once (approved) and changed again (awaiting review)."""
     editor = department_editor()
-    reviewer = make_user("fzb", groups=[roles.LEGAL_OFFICE])
+    reviewer = legal_office_user("fzb")
     power = publish_power()
     draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
     draft.promised_time_limit = 3

@@ -5,16 +5,17 @@ from django.core import mail
 from django.urls import reverse
 from wagtail.models import PageLogEntry, TaskState
 
-from access import roles
 from catalogue.models import DepartmentPage, PowerPage
 from review.models import PowerPublication
 from review.services import ReviewError, power_submit, review_approve, review_reject
 from tests.factories import (
     department_editor,
+    legal_office_user,
     make_user,
     power_admin_form,
     publish_power,
     road_transport_licence,
+    site_admin_user,
     submit_change,
 )
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def reviewer():
-    return make_user("fzb", groups=[roles.LEGAL_OFFICE])
+    return legal_office_user("fzb")
 
 
 def power_form(**overrides):
@@ -134,7 +135,7 @@ def test_only_the_legal_office_may_decide(reviewer):
 
 
 def test_a_site_administrator_cannot_publish_a_power_around_the_legal_office(client):
-    admin = make_user("siteadmin", groups=[roles.SITE_ADMINS])
+    admin = site_admin_user("siteadmin")
     client.force_login(admin)
     client.post(add_url(), power_form(code="ADMIN-1", **{"action-publish": "action-publish"}))
     assert not PowerPage.objects.get(code="ADMIN-1").live
@@ -176,7 +177,7 @@ def test_the_legal_office_may_open_powers_but_not_manage_departments(reviewer):
     assert power.permissions_for_user(reviewer).can_edit()
     assert not department.permissions_for_user(reviewer).can_edit()
     assert not department.permissions_for_user(reviewer).can_delete()
-    admin = make_user("siteadmin", groups=[roles.SITE_ADMINS])
+    admin = site_admin_user("siteadmin")
     assert department.permissions_for_user(admin).can_edit()
     assert not power.permissions_for_user(admin).can_publish()
 

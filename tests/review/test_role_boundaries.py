@@ -15,10 +15,13 @@ from review.models import AdjustmentRequirement
 from review.services import ReviewError, law_supersede, power_submit, review_approve
 from tests.factories import (
     LAWS,
+    content_admin_user,
     department_editor,
+    legal_office_user,
     make_department,
     make_user,
     publish_power,
+    site_admin_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_site_administrator_cannot_delete_the_hall_with_everything_in_it(client):
     power = publish_power()
-    client.force_login(make_user("siteadmin", groups=[roles.SITE_ADMINS]))
+    client.force_login(site_admin_user("siteadmin"))
     home = HomePage.objects.get()
     client.post(reverse("wagtailadmin_pages:delete", args=[home.pk]), follow=True)
     assert HomePage.objects.filter(pk=home.pk).exists()
@@ -34,7 +37,7 @@ def test_a_site_administrator_cannot_delete_the_hall_with_everything_in_it(clien
 
 
 def test_a_site_administrator_cannot_create_a_superuser_or_a_reviewer(client):
-    client.force_login(make_user("siteadmin", groups=[roles.SITE_ADMINS]))
+    client.force_login(site_admin_user("siteadmin"))
     from django.contrib.auth.models import Group
 
     legal_office = Group.objects.get(name=roles.LEGAL_OFFICE)
@@ -53,7 +56,7 @@ def test_powers_and_departments_cannot_be_copied_into_duplicate_codes(client):
     editor = department_editor()
     assert not power.permissions_for_user(editor).can_copy()
     department = DepartmentPage.objects.get(code="TRANSPORT")
-    admin = make_user("siteadmin", groups=[roles.SITE_ADMINS])
+    admin = site_admin_user("siteadmin")
     assert not department.permissions_for_user(admin).can_copy()
 
 
@@ -90,7 +93,7 @@ def test_saving_an_amended_law_again_does_not_reopen_a_done_adjustment():
     draft.change_note = "已按新版条例调整"
     draft.save_revision(user=editor)
     power_submit(power=power, user=editor)
-    review_approve(power=power, user=make_user("fzb", groups=[roles.LEGAL_OFFICE]))
+    review_approve(power=power, user=legal_office_user("fzb"))
     from review.services import adjustments_open_for_law
 
     assert adjustments_open_for_law(law=Law.objects.get(pk=law.pk)) == []
@@ -123,7 +126,7 @@ def test_a_deleted_departments_editors_do_not_inherit_a_new_one(client):
 
 
 def test_content_administrators_cannot_create_departments():
-    content_admin = make_user("importer", groups=[roles.CONTENT_ADMINS])
+    content_admin = content_admin_user("importer")
     catalogue = PowerCatalogue.objects.get()
     assert not catalogue.permissions_for_user(content_admin).can_add_subpage()
 

@@ -7,14 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import TaskState
 
-from access import roles
 from laws.models import Law
 from review.models import AdjustmentRequirement
 from review.services import law_supersede, review_approve, review_reject
 from supervision.selectors import RED, REVIEW, YELLOW, supervision_for
 from tests.factories import (
+    content_admin_user,
     department_editor,
-    make_user,
+    legal_office_user,
     publish_power,
     road_transport_licence,
     submit_change,
@@ -26,7 +26,7 @@ D = datetime.date
 
 @pytest.fixture
 def reviewer():
-    return make_user("fzb", groups=[roles.LEGAL_OFFICE])
+    return legal_office_user("fzb")
 
 
 def test_an_overdue_review_turns_red_and_one_due_soon_yellow(reviewer):
@@ -106,7 +106,7 @@ def test_the_dashboard_pages_answer_each_role(client, reviewer):
     html = client.get(reverse("supervision:dashboard")).content.decode()
     assert "区行政审批局" in html and "区交通运输局" not in html
 
-    client.force_login(make_user("nobody", groups=[roles.CONTENT_ADMINS]))
+    client.force_login(content_admin_user("nobody"))
     assert client.get(reverse("supervision:dashboard")).status_code in (302, 403)
 
 
