@@ -217,3 +217,17 @@ def test_guessing_one_numbers_digits_from_many_addresses_locks_that_number(clien
     ]  # fmt: skip
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert "12345" in answers[-1].content.decode()
+
+
+def test_a_department_made_private_leaves_the_published_results(client, power):
+    from django.utils import timezone
+    from wagtail.models import PageViewRestriction
+
+    department = power.get_parent().specific
+    Feedback.objects.create(tracking_no=f"PJ{timezone.now():%Y%m%d}-PRIV", power=power,
+                            department=department, power_type="01", kind=Kind.EVALUATION,
+                            rating=5)  # fmt: skip
+    assert department.title in client.get(reverse("evaluation")).content.decode()
+
+    PageViewRestriction.objects.create(page=department, restriction_type="login")
+    assert department.title not in client.get(reverse("evaluation")).content.decode()
