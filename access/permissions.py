@@ -63,16 +63,18 @@ class DepartmentPagePermissionTester(ContainerPagePermissionTester):
 
 
 class PowerPagePermissionTester(PagePermissionTester):
-    """A power goes live, or comes down, only by the legal office's decision (approving in the
-    法制办审核 workflow publishes with the reviewer as the user), or by someone holding the
-    explicit right to publish directly. Page permissions alone are not enough."""
+    """A power goes live only by the legal office's decision in the 法制办审核 workflow (approving
+    publishes, with four eyes: review.four_eyes), or by someone holding the explicit right to
+    publish directly (每次记为单人决定). Reviewers do not publish directly: the publish button and
+    the API's publish action are not theirs. Taking a power down is the legal office's call too.
+    Page permissions alone are not enough."""
 
     @cached_property
     def _decides(self):
         return decides_publication(self.user)
 
     def can_publish(self):
-        return not self.page_is_root and self._decides
+        return not self.page_is_root and can_publish_directly(self.user)
 
     def can_unpublish(self):
         return self.page.live and not self.page_locked() and self._decides

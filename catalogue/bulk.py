@@ -102,7 +102,7 @@ def create(pages_by_department, *, user, publish) -> list[PowerPage]:
         _log(chunk, revisions, power_type, user=user, now=now, publish=publish)
         _insert_references(chunk, power_type, page_type)
         powers_bulk_created.send(
-            sender=PowerPage, pages=chunk, revisions=revisions,
+            sender=PowerPage, pages=chunk, revisions=revisions, user=user,
             published_at=now if publish else None,
         )  # fmt: skip
     for department, pages in pages_by_department.items():

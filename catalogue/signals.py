@@ -9,5 +9,6 @@ public record react to it (search.receivers, review.receivers), as they react to
 from django.dispatch import Signal
 
 # sender: PowerPage; pages: the new powers (saved); revisions: their first revision each, in
-# the same order; published_at: the publication time, or None when they were created as drafts.
+# the same order; user: who wrote them (None for a loader); published_at: the publication time,
+# or None when they were created as drafts.
 powers_bulk_created = Signal()

@@ -25,6 +25,8 @@ DEMO_USERS = [
     DemoUser("spj-editor", "demo-spj-2026", "部门编辑（区行政审批局）",
              department_short_name="区行政审批局"),
     DemoUser("fzb-reviewer", "demo-fzb-2026", "法制办审核", group=roles.LEGAL_OFFICE),
+    # A second reviewer: what one reviewer corrects, the other approves (four eyes).
+    DemoUser("fzb-reviewer2", "demo-fzb2-2026", "法制办审核（第二人）", group=roles.LEGAL_OFFICE),
     DemoUser("site-admin", "demo-admin-2026", "站点管理员", group=roles.SITE_ADMINS),
     DemoUser("content-admin", "demo-content-2026", "内容管理员", group=roles.CONTENT_ADMINS),
 ]  # fmt: skip

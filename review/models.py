@@ -3,8 +3,12 @@ the public record of every approved change."""
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from wagtail.log_actions import log
 from wagtail.models import GroupApprovalTask
+
+from . import four_eyes
 
 
 class FunctionChange(models.Model):
@@ -130,6 +134,14 @@ class PowerPublication(models.Model):
     is_creation = models.BooleanField("新增事项", default=False)
     changed_fields = models.JSONField("调整的字段", default=list)
     note = models.TextField("调整说明", blank=True)
+    # Who put it live (never shown in public), and whether that was one person's decision: a
+    # publication without the legal office's review, or an approval by someone who wrote or
+    # submitted the change (a superuser). 电子监察 lists these (review.four_eyes).
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="批准人", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    sole_decision = models.BooleanField("单人决定", default=False, db_index=True)
 
     class Meta:
         verbose_name = "调整记录"
@@ -156,7 +168,8 @@ TASK_NAME = "法制办审核"
 
 class LegalOfficeReviewTask(GroupApprovalTask):
     """The 法制办审核 step: Wagtail's group approval, except that a rejection must say what to
-    change (the comment goes back to the editor by email and in the page's history)."""
+    change (the comment goes back to the editor by email and in the page's history), and that
+    nobody approves a change they wrote or submitted (review.four_eyes)."""
 
     class Meta:
         verbose_name = "法制办审核任务"
@@ -166,6 +179,28 @@ class LegalOfficeReviewTask(GroupApprovalTask):
         if action == "reject":
             return RejectionCommentForm
         return super().get_form_for_action(action)
+
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        if actions and not user.is_superuser and self._involved(obj, user):
+            return [action for action in actions if action[0] != "approve"]
+        return actions
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve":
+            page = task_state.workflow_state.content_object
+            if self._involved(page, user, task_state.workflow_state):
+                if not user.is_superuser:
+                    raise PermissionDenied(four_eyes.REFUSED)
+                log(instance=page.specific, action=four_eyes.SOLE_DECISION_ACTION, user=user,
+                    revision=task_state.revision,
+                    data={"reason": "超级管理员审核通过了自己编写或提交的修改"})  # fmt: skip
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    @staticmethod
+    def _involved(page, user, workflow_state=None):
+        workflow_state = workflow_state or page.current_workflow_state
+        return workflow_state is not None and four_eyes.is_involved(user, page, workflow_state)
 
     @classmethod
     def get_description(cls):

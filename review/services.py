@@ -7,6 +7,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -16,6 +17,7 @@ from catalogue.models import DepartmentPage, PowerPage
 from laws.models import Law, LawStatus
 from workdays.calendar import WorkCalendar
 
+from . import four_eyes
 from .models import (
     AdjustmentRequirement,
     AdjustmentTrigger,
@@ -395,13 +397,42 @@ def _in_progress_task_state(power) -> TaskState:
     return task_state.specific
 
 
+def review_follows_revision(*, revision) -> None:
+    """A reviewer's revision saved while its power is in review (correcting the text) becomes
+    the revision under review: approving publishes what the reviewers last saw, and its author
+    is then one of those who may not approve it (review.four_eyes). A revision by anyone else
+    (a way around the lock) is never taken into the review: it cannot go live unreviewed."""
+    if revision.user is None:
+        return
+    task_state = (
+        TaskState.objects.filter(
+            status=TaskState.STATUS_IN_PROGRESS,
+            workflow_state__status=WorkflowState.STATUS_IN_PROGRESS,
+            workflow_state__base_content_type_id=revision.base_content_type_id,
+            workflow_state__object_id=revision.object_id,
+        )
+        .exclude(revision=revision)
+        .select_related("task")
+        .first()
+    )
+    if task_state is None:
+        return
+    task = task_state.task.specific
+    if task.user_can_access_editor(revision.content_object, revision.user):
+        task_state.revision = revision
+        task_state.save(update_fields=["revision"])
+
+
 def review_approve(*, power: PowerPage, user, comment=""):
     """The legal office approves the submitted revision, which publishes it."""
     task_state = _in_progress_task_state(power)
     task = task_state.task.specific
     if not task.user_can_access_editor(power, user) and not user.is_superuser:
         raise ReviewPermissionError("只有法制办审核人员可以审核。")
-    task.on_action(task_state, user, "approve", comment=comment)
+    try:
+        task.on_action(task_state, user, "approve", comment=comment)
+    except PermissionDenied as error:  # four eyes: the task's own rule
+        raise ReviewPermissionError(str(error)) from error
 
 
 def review_reject(*, power: PowerPage, user, comment: str):
@@ -449,7 +480,9 @@ def changed_field_labels(before: PowerPage, after: PowerPage) -> list[str]:
 @transaction.atomic
 def publication_record(*, revision, user=None) -> PowerPublication | None:
     """Record an approved (published) revision of a power for its public history, and close the
-    power's open adjustment requirements with the editor's stated reason."""
+    power's open adjustment requirements with the editor's stated reason. Who put it live, and
+    whether a second person reviewed it, is added by publication_decision_record (never shown in
+    public)."""
     if PowerPublication.objects.filter(revision=revision).exists():
         return None
     power = revision.as_object()
@@ -474,10 +507,43 @@ def publication_record(*, revision, user=None) -> PowerPublication | None:
     return publication
 
 
-def publications_record_created(pairs, *, published_at):
+def publication_decision_record(*, revision, published_by) -> None:
+    """Who put this revision live, and whether that was one person's decision: published
+    directly (no approval), or approved by someone who wrote or submitted the change (a
+    superuser: review.four_eyes). Called when Wagtail logs the publication, which it does
+    after its page_published signal; loaders that run as no one (the demo) are nobody's."""
+    publication = PowerPublication.objects.filter(revision=revision).select_related("power").first()
+    if publication is None or published_by is None:
+        return
+    approval = (
+        TaskState.objects.filter(revision=revision, status=TaskState.STATUS_APPROVED)
+        .select_related("workflow_state")
+        .order_by("-finished_at")
+        .first()
+    )
+    sole = True
+    if approval is not None:
+        previous = (
+            PowerPublication.objects.filter(power_id=publication.power_id)
+            .exclude(pk=publication.pk)
+            .order_by("-published_at", "-id")
+            .values_list("revision_id", flat=True)
+            .first()
+        )
+        involved = four_eyes.involved_user_ids(
+            publication.power, approval.workflow_state, since=previous or 0, until=revision.pk
+        )
+        sole = published_by in involved
+    publication.approved_by_id = published_by
+    publication.sole_decision = sole
+    publication.save(update_fields=["approved_by", "sole_decision"])
+
+
+def publications_record_created(pairs, *, published_at, user=None):
     """The public record of newly created powers published at once, in bulk: what
     publication_record writes for a first publication (pairs of (power, revision)). A new power
-    has no earlier publication and no open adjustment requirement to close."""
+    has no earlier publication and no open adjustment requirement to close. Published directly
+    by a person, each is that person's sole decision."""
     PowerPublication.objects.bulk_create(
         [
             PowerPublication(
@@ -488,6 +554,8 @@ def publications_record_created(pairs, *, published_at):
                 is_creation=True,
                 changed_fields=[],
                 note=power.change_note,
+                approved_by_id=getattr(user, "pk", None),
+                sole_decision=user is not None,
             )  # fmt: skip
             for power, revision in pairs
         ],

@@ -12,7 +12,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from catalogue.models import PowerPage
 from laws.models import Law, LawStatus
 
-from . import services
+from . import four_eyes, services
 from .models import FunctionChange
 
 
@@ -20,6 +20,8 @@ from .models import FunctionChange
 def register_review_log_actions(actions):
     actions.register_action("review.adjustment_opened", "发起调整要求", "发起调整要求")
     actions.register_action("review.adjustment_closed", "调整要求办结", "调整要求已办结")
+    actions.register_action(four_eyes.SOLE_DECISION_ACTION, "单人决定",
+                            "超级管理员审核通过了自己编写或提交的修改")  # fmt: skip
 
 
 @hooks.register("before_edit_page")

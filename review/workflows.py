@@ -9,4 +9,6 @@ def publish_reviewed_revision(workflow_state, user=None):
     revision = task_state.revision if task_state is not None else None
     if revision is None:
         revision = workflow_state.content_object.get_latest_revision()
-    revision.publish(user=user)
+    # The approval is the decision: the reviewer need not hold the right to publish directly
+    # (access.permissions.PowerPagePermissionTester), which is for publishing without review.
+    revision.publish(user=user, skip_permission_checks=True)

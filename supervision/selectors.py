@@ -24,7 +24,7 @@ from wagtail.models import TaskState
 from access import roles
 from catalogue.models import DepartmentPage, PowerPage
 from feedback.models import Feedback, Status
-from review.models import TASK_NAME, AdjustmentRequirement
+from review.models import TASK_NAME, AdjustmentRequirement, PowerPublication
 from workdays.calendar import WorkCalendar
 
 NORMAL, YELLOW, RED = "normal", "yellow", "red"
@@ -241,3 +241,38 @@ def filter_items(items, *, department_code=None, kind=None, card=None):
     if card in CARD_LABELS:
         selected = [i for i in selected if i.card == card]
     return selected
+
+
+# --- Sole decisions (单人决定) ------------------------------------------------------------------
+
+SOLE_DECISION_DAYS = 90
+
+
+@dataclass
+class SoleDecisions:
+    """Publications by one person without a second person's review, by person and day."""
+
+    user: object
+    day: datetime.date
+    count: int
+    example: PowerPublication
+
+
+def sole_decisions(user, *, days=SOLE_DECISION_DAYS) -> list[SoleDecisions]:
+    """What was put live in the last `days` without four eyes (a superuser approving their own
+    change, or the right to publish directly): for the legal office and site administrators."""
+    if not roles.sees_all_departments(user):
+        return []
+    since = timezone.now() - datetime.timedelta(days=days)
+    publications = (
+        PowerPublication.objects.filter(sole_decision=True, published_at__gte=since)
+        .select_related("approved_by", "power")
+        .order_by("-published_at", "-id")
+    )
+    grouped: OrderedDict = OrderedDict()
+    for publication in publications.iterator():
+        key = (publication.approved_by_id, timezone.localdate(publication.published_at))
+        if key not in grouped:
+            grouped[key] = SoleDecisions(publication.approved_by, key[1], 0, publication)
+        grouped[key].count += 1
+    return list(grouped.values())

@@ -8,7 +8,14 @@ from access import roles
 from access.admin_sections import AdminSectionMixin
 from common.text import clean_public_text
 
-from .selectors import CARD_LABELS, KIND_LABELS, filter_items, supervision_for
+from .selectors import (
+    CARD_LABELS,
+    KIND_LABELS,
+    SOLE_DECISION_DAYS,
+    filter_items,
+    sole_decisions,
+    supervision_for,
+)
 
 
 class SupervisionMixin(AdminSectionMixin):
@@ -28,6 +35,8 @@ class DashboardView(SupervisionMixin, TemplateView):
             supervision=supervision,
             totals=supervision.totals,
             sees_all=roles.sees_all_departments(self.request.user),
+            sole_decisions=sole_decisions(self.request.user),
+            sole_decision_days=SOLE_DECISION_DAYS,
             items_url=reverse("supervision:items"),
             deadlines={
                 "review": settings.REVIEW_DEADLINE_WORKING_DAYS,

@@ -76,7 +76,8 @@ WRITES = {
     "anonymous": (401, 401, 401),
     "own editor": (200, 403, 200),
     "other editor": (403, 403, 403),
-    "legal office": (200, 200, 200),
+    # corrects drafts, but publishes only by approving someone else's change (four eyes)
+    "legal office": (200, 403, 200),
     # manages the site, but powers are published by the legal office (as in the admin)
     "site administrator": (200, 403, 200),
     "superuser": (200, 200, 200),
