@@ -10,6 +10,7 @@ Every handler of the API instance lives here (Wagtail's pages router included), 
 
 from __future__ import annotations
 
+import logging
 import re
 from http import HTTPStatus
 from typing import Any
@@ -26,6 +27,8 @@ from pydantic import ValidationError as PydanticValidationError
 PROBLEM_JSON = "application/problem+json"
 
 # Stable codes and their default Chinese messages.
+logger = logging.getLogger(__name__)
+
 MESSAGES = {
     "invalid_parameter": "请求参数无效。",
     "unknown_parameter": "不支持的参数。",
@@ -223,10 +226,16 @@ def register(api):
             return problem(400, "invalid_parameter", "请求参数超出范围。")
         return problem(409, "conflict", "请求与现有内容冲突（如重复的编码或地址），未作修改。")
 
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, exc: Exception):
+        # Logged in full for the operators; the caller learns nothing of the code, DEBUG or not.
+        logger.exception("API error on %s %s", request.method, request.path)
+        return problem(500, "server_error")
+
     @api.exception_handler(ValueError)
     @api.exception_handler(TypeError)
     def unusable_filter(request: HttpRequest, exc: Exception):
         # A filter Wagtail's router passes to the ORM as it came (revisions ?user_id=abc).
         if request.method in ("GET", "HEAD"):
             return problem(400, "invalid_parameter")
-        raise exc
+        return unexpected(request, exc)

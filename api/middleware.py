@@ -6,6 +6,7 @@ reads that every publish (and every counted rating) makes stale, like the page c
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 
@@ -13,14 +14,17 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
 from common import pagecache
+from common.parameters import HUGE_NUMBER, unusable_parameter
 
 from .errors import echo, problem
 
 PREFIX = "/api/v3/"
+API_NAMESPACE = "wagtailapi_v3"
 # The version key that ratings bump (feedback.services): the API shows rating summaries.
 VERSION_PATH = PREFIX
 # Never stored: searches are logged one by one; feedback lookups are personal; the documents
@@ -32,10 +36,58 @@ UNCACHED = (PREFIX + "search/", PREFIX + "feedback/", PREFIX + "docs/", PREFIX +
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ALLOWED_HEADERS = "Authorization, Content-Type, If-None-Match, If-Modified-Since"
 EXPOSED_HEADERS = "ETag, Last-Modified, Location"
-# An integer of 19 digits or more does not fit the database's 64-bit integers.
-HUGE_NUMBER = re.compile(r"[-+]?0*\d{19,}")
-# Parameters that are text, whatever their characters (a long number searched for is text).
-TEXT_PARAMETERS = frozenset({"q", "tag", "search", "verifier", "html_path"})
+
+
+PAGE_WRITE = re.compile(rf"^{PREFIX}pages/(?:(\d+)/)?$")
+
+
+def _refuse_json(request):
+    """Every write takes one JSON object; a page write names only fields the page type takes
+    (Wagtail's router would ignore the others silently, so a misspelt field changed nothing)."""
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return problem(400, "invalid_body", "请求内容不是有效的 JSON。")
+    if not isinstance(data, dict):
+        # A body of the wrong shape is the body's fault, as the schemas' own errors: 422.
+        return problem(
+            422, "invalid_body", "请求内容须为一个 JSON 对象（{…}），而不是数组或单个值。"
+        )
+    page_write = PAGE_WRITE.match(request.path)
+    if page_write and request.method in ("POST", "PATCH"):
+        unknown = _unknown_page_fields(data, page_write.group(1), create=request.method == "POST")
+        if unknown:
+            shown = "、".join(echo(name, 40) for name in sorted(unknown)[:10])
+            return problem(400, "invalid_body", f"该页面类型没有这些可写字段：{shown}。",
+                           [{"loc": [name], "type": "extra_forbidden", "msg": "不是可用的字段"}
+                            for name in sorted(unknown)])  # fmt: skip
+    return None
+
+
+def _unknown_page_fields(data: dict, page_id: str | None, *, create: bool) -> set[str]:
+    from django.apps import apps
+    from wagtail.api.v3.registry import registry
+    from wagtail.models import Page
+
+    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+    label = meta.get("type")
+    if not label and page_id and len(page_id) < 19:
+        page = Page.objects.filter(pk=int(page_id)).select_related("content_type").first()
+        label = page and f"{page.content_type.app_label}.{page.content_type.model}"
+    try:
+        model = apps.get_model(str(label)) if label else None
+    except (LookupError, ValueError):
+        return set()  # an unknown type: Wagtail's router says so
+    registration = model and registry.get(model._meta.label)
+    schema = registration and (registration.create_schema if create else registration.patch_schema)
+    if schema is None:
+        return set()
+    known = {"meta"}
+    for name, field in schema.model_fields.items():
+        known.add(name)
+        if field.alias:
+            known.add(field.alias)
+    return set(data) - known
 
 
 def _etag(content: bytes) -> str:
@@ -82,6 +134,14 @@ class ApiMiddleware:
             )
         if "\x00" in request.path:
             return problem(400, "invalid_parameter", "请求地址含有不允许的字符。")
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            match = None
+        if match is None or API_NAMESPACE not in match.namespaces:
+            # Said before any other check (CSRF would answer a POST with 403; the hall's
+            # catch-all page route would answer with an HTML page).
+            return problem(404, "not_found", "没有这个接口地址。")
         return None
 
     @staticmethod
@@ -90,13 +150,8 @@ class ApiMiddleware:
         PostgreSQL, a number beyond 64 bits or a NUL character would be a database error)."""
         if any(HUGE_NUMBER.fullmatch(part) for part in request.path.split("/")):
             return problem(404, "not_found")
-        for name, values in request.GET.lists():
-            for value in values:
-                if "\x00" in value:
-                    return problem(400, "invalid_parameter", "请求参数含有不允许的字符。")
-                if name not in TEXT_PARAMETERS and HUGE_NUMBER.fullmatch(value.strip()):
-                    return problem(400, "invalid_parameter", "请求参数超出范围。")
-        return None
+        reason = unusable_parameter(request.GET)
+        return problem(400, "invalid_parameter", reason) if reason else None
 
     @staticmethod
     def _refuse_body(request):
@@ -113,6 +168,7 @@ class ApiMiddleware:
             content_type = request.content_type or ""
             if content_type != "application/json" and not content_type.endswith("+json"):
                 return problem(415, "unsupported_media_type")
+            return _refuse_json(request)
         return None
 
     def _respond(self, request):

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # /api/v3/ only: CORS, body limits, ETag/304 and the cache of anonymous reads.
     "api.middleware.ApiMiddleware",
+    # Everywhere else: query strings no page can use are a 400, not a database error.
+    "disclosure.middleware.UnusableParametersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -104,3 +104,15 @@ def test_a_bad_date_in_a_file_name_is_a_chinese_format_error(tmp_path):
     (tmp_path / "条例(2020-13-45).md").write_text("# 条例\n<!-- INFO END -->\n", encoding="utf-8")
     with pytest.raises(LawFormatError, match="日期无效"):
         parse_law_file(tmp_path / "条例(2020-13-45).md", tmp_path)
+
+
+def test_a_site_administrator_finds_a_law_in_the_admin_by_part_of_its_title(client):
+    from django.urls import reverse
+
+    from tests.factories import site_admin_user
+
+    client.force_login(site_admin_user())
+    url = reverse("wagtailsnippets_laws_law:list")
+    found = client.get(url, {"q": "道路运输"})
+    assert found.status_code == 200 and "中华人民共和国道路运输条例" in found.content.decode()
+    assert "中华人民共和国道路运输条例" not in client.get(url, {"q": "食品安全"}).content.decode()
