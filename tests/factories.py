@@ -138,6 +138,13 @@ def publish_power(data: PowerData | None = None, user=None) -> PowerPage:
     return PowerPage.objects.get(pk=result.page.pk)
 
 
+def publish_latest_revision(code: str) -> PowerPage:
+    """A power's latest revision (a draft, or a change awaiting review) goes live, as when the
+    legal office approves it."""
+    PowerPage.objects.get(code=code).latest_revision.publish()
+    return PowerPage.objects.get(code=code)
+
+
 def power_admin_form(**overrides):
     """The POST data of the power editing form in the admin (empty lists unless given)."""
     from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield

@@ -45,6 +45,10 @@ def test_the_forms_checks_apply_in_chinese(client, power):
     unknown = post(client, power=CODE, kind="evaluation", rating=4, website="http://x").json()
     assert unknown["code"] == "invalid_body" and unknown["errors"][0]["loc"] == ["website"]
     assert Feedback.objects.count() == 0
+    # corrected, the same rating is taken and stored
+    fixed = post(client, power=CODE, kind="evaluation", rating=4, phone="13812345678")
+    assert fixed.status_code == 201, fixed.content[:300]
+    assert Feedback.objects.get().phone == "13812345678"
 
 
 def test_a_double_tap_is_one_submission_and_a_flood_is_refused(client, power, settings):
@@ -69,11 +73,15 @@ def test_a_neighbour_behind_the_same_address_never_gets_anothers_receipt(client,
     assert Feedback.objects.count() == 2
 
 
-def test_lookups_are_rate_limited_like_the_lookup_page(client, settings):
+def test_lookups_are_rate_limited_like_the_lookup_page(client, power, settings):
     settings.FEEDBACK_RATE_LIMITS = {**settings.FEEDBACK_RATE_LIMITS, "lookups_per_minute": 2}
-    statuses = [client.get("/api/v3/feedback/PJ20260101-ABCD/?verifier=1234").status_code
-                for _ in range(3)]  # fmt: skip
-    assert statuses == [404, 404, 429]
+    receipt = post(client, power=CODE, kind="inquiry", comment="需要带身份证吗？").json()
+    mine = f"{receipt['lookup_url']}?verifier={receipt['lookup_code']}"
+    # within the limit the citizen's own lookup answers, and a wrong one is not found
+    assert client.get(mine).status_code == 200
+    assert client.get("/api/v3/feedback/PJ20260101-ABCD/?verifier=1234").status_code == 404
+    # over it, even the right one waits
+    assert client.get(mine).status_code == 429
 
 
 def test_guessing_a_numbers_four_digits_from_many_addresses_locks_the_number(
@@ -83,6 +91,7 @@ def test_guessing_a_numbers_four_digits_from_many_addresses_locks_the_number(
     settings.FEEDBACK_RATE_LIMITS = {**limits, "failed_lookups_per_number": 3}
     receipt = post(client, power=CODE, kind="complaint", comment="窗口排队", phone="13812345678")
     url = receipt.json()["lookup_url"]
+    assert client.get(f"{url}?verifier=5678", REMOTE_ADDR="198.51.100.9").status_code == 200
     answers = [
         client.get(f"{url}?verifier={guess:04}", REMOTE_ADDR=f"203.0.113.{guess}").status_code
         for guess in range(4)
@@ -91,3 +100,7 @@ def test_guessing_a_numbers_four_digits_from_many_addresses_locks_the_number(
     # the right digits no longer help today: the citizen calls 12345 instead
     locked = client.get(f"{url}?verifier=5678", REMOTE_ADDR="198.51.100.9")
     assert locked.status_code == 429 and "12345" in locked.json()["detail"]
+    # another citizen's number still answers its own digits
+    other = post(client, power=CODE, kind="complaint", comment="无人接听", phone="13900001111")
+    other_url = other.json()["lookup_url"]
+    assert client.get(f"{other_url}?verifier=1111", REMOTE_ADDR="198.51.100.9").status_code == 200

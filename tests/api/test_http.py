@@ -101,7 +101,8 @@ def test_cors_for_the_allowed_origins_only(client, power, settings):
     )
 
 
-def test_personal_and_logged_answers_are_not_kept_by_shared_caches(client, power):
+def test_personal_and_logged_answers_are_not_kept_by_shared_caches_the_catalogue_is(client, power):
+    assert client.get(DETAIL)["Cache-Control"].startswith("public")
     assert client.get("/api/v3/search/?q=货物")["Cache-Control"].startswith("private")
     receipt = client.post("/api/v3/feedback/", {"power": CODE, "kind": "inquiry",
                                                 "comment": "需要带身份证吗？"},

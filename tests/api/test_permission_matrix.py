@@ -132,14 +132,20 @@ def test_an_editor_cannot_create_a_power_in_another_department(client, pages, pe
     assert not power.live and power.latest_revision.user == people["own editor"]
 
 
-def test_a_browser_session_alone_cannot_write(client, pages, people):
+def test_a_browser_session_alone_cannot_write_the_same_request_with_a_token_can(
+    client, pages, people
+):
     """Cookies never authenticate the API: a logged-in editor's browser (or a page of another
     site making it send a request) is anonymous here, CSRF token or not."""
     client.force_login(people["superuser"])
-    response = client.patch(
-        f"/api/v3/pages/{pages['published']}/",
-        {"meta": {"type": "catalogue.PowerPage", "action": "publish"}, "title": "被篡改"},
-        content_type="application/json",
-    )
+    url = f"/api/v3/pages/{pages['published']}/"
+    body = {"meta": {"type": "catalogue.PowerPage", "action": "publish"}, "title": "被篡改"}
+    response = client.patch(url, body, content_type="application/json")
     assert response.status_code == 401
     assert PowerPage.objects.get(pk=pages["published"]).title == "道路货物运输经营许可"
+
+    corrected = {**body, "title": "道路货物运输经营许可（更正）", "change_note": "更正名称"}
+    response = client.patch(url, corrected, content_type="application/json",
+                            headers=auth(people["superuser"]))  # fmt: skip
+    assert response.status_code == 200, response.content[:300]
+    assert PowerPage.objects.get(pk=pages["published"]).title == "道路货物运输经营许可（更正）"

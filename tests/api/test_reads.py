@@ -6,7 +6,14 @@ from wagtail.models import PageViewRestriction
 
 from catalogue.models import PowerPage
 from catalogue.services import power_upsert
-from tests.factories import make_user, publish_power, road_transport_licence, save_change
+from tests.factories import (
+    bearer,
+    make_user,
+    publish_latest_revision,
+    publish_power,
+    road_transport_licence,
+    save_change,
+)
 
 pytestmark = pytest.mark.django_db
 CODE = "511A0142000000-511602000000-000-TEST-1-00"
@@ -72,7 +79,7 @@ def test_a_power_in_full_as_its_page_shows_it(client, power):
     assert detail["department"]["api_url"] == "/api/v3/departments/TRANSPORT/"
 
 
-def test_drafts_and_changes_awaiting_review_never_show(client, power):
+def test_drafts_and_changes_awaiting_review_show_only_once_published(client, power):
     editor = make_user("api-editor", superuser=True)
     save_change(power, editor, title="道路货物运输经营许可（草稿标题）")
     power_upsert(data=road_transport_licence(code="API-DRAFT-1", title="从未发布的事项"),
@@ -89,12 +96,28 @@ def test_drafts_and_changes_awaiting_review_never_show(client, power):
     )
     assert client.get(f"/api/v3/pages/{draft_id}/").status_code == 404
     assert draft_id not in [p["id"] for p in get(client, "/api/v3/pages/?limit=100")["items"]]
-    assert client.get(f"/api/v3/pages/{power.pk}/revisions/").status_code == 401
+    revisions = f"/api/v3/pages/{power.pk}/revisions/"
+    assert client.get(revisions).status_code == 401
+    assert client.get(revisions, headers=bearer(editor)).status_code == 200
     found = get(client, "/api/v3/search/?q=草稿标题")
     assert found["total"] == 0
 
+    # approved, both are public at once, through the same endpoints
+    publish_latest_revision(CODE)
+    publish_latest_revision("API-DRAFT-1")
+    assert get(client, f"/api/v3/powers/{CODE}/")["title"] == "道路货物运输经营许可（草稿标题）"
+    listed = get(client, "/api/v3/powers/?page_size=100")
+    assert sorted(item["code"] for item in listed["items"]) == sorted([CODE, "API-DRAFT-1"])
+    assert get(client, "/api/v3/powers/API-DRAFT-1/")["title"] == "从未发布的事项"
+    assert get(client, f"/api/v3/pages/{draft_id}/")["title"] == "从未发布的事项"
+    assert get(client, "/api/v3/search/?q=草稿标题")["total"] == 1
 
-def test_a_private_power_is_not_served(client, power):
+
+def test_a_public_power_is_served_and_not_once_made_private(client, power):
+    assert client.get(f"/api/v3/powers/{CODE}/").status_code == 200
+    assert get(client, "/api/v3/powers/")["count"] == 1
+    assert client.get(f"/api/v3/pages/{power.pk}/").status_code == 200
+
     PageViewRestriction.objects.create(page=power, restriction_type="login")
     assert client.get(f"/api/v3/powers/{CODE}/").status_code == 404
     assert get(client, "/api/v3/powers/")["count"] == 0
@@ -152,12 +175,15 @@ def test_no_personal_data_of_citizens_or_editors_leaks(client, power):
         ("窗口态度差", "已约谈窗口人员。", "投诉")
     ]
     assert get(client, "/api/v3/departments/TRANSPORT/")["comments"] == shown
-    bodies = [
-        client.get(url).content.decode()
+    responses = [
+        client.get(url)
         for url in (f"/api/v3/powers/{CODE}/", "/api/v3/powers/", "/api/v3/departments/TRANSPORT/",
                     "/api/v3/stats/satisfaction/", f"/api/v3/pages/{power.pk}/",
                     "/api/v3/search/?q=窗口态度差")
     ]  # fmt: skip
+    assert [response.status_code for response in responses] == [200] * len(responses)
+    bodies = [response.content.decode() for response in responses]
+    assert "窗口态度差" in bodies[0] and "窗口态度差" in bodies[2]  # what is public is there
     for body in bodies:
         assert "张三丰" not in body and "13912345678" not in body and "203.0.113.9" not in body
         assert "example.com" not in body  # editors' email addresses
@@ -218,5 +244,8 @@ def test_a_page_password_typed_in_the_hall_opens_nothing_through_the_api(client,
     assert client.get(f"/api/v3/pages/{power.pk}/").status_code == 404
     listed = get(client, "/api/v3/pages/?type=catalogue.PowerPage")
     assert power.pk not in [p["id"] for p in listed["items"]]
+    # the password opens the page in the hall, where it was typed
+    hall = client.get(power.url)
+    assert hall.status_code == 200 and "道路货物运输经营许可" in hall.content.decode()
     client.cookies.clear()
     assert client.get(f"/api/v3/pages/{power.pk}/").status_code == 404

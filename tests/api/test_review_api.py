@@ -75,6 +75,9 @@ def test_each_step_only_for_those_allowed_to_take_it(client, power, editor, revi
     assert post(client, f"/api/v3/powers/{CODE}/approve/", outsider).status_code == 403
     assert PowerPage.objects.get(pk=power.pk).title == "道路货物运输经营许可"
     assert post(client, "/api/v3/powers/NO-SUCH/approve/", reviewer).status_code == 404
+    # the legal office takes the step the others could not
+    assert post(client, f"/api/v3/powers/{CODE}/approve/", reviewer).status_code == 200
+    assert PowerPage.objects.get(pk=power.pk).title == "道路货物运输经营许可（修订）"
 
 
 def test_only_the_reviewed_revision_goes_live(client, power, editor, reviewer):
@@ -91,6 +94,9 @@ def test_only_the_reviewed_revision_goes_live(client, power, editor, reviewer):
     revert = post(client, f"/api/v3/pages/{power.pk}/actions/revert/", editor,
                   {"revision_id": bad})  # fmt: skip
     assert revert.status_code == 404
+    # while the actions it does offer are there, and refuse an editor (the address is right)
+    publish = post(client, f"/api/v3/pages/{power.pk}/actions/publish/", editor)
+    assert publish.status_code == 403
     # even if a newer revision appeared by another way in, it would not be published
     Revision.objects.get(pk=bad).as_object().save_revision(user=power.owner)
     assert post(client, f"/api/v3/powers/{CODE}/approve/", reviewer).status_code == 200

@@ -56,6 +56,9 @@ def test_a_duplicate_code_comes_back_with_a_chinese_field_error(admin_client, po
     assert "code" in errors
     assert "已存在" in errors["code"][0]
     assert PowerPage.objects.filter(code=power.code).count() == 1
+    # the same form with a code of its own is saved
+    assert admin_client.post(add_url(), power_form(code="NEW-CODE-2")).status_code == 302
+    assert PowerPage.objects.filter(code="NEW-CODE-2").exists()
 
 
 def test_a_missing_required_field_comes_back_with_a_chinese_error(admin_client):
@@ -65,14 +68,23 @@ def test_a_missing_required_field_comes_back_with_a_chinese_error(admin_client):
     assert errors["code"] == ["必需字段"]
     assert "title" in errors
     assert not PowerPage.objects.filter(title="").exists()
+    # filled in, the same form is saved
+    assert admin_client.post(add_url(), power_form()).status_code == 302
+    assert PowerPage.objects.filter(code="NEW-CODE-1").exists()
 
 
-def test_the_code_of_a_power_cannot_be_changed_later(admin_client, power):
+def test_the_code_of_a_power_cannot_be_changed_later_its_other_fields_can(admin_client, power):
     url = reverse("wagtailadmin_pages:edit", args=[power.pk])
     response = admin_client.post(url, power_form(code="CHANGED", title=power.title,
                                                  slug=power.slug))  # fmt: skip
     assert response.status_code == 200
     assert "不可修改" in response.context["form"].errors["code"][0]
+    # the same edit keeping the code is saved as a draft
+    kept = power_form(code=power.code, title=power.title, slug=power.slug, promised_time_limit="3")
+    response = admin_client.post(url, kept)
+    assert response.status_code == 302
+    draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
+    assert (draft.code, draft.promised_time_limit) == (power.code, 3)
 
 
 def test_the_law_library_is_managed_as_snippets_with_articles(admin_client):
@@ -86,7 +98,7 @@ def test_the_law_library_is_managed_as_snippets_with_articles(admin_client):
     assert "下列事项可以设定行政许可" in edit.content.decode()
 
 
-def test_a_law_that_powers_cite_cannot_be_deleted(admin_client, power):
+def test_a_law_that_powers_cite_cannot_be_deleted_one_nobody_cites_can(admin_client, power):
     law = power.legal_bases.first().law
     url = reverse("wagtailsnippets_laws_law:delete", args=[law.pk])
     page = admin_client.get(url)
@@ -95,6 +107,11 @@ def test_a_law_that_powers_cite_cannot_be_deleted(admin_client, power):
     assert response.status_code == 200
     assert type(law).objects.filter(pk=law.pk).exists()
     assert power.legal_bases.first().law == law
+
+    uncited = type(law).objects.exclude(pk__in=power.legal_bases.values("law")).order_by("pk")[0]
+    url = reverse("wagtailsnippets_laws_law:delete", args=[uncited.pk])
+    assert admin_client.post(url).status_code == 302
+    assert not type(law).objects.filter(pk=uncited.pk).exists()
 
 
 def test_the_login_page_names_the_platform(client):

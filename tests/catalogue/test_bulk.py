@@ -92,7 +92,7 @@ def test_many_new_powers_are_placed_one_after_another_in_their_departments():
     assert Revision.objects.count() == revisions
 
 
-def test_a_bad_item_anywhere_leaves_nothing_behind():
+def test_a_bad_item_anywhere_leaves_nothing_behind_the_others_alone_are_written():
     items = [road_transport_licence(code=f"OK-{n}") for n in range(3)]
     items.append(road_transport_licence(code="BAD-1", legal_time_limit=5, promised_time_limit=9))
     before = (Page.objects.count(), Revision.objects.count(), PageLogEntry.objects.count(),
@@ -102,8 +102,14 @@ def test_a_bad_item_anywhere_leaves_nothing_behind():
     after = (Page.objects.count(), Revision.objects.count(), PageLogEntry.objects.count(),
              SearchDocument.objects.count())  # fmt: skip
     assert after == before
+    assert powers_bulk_upsert(items[:3], publish=True).created == 3
+    assert PowerPage.objects.filter(code__startswith="OK-", live=True).count() == 3
 
 
-def test_an_over_long_name_is_refused_in_chinese():
+def test_an_over_long_name_is_refused_in_chinese_the_longest_allowed_is_kept():
     with pytest.raises(CatalogueError, match="事项 LONG-1：.*名称"):
         powers_bulk_upsert([road_transport_licence(code="LONG-1", title="长" * 300)])
+    assert not PowerPage.objects.filter(code="LONG-1").exists()
+    longest = PowerPage._meta.get_field("title").max_length
+    assert powers_bulk_upsert([road_transport_licence(code="LONG-1", title="长" * longest)]).created
+    assert PowerPage.objects.get(code="LONG-1").title == "长" * longest

@@ -44,10 +44,23 @@ def test_every_demo_citation_of_a_library_law_shows_its_article_text():
                 assert citation.cited_articles, (power.code, citation.title, citation.articles)
 
 
-def test_the_demo_admin_is_never_created_outside_development(settings):
+def test_the_demo_admin_is_never_created_outside_development_only_in_it(
+    settings, monkeypatch, tmp_path, capsys
+):
+    from django.contrib.auth import get_user_model
+
+    from demo.management.commands import ensure_demo_admin
+
+    monkeypatch.setattr(ensure_demo_admin, "CREDENTIALS_FILE", tmp_path / ".demo-credentials")
     settings.DEBUG = False
     with pytest.raises(CommandError, match="开发环境"):
         call_command("ensure_demo_admin")
+    assert not get_user_model().objects.filter(username="admin").exists()
+
+    settings.DEBUG = True
+    call_command("ensure_demo_admin")
+    assert get_user_model().objects.get(username="admin").is_superuser
+    assert "超级管理员：用户名 admin" in capsys.readouterr().out
 
 
 def _department_codes():

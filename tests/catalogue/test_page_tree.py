@@ -23,11 +23,12 @@ class PageTreeRulesTest(WagtailPageTestCase):
         self.assertCanNotCreateAt(PowerCatalogue, PowerPage)
         self.assertCanCreateAt(DepartmentPage, PowerPage)
 
-    def test_there_is_one_hall_and_one_catalogue(self):
+    def test_there_is_one_hall_and_one_catalogue_of_many_departments(self):
         self.assertEqual(HomePage.max_count, 1)
         self.assertEqual(PowerCatalogue.max_count, 1)
         catalogue = PowerCatalogue.objects.get()
         self.assertFalse(PowerCatalogue.can_create_at(catalogue.get_parent()))
+        self.assertTrue(DepartmentPage.can_create_at(catalogue))
 
     def test_every_page_type_renders(self):
         for page in (HomePage.objects.get(), PowerCatalogue.objects.get()):

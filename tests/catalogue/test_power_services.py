@@ -87,17 +87,21 @@ def test_a_law_missing_from_the_library_is_kept_as_text_with_a_warning():
         ({"title": None}, "必须有事项名称"),
     ],
 )
-def test_bad_data_is_refused_in_chinese_and_nothing_is_written(changes, message):
+def test_bad_data_is_refused_in_chinese_and_nothing_is_written_corrected_it_is(changes, message):
     before = PowerPage.objects.count()
     with pytest.raises((CatalogueError, ValueError), match=message):
         power_upsert(data=road_transport_licence(**changes))
     assert PowerPage.objects.count() == before
+    assert power_upsert(data=road_transport_licence()).outcome == "created"
+    assert PowerPage.objects.count() == before + 1
 
 
-def test_a_promised_limit_longer_than_the_legal_one_is_refused():
+def test_a_promised_limit_longer_than_the_legal_one_is_refused_an_equal_one_is_not():
     with pytest.raises(Exception, match="承诺办结时限不得长于法定办结时限"):
         power_upsert(data=road_transport_licence(promised_time_limit=30))
     assert not PowerPage.objects.filter(code=road_transport_licence().code).exists()
+    power_upsert(data=road_transport_licence(promised_time_limit=20))
+    assert PowerPage.objects.get(code=road_transport_licence().code).promised_time_limit == 20
 
 
 def test_a_bulk_write_is_all_or_nothing():
@@ -106,6 +110,9 @@ def test_a_bulk_write_is_all_or_nothing():
     with pytest.raises(CatalogueError):
         powers_bulk_upsert([good, bad], publish=True)
     assert not PowerPage.objects.filter(code__in=[good.code, "OTHER-CODE"]).exists()
+    # without the bad item, the batch is written
+    assert powers_bulk_upsert([good], publish=True).created == 1
+    assert PowerPage.objects.get(code=good.code).live
 
 
 def test_type_accepts_national_codes_and_names():
@@ -125,28 +132,39 @@ def test_moving_a_power_to_another_department_keeps_its_code():
     assert moved.code == page.code
 
 
-def test_a_code_with_spaces_or_chinese_characters_is_refused():
+def test_a_code_with_spaces_or_chinese_characters_is_refused_letters_and_digits_are_not():
     with pytest.raises(Exception, match="编码只能由字母、数字"):
         power_upsert(data=road_transport_licence(code="交通 001"))
     assert not PowerPage.objects.filter(code="交通 001").exists()
+    power_upsert(data=road_transport_licence(code="JT-001"))
+    assert PowerPage.objects.filter(code="JT-001").exists()
 
 
-def test_no_write_slips_in_while_the_legal_office_reviews():
-    from review.services import power_submit
-    from tests.factories import department_editor
+def test_no_write_slips_in_while_the_legal_office_reviews_one_goes_in_after():
+    from review.services import power_submit, review_approve
+    from tests.factories import department_editor, legal_office_user
 
     page = power_upsert(data=road_transport_licence(), publish=True).page
     editor = department_editor()
     power_upsert(data=PowerData(code=page.code, department_code="TRANSPORT", result_name="甲"),
                  user=editor)  # fmt: skip
     power_submit(power=page, user=editor)
+    later = PowerData(code=page.code, department_code="TRANSPORT", result_name="未经审核")
     with pytest.raises(CatalogueError, match="正在法制办审核中"):
-        power_upsert(data=PowerData(code=page.code, department_code="TRANSPORT",
-                                    result_name="未经审核"), user=editor)  # fmt: skip
+        power_upsert(data=later, user=editor)
+    assert PowerPage.objects.get(pk=page.pk).get_latest_revision_as_object().result_name == "甲"
+
+    review_approve(power=page, user=legal_office_user())
+    assert power_upsert(data=later, user=editor).outcome == "changed"
+    draft = PowerPage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    assert draft.result_name == "未经审核"
 
 
 def test_moving_a_public_power_needs_publishing_rights():
     page = power_upsert(data=road_transport_licence(), publish=True).page
+    moved = PowerData(code=page.code, department_code="APPROVAL")
     with pytest.raises(CatalogueError, match="变更实施主体"):
-        power_upsert(data=PowerData(code=page.code, department_code="APPROVAL"))
+        power_upsert(data=moved)
     assert PowerPage.objects.get(pk=page.pk).get_parent().specific.code == "TRANSPORT"
+    power_upsert(data=moved, user=make_user("root", superuser=True), publish=True)
+    assert PowerPage.objects.get(pk=page.pk).get_parent().specific.code == "APPROVAL"

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from catalogue.models import PowerPage
 from catalogue.services import CitationData, PowerData, power_upsert
-from tests.factories import publish_power, road_transport_licence
+from tests.factories import publish_latest_revision, publish_power, road_transport_licence
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,11 @@ def test_the_home_page_counts_live_powers_by_type_and_department(client):
     assert "尚未审核的草稿事项" not in response.content.decode()
     assert [p.code for p, _dept in response.context["recent_powers"]][0] == "APPROVAL-1"
 
+    publish_latest_revision("DRAFT-1")  # approved: counted and shown at once
+    response = client.get("/")
+    assert {dept.code: n for dept, n in response.context["department_counts"]}["TRANSPORT"] == 3
+    assert "尚未审核的草稿事项" in response.content.decode()
+
 
 def test_catalogue_filters_combine_and_count(client):
     make_powers()
@@ -60,6 +65,11 @@ def test_catalogue_filters_combine_and_count(client):
     dept_counts = {facet.value: facet.count for facet in listing.department_facets}
     assert dept_counts == {"TRANSPORT": 1, "APPROVAL": 1}  # counts within the type
     assert "尚未审核的草稿事项" not in response.content.decode()
+
+    publish_latest_revision("DRAFT-1")  # a 行政许可 of the transport bureau, approved
+    response = client.get("/catalogue/", {"type": "01", "dept": "TRANSPORT"})
+    assert response.context["listing"].total == 2
+    assert "尚未审核的草稿事项" in response.content.decode()
 
 
 def test_type_filter_accepts_a_national_code_without_its_zero(client):
@@ -100,13 +110,16 @@ def test_the_power_page_shows_its_legal_basis_with_article_text_and_its_steps(cl
     assert "/p/" + power.code + "/" in html
 
 
-def test_the_public_page_never_shows_a_change_awaiting_review(client, power):
+def test_the_public_page_never_shows_a_change_awaiting_review_until_approved(client, power):
     power_upsert(
         data=PowerData(code=power.code, department_code="TRANSPORT", title="改过但未审核的名称")
     )
     html = client.get(power.url).content.decode()
     assert "改过但未审核的名称" not in html
     assert "道路货物运输经营许可" in html
+
+    approved = publish_latest_revision(power.code)
+    assert "改过但未审核的名称" in client.get(approved.url).content.decode()
 
 
 def _queries_for(client, url):
@@ -156,7 +169,7 @@ def test_the_department_page_lists_its_powers_by_type_and_its_complaint_phone(cl
     assert "12345" in response.content.decode()
 
 
-def test_the_law_page_lists_the_powers_that_cite_it_and_not_the_drafts(client, power):
+def test_the_law_page_lists_the_powers_that_cite_it_and_drafts_once_published(client, power):
     from catalogue.services import power_upsert
     from tests.factories import road_transport_licence
 
@@ -171,11 +184,20 @@ def test_the_law_page_lists_the_powers_that_cite_it_and_not_the_drafts(client, p
     listing = client.get(reverse("laws:list")).content.decode()
     assert "被 1 个事项引用" in listing
 
+    publish_latest_revision("DRAFT-CITING")
+    page = client.get(reverse("laws:detail", args=[law.pk])).content.decode()
+    assert "未公开的草稿事项" in page and "引用本法规的事项（2 项）" in page
 
-def test_an_unknown_law_is_a_chinese_404(client):
+
+def test_an_unknown_law_is_a_chinese_404_a_known_one_is_shown(client):
+    from laws.models import Law
+
     response = client.get("/laws/999999/")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+    law = Law.objects.get(title="中华人民共和国行政许可法")
+    response = client.get(f"/laws/{law.pk}/")
+    assert response.status_code == 200 and law.title in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -185,3 +207,8 @@ def test_the_search_page_survives_hostile_queries(client, query):
     response = client.get("/search/", {"q": query})
     assert response.status_code == 200
     assert b"<b>x</b>" not in response.content
+
+
+def test_markup_in_a_query_comes_back_as_text(client):
+    html = client.get("/search/", {"q": "<b>x</b>"}).content.decode()
+    assert "“&lt;b&gt;x&lt;/b&gt;”" in html and "<b>x</b>" not in html

@@ -35,8 +35,11 @@ def test_an_unknown_code_is_a_chinese_404(client, code):
     assert "页面不存在" in response.content.decode()
 
 
-def test_a_draft_power_has_no_short_url_yet(client):
-    from tests.factories import road_transport_licence
+def test_a_draft_power_has_no_short_url_until_published(client):
+    from tests.factories import publish_latest_revision, road_transport_licence
 
     power_upsert(data=road_transport_licence(code="DRAFT-ONLY"))
     assert client.get("/p/DRAFT-ONLY/").status_code == 404
+    published = publish_latest_revision("DRAFT-ONLY")
+    response = client.get("/p/DRAFT-ONLY/")
+    assert response.status_code == 302 and response["Location"] == published.url

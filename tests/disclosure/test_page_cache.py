@@ -49,12 +49,15 @@ def test_a_corrected_law_text_shows_on_the_powers_citing_it(client, power):
     assert "（勘误）" in client.get(power.url).content.decode()
 
 
-def test_signed_in_editors_and_forms_are_never_cached(client, power):
+def test_signed_in_editors_and_forms_are_never_cached_visitors_pages_are(client, power):
     from tests.factories import make_user
 
+    assert client.get(power.url)["X-Page-Cache"] == "miss"
     client.force_login(make_user())
     assert "X-Page-Cache" not in client.get(power.url)
     assert "X-Page-Cache" not in client.get("/admin/login/")
+    client.logout()
+    assert client.get(power.url)["X-Page-Cache"] == "hit"
 
 
 def test_a_lost_generation_key_never_brings_back_an_old_page(client, power):
@@ -97,14 +100,17 @@ def test_the_generation_does_not_expire_with_the_database_cache(settings, db):
 def test_a_page_made_private_leaves_the_cache_at_once(client, power):
     from wagtail.models import PageViewRestriction
 
-    client.get(power.url)
+    assert client.get(power.url).status_code == 200
+    assert client.get(power.url)["X-Page-Cache"] == "hit"
     PageViewRestriction.objects.create(page=power.get_parent(), restriction_type="login")
     assert client.get(power.url).status_code == 302  # to the login page, not a cached copy
 
 
-def test_unknown_query_parameters_are_not_cached(client, power):
+def test_unknown_query_parameters_are_not_cached_known_ones_are(client, power):
     assert "X-Page-Cache" not in client.get(power.url, {"x": "1"})
+    assert client.get(power.url)["X-Page-Cache"] == "miss"
     assert client.get("/catalogue/", {"type": "01"})["X-Page-Cache"] == "miss"
+    assert client.get("/catalogue/", {"type": "01"})["X-Page-Cache"] == "hit"
 
 
 def test_a_rating_refreshes_its_power_page_only_even_after_the_cache_lost_track(client, power):

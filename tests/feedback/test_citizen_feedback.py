@@ -47,6 +47,13 @@ def test_an_anonymous_citizen_rates_a_power_and_looks_it_up_with_the_receipt_cod
         assert "没有找到：请核对受理编号" in answer.content.decode()
         assert power.title not in answer.content.decode().split("查询结果")[1]
 
+    # once the department publishes the comment, it is on the page
+    from tests.factories import department_editor
+
+    feedback_moderate(Feedback.objects.get(tracking_no=number), user=department_editor(),
+                      publish=True)  # fmt: skip
+    assert "窗口服务很耐心" in client.get(power.url).content.decode()
+
 
 def test_a_real_name_complaint_is_routed_answered_and_shown_after_moderation(client, power):
     from tests.factories import department_editor
@@ -108,13 +115,16 @@ def test_another_departments_editor_cannot_handle_the_complaint_its_own_editor_c
         ({"website": "http://spam.example"}, "提交未成功"),
     ],
 )
-def test_bad_input_comes_back_with_a_chinese_message_and_stores_nothing(
+def test_bad_input_comes_back_in_chinese_and_stores_nothing_corrected_input_is_stored(
     client, power, fields, message
 ):
     response = submit(client, power, **fields)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Feedback.objects.exists()
+    corrected = submit(client, power, comment="办事很顺利")
+    assert corrected.status_code == 200
+    assert Feedback.objects.get(tracking_no=tracking_no(corrected)).comment == "办事很顺利"
 
 
 def test_a_double_click_is_stored_once_and_a_flood_is_refused(client, power, settings):
@@ -196,27 +206,37 @@ def test_a_department_page_takes_feedback_for_the_department(client, power):
     assert feedback.due_on is None  # a suggestion has no reply deadline
 
 
-def test_guessing_lookups_from_one_address_is_slowed_down(client, settings):
+def lookup(client, number, verifier, ip="127.0.0.1"):
+    return client.post(reverse("feedback_lookup"), {"tracking_no": number, "verifier": verifier},
+                       REMOTE_ADDR=ip)  # fmt: skip
+
+
+def test_guessing_lookups_from_one_address_is_slowed_down(client, power, settings):
     settings.FEEDBACK_RATE_LIMITS = {**settings.FEEDBACK_RATE_LIMITS, "lookups_per_minute": 3}
-    answers = [
-        client.post(reverse("feedback_lookup"),
-                    {"tracking_no": "PJ20261128-AAAA", "verifier": f"{n:04d}"}).status_code
-        for n in range(5)
-    ]  # fmt: skip
-    assert answers == [200, 200, 200, 429, 429]
+    receipt = submit(client, power, kind="complaint", comment="窗口排队", phone="13800138000")
+    number = tracking_no(receipt)
+    # within the limit the citizen's own lookup finds it
+    assert "已受理" in lookup(client, number, "8000").content.decode()
+    answers = [lookup(client, "PJ20261128-AAAA", f"{n:04d}").status_code for n in range(4)]
+    assert answers == [200, 200, 429, 429]
+    # over it, even the right digits wait
+    assert lookup(client, number, "8000").status_code == 429
 
 
-def test_guessing_one_numbers_digits_from_many_addresses_locks_that_number(client, settings):
+def test_guessing_one_numbers_digits_from_many_addresses_locks_that_number(client, power, settings):
     settings.FEEDBACK_RATE_LIMITS = {**settings.FEEDBACK_RATE_LIMITS,
                                      "failed_lookups_per_number": 2}  # fmt: skip
-    answers = [
-        client.post(reverse("feedback_lookup"),
-                    {"tracking_no": "PJ20261128-BBBB", "verifier": f"{n:04d}"},
-                    REMOTE_ADDR=f"203.0.113.{n}")
-        for n in range(3)
-    ]  # fmt: skip
+    number = tracking_no(submit(client, power, kind="complaint", comment="窗口排队",
+                                phone="13800138000"))  # fmt: skip
+    assert "已受理" in lookup(client, number, "8000", ip="198.51.100.9").content.decode()
+    answers = [lookup(client, number, f"{n:04d}", ip=f"203.0.113.{n}") for n in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert "12345" in answers[-1].content.decode()
+    # the right digits no longer open this number today; another citizen's number still opens
+    assert lookup(client, number, "8000", ip="198.51.100.9").status_code == 429
+    other = tracking_no(submit(client, power, kind="complaint", comment="无人接听",
+                               phone="13900001111"))  # fmt: skip
+    assert "已受理" in lookup(client, other, "1111", ip="198.51.100.9").content.decode()
 
 
 def test_a_department_made_private_leaves_the_published_results(client, power):

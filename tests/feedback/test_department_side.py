@@ -42,6 +42,7 @@ def test_staff_see_their_departments_feedback_masked_and_unmasking_is_logged(cli
     editor.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
     editor = type(editor).objects.get(pk=editor.pk)  # permissions are cached per user object
     client.force_login(editor)
+    assert "显示完整信息" in client.get(detail).content.decode()
     revealed = client.post(detail, {"action": "reveal"}).content.decode()
     assert "13912345678" in revealed and "本次查看已记录" in revealed
     assert PersonalDataView.objects.filter(user=editor, object_id=str(feedback.pk)).count() == 1

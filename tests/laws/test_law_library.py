@@ -72,6 +72,15 @@ def test_a_file_without_the_expected_header_is_refused_with_a_chinese_message(tm
         call_command("load_laws", str(tmp_path))
     assert Law.objects.count() == 36
 
+    # with its header, the same file is loaded
+    (tmp_path / "坏文件(2020-01-01).md").write_text(
+        "# 示例管理办法\n\n2020年1月1日公布\n\n<!-- INFO END -->\n\n第一条 内容。\n",
+        encoding="utf-8",
+    )
+    call_command("load_laws", str(tmp_path))
+    assert Law.objects.count() == 37
+    assert Law.objects.get(title="示例管理办法").articles.get().text == "内容。"
+
 
 @pytest.mark.parametrize(
     ("text", "number"),
@@ -100,10 +109,14 @@ def test_a_paragraph_that_mentions_an_article_does_not_start_a_new_one(tmp_path)
     assert str(parsed.effective_date) == "2020-01-01"
 
 
-def test_a_bad_date_in_a_file_name_is_a_chinese_format_error(tmp_path):
-    (tmp_path / "条例(2020-13-45).md").write_text("# 条例\n<!-- INFO END -->\n", encoding="utf-8")
+def test_a_bad_date_in_a_file_name_is_a_chinese_format_error_a_real_date_is_read(tmp_path):
+    text = "# 条例\n<!-- INFO END -->\n\n第一条 内容。\n"
+    (tmp_path / "条例(2020-13-45).md").write_text(text, encoding="utf-8")
     with pytest.raises(LawFormatError, match="日期无效"):
         parse_law_file(tmp_path / "条例(2020-13-45).md", tmp_path)
+    (tmp_path / "条例(2020-12-25).md").write_text(text, encoding="utf-8")
+    parsed = parse_law_file(tmp_path / "条例(2020-12-25).md", tmp_path)
+    assert str(parsed.version_date) == "2020-12-25"
 
 
 def test_a_site_administrator_finds_a_law_in_the_admin_by_part_of_its_title(client):

@@ -130,8 +130,10 @@ def test_a_new_version_entered_in_the_admin_supersedes_the_old_one(client):
     assert AdjustmentRequirement.objects.filter(power=citing, law=old).exists()
 
 
-def test_marking_a_law_amended_without_a_date_is_refused_in_chinese(client):
+def test_marking_a_law_amended_without_a_date_is_refused_in_chinese_with_one_it_is_taken(client):
     law = road_transport_regulation()
     law.status = LawStatus.AMENDED
     with pytest.raises(Exception, match="请填写时效变更日期"):
         law.full_clean()
+    law.status_changed_on = D(2026, 9, 21)
+    law.full_clean()

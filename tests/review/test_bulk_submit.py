@@ -92,11 +92,14 @@ def test_a_bulk_submission_is_the_same_review_as_pressing_submit(
     assert TaskState.objects.get(workflow_state__object_id=str(many[1].pk)).status == "rejected"
 
 
-def test_a_power_already_in_review_stops_the_batch(importer, reviewer):
+def test_a_power_already_in_review_stops_the_batch_without_it_the_batch_goes(importer, reviewer):
     pending, fresh = draft("SUBMIT-PENDING", importer), draft("SUBMIT-FRESH", importer)
     power_submit(power=pending, user=importer)
     with pytest.raises(ReviewError, match="SUBMIT-PENDING.*已在法制办审核中"):
         powers_submit_bulk(power_ids=[fresh.pk, pending.pk], user=importer)
+    assert not PowerPage.objects.get(pk=fresh.pk).workflow_in_progress
+    assert powers_submit_bulk(power_ids=[fresh.pk], user=importer) == 1
+    assert PowerPage.objects.get(pk=fresh.pk).workflow_in_progress
 
 
 def test_a_power_sent_back_is_resubmitted_to_the_same_review(importer, reviewer):
@@ -112,7 +115,9 @@ def test_a_power_sent_back_is_resubmitted_to_the_same_review(importer, reviewer)
     assert PowerPage.objects.get(pk=power.pk).current_workflow_state.status == "in_progress"
 
 
-def test_an_editor_cannot_submit_another_departments_powers_in_bulk(importer):
+def test_an_editor_cannot_submit_another_departments_powers_in_bulk_its_own_editor_can(
+    importer,
+):
     from tests.factories import department_editor
 
     power = draft("SUBMIT-OTHER", importer)
@@ -120,3 +125,5 @@ def test_an_editor_cannot_submit_another_departments_powers_in_bulk(importer):
     with pytest.raises(ReviewError, match="没有修改该事项的权限"):
         powers_submit_bulk(power_ids=[power.pk], user=outsider)
     assert not PowerPage.objects.get(pk=power.pk).workflow_in_progress
+    assert powers_submit_bulk(power_ids=[power.pk], user=department_editor("TRANSPORT")) == 1
+    assert PowerPage.objects.get(pk=power.pk).workflow_in_progress

@@ -33,11 +33,20 @@ def adjusted_power():
     return PowerPage.objects.get(pk=power.pk)
 
 
+def approve_pending(power):
+    review_approve(power=power, user=legal_office_user("fzb-2"), comment="内部意见：可以")
+
+
 def test_the_power_page_shows_its_approved_history_only(client, adjusted_power):
     html = client.get(adjusted_power.url).content.decode()
     assert "依据优化营商环境要求压缩承诺时限" in html
     assert "承诺办结时限" in html
     assert "尚未审核" not in html
+    assert "内部意见" not in html
+
+    approve_pending(adjusted_power)  # the pending change joins the history, comments never do
+    html = client.get(PowerPage.objects.get(pk=adjusted_power.pk).url).content.decode()
+    assert "尚未审核的新名称" in html and "尚未审核的说明" in html
     assert "内部意见" not in html
 
 
@@ -55,8 +64,14 @@ def test_the_adjustments_list_and_feeds_show_approved_changes(client, adjusted_p
         assert "尚未审核" not in body and "内部意见" not in body
     assert "application/atom+xml" in client.get(reverse("adjustments_atom"))["Content-Type"]
 
+    approve_pending(adjusted_power)
+    for name in ("adjustments", "adjustments_feed", "adjustments_atom"):
+        body = client.get(reverse(name)).content.decode()
+        assert "尚未审核的说明" in body and "内部意见" not in body, name
+
 
 def test_an_unpublished_power_leaves_the_public_record(client, adjusted_power):
+    assert "道路货物运输经营许可" in client.get(reverse("adjustments")).content.decode()
     PowerPage.objects.get(pk=adjusted_power.pk).unpublish()
     assert "道路货物运输经营许可" not in client.get(reverse("adjustments")).content.decode()
     assert PowerPublication.objects.filter(power=adjusted_power).exists()  # kept, not shown

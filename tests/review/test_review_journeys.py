@@ -61,19 +61,28 @@ def test_an_editor_creates_and_submits_a_power_but_cannot_publish_it(client, rev
     assert any(reviewer.email in message.to for message in mail.outbox)
 
 
-def test_an_editor_cannot_touch_another_department_or_the_department_page(client):
+def test_an_editor_cannot_touch_another_department_or_the_department_page_only_its_powers(
+    client,
+):
     other = publish_power(road_transport_licence(code="OTHER-1", department_code="APPROVAL"))
+    own = publish_power(road_transport_licence(code="OWN-1"))
     client.force_login(department_editor())
     assert client.get(reverse("wagtailadmin_pages:edit", args=[other.pk])).status_code in (
         302,
         403,
     )
+    assert client.get(reverse("wagtailadmin_pages:edit", args=[own.pk])).status_code == 200
     assert client.post(add_url("APPROVAL"), power_form(code="SNEAKY-1")).status_code in (302, 403)
     assert not PowerPage.objects.filter(code="SNEAKY-1").exists()
+    assert client.post(add_url("TRANSPORT"), power_form(code="OWN-2")).status_code == 302
+    assert PowerPage.objects.get(code="OWN-2").get_parent().specific.code == "TRANSPORT"
     own_department = DepartmentPage.objects.get(code="TRANSPORT")
     edit_department = reverse("wagtailadmin_pages:edit", args=[own_department.pk])
     assert client.get(edit_department).status_code in (302, 403)
     assert not own_department.permissions_for_user(department_editor("TRANSPORT", "e2")).can_edit()
+    # the department page is the site administrators' to edit
+    client.force_login(site_admin_user("siteadmin"))
+    assert client.get(edit_department).status_code == 200
 
 
 def test_the_legal_office_rejects_with_a_comment_then_approves(client, reviewer):
@@ -132,13 +141,22 @@ def test_only_the_legal_office_may_decide(reviewer):
     with pytest.raises(ReviewError, match="请填写审核意见"):
         review_reject(power=power, user=reviewer, comment=" ")
     assert PowerPage.objects.get(pk=power.pk).result_name == "道路运输经营许可证"
+    # the legal office decides
+    review_approve(power=power, user=reviewer)
+    assert PowerPage.objects.get(pk=power.pk).result_name == "新证照"
 
 
-def test_a_site_administrator_cannot_publish_a_power_around_the_legal_office(client):
-    admin = site_admin_user("siteadmin")
-    client.force_login(admin)
-    client.post(add_url(), power_form(code="ADMIN-1", **{"action-publish": "action-publish"}))
+def test_a_site_administrator_cannot_publish_a_power_around_the_legal_office_a_superuser_can(
+    client,
+):
+    publish = {"action-publish": "action-publish"}
+    client.force_login(site_admin_user("siteadmin"))
+    client.post(add_url(), power_form(code="ADMIN-1", **publish))
     assert not PowerPage.objects.get(code="ADMIN-1").live
+    # the same form from the holder of the right to publish directly goes live
+    client.force_login(make_user("root", superuser=True))
+    client.post(add_url(), power_form(code="ADMIN-2", slug="admin-2", **publish))
+    assert PowerPage.objects.get(code="ADMIN-2").live
 
 
 def test_creating_a_department_creates_its_editors_group(client):
@@ -180,9 +198,12 @@ def test_the_legal_office_may_open_powers_but_not_manage_departments(reviewer):
     admin = site_admin_user("siteadmin")
     assert department.permissions_for_user(admin).can_edit()
     assert not power.permissions_for_user(admin).can_publish()
+    assert power.permissions_for_user(reviewer).can_publish()
 
 
-def test_resubmitting_a_page_already_in_review_is_refused_in_chinese(client):
+def test_resubmitting_a_page_already_in_review_is_refused_in_chinese_after_a_decision_not(
+    client, reviewer
+):
     power = publish_power()
     editor = department_editor()
     submit_change(power, editor, promised_time_limit=3, change_note="压缩承诺时限")
@@ -200,9 +221,19 @@ def test_resubmitting_a_page_already_in_review_is_refused_in_chinese(client):
     assert (
         PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object().promised_time_limit == 3
     )
+    # sent back by the legal office, the same submission goes to review again
+    review_reject(power=power, user=reviewer, comment="请核实时限")
+    response = client.post(
+        reverse("wagtailadmin_pages:edit", args=[power.pk]),
+        {**form, "action-submit": "action-submit"},
+    )
+    assert response.status_code == 302
+    power = PowerPage.objects.get(pk=power.pk)
+    assert power.workflow_in_progress
+    assert power.get_latest_revision_as_object().promised_time_limit == 4
 
 
-def test_a_rejection_without_a_comment_is_not_taken(client, reviewer):
+def test_a_rejection_without_a_comment_is_not_taken_one_with_a_comment_is(client, reviewer):
     editor = department_editor()
     power = publish_power()
     submit_change(power, editor, result_name="新证照")
@@ -214,6 +245,8 @@ def test_a_rejection_without_a_comment_is_not_taken(client, reviewer):
     url = reverse("wagtailadmin_pages:workflow_action", args=[power.pk, "reject", task_state.pk])
     modal = client.post(url, {"comment": ""}, headers={"x-requested-with": "XMLHttpRequest"})
     assert "退回修改时请填写审核意见" in modal.json()["html"]
+    workflow_action(client, power, "reject", comment="请补充证照样式")
+    assert TaskState.objects.get(pk=task_state.pk).status == "rejected"
 
 
 def test_the_editor_hears_of_an_approval_with_the_reviewers_comment(reviewer):

@@ -21,6 +21,7 @@ from tests.factories import (
     make_department,
     make_user,
     publish_power,
+    save_change,
     site_admin_user,
 )
 
@@ -34,30 +35,45 @@ def test_a_site_administrator_cannot_delete_the_hall_with_everything_in_it(clien
     client.post(reverse("wagtailadmin_pages:delete", args=[home.pk]), follow=True)
     assert HomePage.objects.filter(pk=home.pk).exists()
     assert PowerPage.objects.filter(pk=power.pk, live=True).exists()
+    # the same view deletes what they may: a department that holds nothing
+    empty = make_department(code="EMPTY", short_name="区空局", title="广安市广安区空局")
+    client.post(reverse("wagtailadmin_pages:delete", args=[empty.pk]), follow=True)
+    assert not DepartmentPage.objects.filter(pk=empty.pk).exists()
 
 
-def test_a_site_administrator_cannot_create_a_superuser_or_a_reviewer(client):
+def test_a_site_administrator_cannot_create_a_superuser_or_a_reviewer_but_an_editor(client):
     client.force_login(site_admin_user("siteadmin"))
     from django.contrib.auth.models import Group
 
     legal_office = Group.objects.get(name=roles.LEGAL_OFFICE)
-    for extra in ({"is_superuser": "on"}, {"groups": [legal_office.pk]}):
+    editors = DepartmentPage.objects.get(code="TRANSPORT").editors.group
+
+    def add_user(username, **extra):
         client.post(
             reverse("wagtailusers_users:add"),
-            {"username": "evil", "email": "evil@example.com", "first_name": "e",
+            {"username": username, "email": f"{username}@example.com", "first_name": "e",
              "last_name": "v", "password1": "Xk9!longpassword", "password2": "Xk9!longpassword",
              **extra},
         )  # fmt: skip
+
+    for extra in ({"is_superuser": "on"}, {"groups": [legal_office.pk]}):
+        add_user("evil", **extra)
     assert not get_user_model().objects.filter(username="evil").exists()
 
+    add_user("jtj-editor", groups=[editors.pk])
+    editor = get_user_model().objects.get(username="jtj-editor")
+    assert not editor.is_superuser and list(editor.groups.all()) == [editors]
 
-def test_powers_and_departments_cannot_be_copied_into_duplicate_codes(client):
+
+def test_powers_and_departments_cannot_be_copied_into_duplicate_codes_but_are_edited(client):
     power = publish_power()
     editor = department_editor()
     assert not power.permissions_for_user(editor).can_copy()
+    assert power.permissions_for_user(editor).can_edit()
     department = DepartmentPage.objects.get(code="TRANSPORT")
     admin = site_admin_user("siteadmin")
     assert not department.permissions_for_user(admin).can_copy()
+    assert department.permissions_for_user(admin).can_edit()
 
 
 def test_an_editor_can_withdraw_a_submission(client):
@@ -78,16 +94,22 @@ def test_an_editor_can_withdraw_a_submission(client):
     assert not PowerPage.objects.get(pk=power.pk).workflow_in_progress
 
 
-def test_an_editor_cannot_submit_another_departments_power():
+def test_an_editor_cannot_submit_another_departments_power_its_own_editor_can():
     other = publish_power()
     with pytest.raises(ReviewError, match="没有修改该事项的权限"):
         power_submit(power=other, user=department_editor("APPROVAL"))
+    assert not PowerPage.objects.get(pk=other.pk).workflow_in_progress
+    own = department_editor("TRANSPORT")
+    save_change(other, own, result_name="新证照")
+    power_submit(power=other, user=own)
+    assert PowerPage.objects.get(pk=other.pk).workflow_in_progress
 
 
 def test_saving_an_amended_law_again_does_not_reopen_a_done_adjustment():
     power = publish_power()
     law = Law.objects.find_by_title("道路运输条例").first()
     law_supersede(law=law, changed_on=datetime.date(2026, 9, 21))
+    assert AdjustmentRequirement.objects.open().count() == 1  # opened the first time
     editor = department_editor()
     draft = PowerPage.objects.get(pk=power.pk).get_latest_revision_as_object()
     draft.change_note = "已按新版条例调整"
@@ -122,13 +144,20 @@ def test_a_deleted_departments_editors_do_not_inherit_a_new_one(client):
     client.post(reverse("wagtailadmin_pages:delete", args=[department.pk]))
     assert not DepartmentPage.objects.filter(code="GONE").exists()
     new = make_department(code="NEW", short_name="区旧局", title="广安市广安区旧局（新设）")
-    assert not new.permissions_for_user(get_user_model().objects.get(pk=old_editor.pk)).can_edit()
+    # editors add powers to their department (the department page itself is the hall's)
+    old_editor = get_user_model().objects.get(pk=old_editor.pk)
+    assert not new.permissions_for_user(old_editor).can_add_subpage()
+    new_editor = make_user("new")
+    new_editor.groups.add(new.editors.group)
+    assert new.permissions_for_user(new_editor).can_add_subpage()
 
 
-def test_content_administrators_cannot_create_departments():
+def test_content_administrators_cannot_create_departments_only_powers_in_them():
     content_admin = content_admin_user("importer")
     catalogue = PowerCatalogue.objects.get()
     assert not catalogue.permissions_for_user(content_admin).can_add_subpage()
+    for department in DepartmentPage.objects.all():
+        assert department.permissions_for_user(content_admin).can_add_subpage()
 
 
 def test_the_admin_explorer_costs_the_same_queries_however_many_powers(client):

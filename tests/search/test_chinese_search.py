@@ -7,7 +7,7 @@ from catalogue.models import PowerPage
 from catalogue.services import PowerData, power_upsert
 from search.engine import search_hall
 from search.models import SearchLogEntry, Synonym
-from tests.factories import publish_power, road_transport_licence
+from tests.factories import publish_latest_revision, publish_power, road_transport_licence
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +45,12 @@ def test_chinese_words_match_inside_longer_names(powers):
     assert titles("营业执照")[0] == "个体工商户设立登记"
 
 
-def test_drafts_never_appear(powers):
+def test_a_draft_appears_only_once_published(powers):
     assert "草稿里的规划许可事项" not in titles("规划许可")
     assert "草稿里的规划许可事项" not in titles("草稿")
+    publish_latest_revision("P-DRAFT")
+    assert "草稿里的规划许可事项" in titles("规划许可")
+    assert titles("草稿") == ["草稿里的规划许可事项"]
 
 
 def test_a_power_in_force_ranks_above_a_suspended_one(powers):
@@ -97,6 +100,7 @@ def test_a_power_found_through_a_synonym_ranks_below_one_with_the_words_themselv
 
 
 def test_unpublishing_removes_a_power_from_search(powers):
+    assert "巡游出租汽车经营许可" in titles("出租汽车")
     PowerPage.objects.get(code="P-TAXI").unpublish()
     assert "巡游出租汽车经营许可" not in titles("出租汽车")
 
@@ -118,6 +122,11 @@ def test_hostile_queries_give_a_normal_page(client, powers, query):
     response = client.get(reverse("search"), {"q": query})
     assert response.status_code == 200
     assert b"<img src=x" not in response.content
+
+
+def test_markup_typed_into_the_search_box_is_shown_as_text(client, powers):
+    html = client.get(reverse("search"), {"q": "<img src=x onerror=alert(1)>"}).content.decode()
+    assert "“&lt;img src=x onerror=alert(1)&gt;”" in html and "<img src=x" not in html
 
 
 def test_the_search_page_shows_results_facets_and_logs_the_query(client, powers):

@@ -22,9 +22,10 @@ def test_ik_segments_at_index_time_and_searches_with_the_smart_mode():
     assert analyzers["default_search"]["tokenizer"] == "ik_smart"
 
 
-def test_an_unknown_analyzer_is_refused_with_a_chinese_message():
+def test_an_unknown_analyzer_is_refused_with_a_chinese_message_the_known_ones_are_used():
     with pytest.raises(ValueError, match="ELASTICSEARCH_ANALYZER 只能是"):
         index_settings("english")
+    assert index_settings("cjk")["settings"]["analysis"]["analyzer"]["default"] == {"type": "cjk"}
 
 
 @pytest.mark.skipif(

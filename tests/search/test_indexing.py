@@ -44,9 +44,11 @@ def test_a_single_change_is_reindexed_at_once():
     assert [p.pk for p in PowerPage.objects.live().search("QWERTYZ证")] == [page.pk]
 
 
-def test_a_failed_bulk_write_leaves_no_index_entries():
+def test_a_failed_bulk_write_leaves_no_index_entries_a_good_one_leaves_its_own():
     good = road_transport_licence(code="ROLLBACK-1")
     bad = road_transport_licence(code="ROLLBACK-2", department_code="NOPE")
     with pytest.raises(ValueError):
         powers_bulk_upsert([good, bad], publish=True)
     assert index_entries().count() == 0
+    powers_bulk_upsert([good], publish=True)
+    assert index_entries().count() == 1

@@ -60,6 +60,10 @@ def test_any_year_is_answered_without_an_error(year):
     assert calendar.unknown_years(D(year, 6, 1)) == [year]
 
 
-def test_an_absurd_number_of_days_is_refused_in_chinese():
+def test_an_absurd_number_of_days_is_refused_in_chinese_ten_years_are_counted():
+    calendar = WorkCalendar.load()
     with pytest.raises(ValueError, match="工作日数"):
-        WorkCalendar.load().add_working_days(D(2026, 1, 1), 100000)
+        calendar.add_working_days(D(2026, 1, 1), 100000)
+    with pytest.raises(ValueError, match="工作日数"):
+        calendar.add_working_days(D(2026, 1, 1), -1)
+    assert calendar.add_working_days(D(2026, 1, 1), 3650) > D(2036, 1, 1)
