@@ -1,6 +1,7 @@
 """Security headers that differ between the public hall and the admin, and the refusal of
 query strings no page can use."""
 
+from django.http import QueryDict
 from django.shortcuts import render
 
 from common.parameters import unusable_parameter
@@ -22,15 +23,24 @@ class AdminSameOriginFramingMiddleware:
 
 
 class UnusableParametersMiddleware:
-    """A query string no page can use (a number beyond 64 bits in an admin report's filter, a
-    NUL character) is a 400 with a Chinese message, never a database error. The API refuses
-    its own the same way (api.middleware)."""
+    """Query strings that would reach the database in a form it cannot take: a number beyond 64
+    bits in a filter (an admin report's user, a page number) is a 400 with a Chinese message;
+    NUL characters are dropped from every value (PostgreSQL refuses them in text). Never a
+    database error. The API refuses its own the same way (api.middleware)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        reason = "" if request.path.startswith("/api/") else unusable_parameter(request.GET)
+        if request.path.startswith("/api/"):
+            return self.get_response(request)
+        pairs = request.GET.lists()
+        if any("\x00" in name or any("\x00" in v for v in values) for name, values in pairs):
+            cleaned = QueryDict(mutable=True)
+            for name, values in request.GET.lists():
+                cleaned.setlist(name.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+            request.GET = cleaned
+        reason = unusable_parameter(request.GET)
         if reason:
             return render(request, "400.html", {"reason": reason}, status=400)
         return self.get_response(request)

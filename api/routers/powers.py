@@ -155,8 +155,8 @@ def _review(action):
         raise ApiError(409, "conflict", str(error)) from None
 
 
-REVIEW_RESPONSES = {200: ReviewState, 401: Problem, 403: Problem, 404: Problem, 409: Problem,
-                    422: Problem}  # fmt: skip
+REVIEW_RESPONSES = {200: ReviewState, 400: Problem, 401: Problem, 403: Problem, 404: Problem,
+                    409: Problem, 422: Problem}  # fmt: skip
 
 
 @router.post(

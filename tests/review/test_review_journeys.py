@@ -198,7 +198,10 @@ def test_the_legal_office_may_open_powers_but_not_manage_departments(reviewer):
     admin = site_admin_user("siteadmin")
     assert department.permissions_for_user(admin).can_edit()
     assert not power.permissions_for_user(admin).can_publish()
-    assert power.permissions_for_user(reviewer).can_publish()
+    # the legal office publishes by approving in the workflow (four eyes), not directly; taking
+    # a public power down is theirs
+    assert not power.permissions_for_user(reviewer).can_publish()
+    assert power.permissions_for_user(reviewer).can_unpublish()
 
 
 def test_resubmitting_a_page_already_in_review_is_refused_in_chinese_after_a_decision_not(
