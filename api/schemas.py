@@ -4,7 +4,7 @@ Field names are English; every label a citizen reads is Chinese."""
 import datetime
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt
 
 
 class Choice(Schema):
@@ -283,8 +283,9 @@ class FeedbackIn(Schema):
                       "inquiry 咨询", max_length=20)  # fmt: skip
     power: str | None = Field(None, description="事项编码（与 department 二选一）", max_length=64)
     department: str | None = Field(None, description="部门编码", max_length=64)
-    rating: int | None = Field(None, description="1 非常不满意 … 5 非常满意（评价时必填）",
-                               ge=1, le=5)  # fmt: skip
+    # Strictly an integer: true, 4.0 or "4" are refused rather than read as a rating.
+    rating: StrictInt | None = Field(None, description="1 非常不满意 … 5 非常满意（评价时必填）",
+                                     ge=1, le=5)  # fmt: skip
     comment: str = Field("", max_length=500)
     name: str = Field("", max_length=30)
     phone: str = Field("", max_length=20)

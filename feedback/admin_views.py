@@ -69,6 +69,8 @@ class IndexView(FeedbackAdminMixin, TemplateView):
             items = items.filter(moderation="pending")
         elif state == "appeal":
             items = items.filter(appeals__decision=AppealDecision.PENDING).distinct()
+        elif state == "held":
+            items = items.filter(held=True)
         query = clean_public_text(params.get("q", ""), 30)
         if query:
             items = items.filter(tracking_no__icontains=query)
@@ -76,6 +78,8 @@ class IndexView(FeedbackAdminMixin, TemplateView):
             items=items[: self.PAGE_SIZE], total=items.count(), kinds=Kind.choices,
             selected_kind=kind, state=state, query=query, today=today,
             appeals=Appeal.objects.filter(decision=AppealDecision.PENDING).count()
+            if roles.is_legal_office(self.request.user) else 0,
+            held=items.model.objects.filter(held=True).count()
             if roles.is_legal_office(self.request.user) else 0,
         )  # fmt: skip
         return context
@@ -143,6 +147,11 @@ class DetailView(FeedbackAdminMixin, TemplateView):
                     )
                 services.appeal_request(feedback, user=user, reason=form.cleaned_data["reason"])
                 messages.success(request, "申诉已提交法制办。")
+            elif action in ("release", "remove"):
+                note = clean_public_text(request.POST.get("note", ""), 100)
+                services.hold_release(feedback, user=user, count_it=action == "release", note=note)
+                messages.success(request, "已计入统计，答复期限自今日起算。" if action == "release"
+                                 else "已剔除，不计入统计（评价仍保存）。")  # fmt: skip
             elif action == "decide":
                 form = DecisionForm(request.POST)
                 appeal = get_object_or_404(feedback.appeals, pk=request.POST.get("appeal"))

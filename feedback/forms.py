@@ -7,7 +7,7 @@ from django import forms
 
 from common.text import clean_public_text
 
-from .models import COMMENT_REQUIRED, Kind, Rating
+from .models import COMMENT_REQUIRED, Kind, Rating, normalise_tracking_no
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 TRACKING_RE = re.compile(r"^PJ\d{8}-[0-9A-Z]{4}$")
@@ -61,7 +61,7 @@ class FeedbackForm(forms.Form):
 
 
 class LookupForm(forms.Form):
-    tracking_no = forms.CharField(label="受理编号", max_length=20,
+    tracking_no = forms.CharField(label="受理编号", max_length=40,
                                   error_messages={"required": "请填写受理编号。"})  # fmt: skip
     verifier = forms.CharField(
         label="手机号码后四位（未留手机号码的，填写回执上的查询码）", max_length=8,
@@ -69,7 +69,7 @@ class LookupForm(forms.Form):
     )  # fmt: skip
 
     def clean_tracking_no(self):
-        value = clean_public_text(self.cleaned_data["tracking_no"], 20).upper()
+        value = normalise_tracking_no(clean_public_text(self.cleaned_data["tracking_no"], 40))
         if not TRACKING_RE.match(value):
             raise forms.ValidationError("受理编号的格式是 PJ20261128-4F7K。")
         return value

@@ -1,6 +1,8 @@
 """Citizens' evaluations, questions, complaints and reports (公众评议 / 好差评 / 投诉举报), the
 departments' replies, and appeals against malicious reviews."""
 
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -43,6 +45,14 @@ class Moderation(models.TextChoices):
     HIDDEN = "hidden", "不公开"
 
 
+def normalise_tracking_no(value: str) -> str:
+    """PJ20261128-4F7K however it was typed: full-width letters and digits, lower case, spaces
+    and a full-width dash are all read as the receipt prints it."""
+    text = unicodedata.normalize("NFKC", value or "")
+    text = "".join(text.split()).upper()
+    return text.replace("—", "-").replace("－", "-").replace("–", "-")
+
+
 class Feedback(models.Model):
     tracking_no = models.CharField("受理编号", max_length=20, unique=True)
     power = models.ForeignKey(
@@ -77,6 +87,18 @@ class Feedback(models.Model):
     moderation = models.CharField("公开审核", max_length=16, choices=Moderation.choices,
                                   default=Moderation.PENDING)  # fmt: skip
     excluded_from_statistics = models.BooleanField("不计入统计", default=False)
+    # Where it came from, hashed with the site's secret (never the address itself): enough to
+    # tell a burst from one source from many citizens' opinions.
+    source = models.CharField("来源标识", max_length=16, blank=True, db_index=True)
+    # A burst of bad ratings from few sources is held: stored, not counted, no deadline, until
+    # the legal office releases it (it then counts, and its deadline starts) or removes it.
+    held = models.BooleanField("暂不计入（待核实）", default=False, db_index=True)
+    hold_reason = models.CharField("暂不计入的原因", max_length=300, blank=True)
+    hold_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    hold_decided_at = models.DateTimeField("核实时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "公众评议"

@@ -18,7 +18,7 @@ from common.text import clean_public_text
 from .forms import FeedbackForm
 from .models import BAD_RATINGS, SATISFIED_RATINGS, Feedback, Moderation, Rating
 
-COUNTED = Q(rating__isnull=False, excluded_from_statistics=False)
+COUNTED = Q(rating__isnull=False, excluded_from_statistics=False, held=False)
 PUBLIC_FIELDS = ("tracking_no", "kind", "rating", "comment", "created_at", "reply", "replied_at",
                  "power_id", "department_id")  # fmt: skip
 

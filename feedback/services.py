@@ -17,10 +17,9 @@ from wagtail.log_actions import log
 from access import personal_data, roles
 from access.scoping import may_handle
 from catalogue.models import DepartmentPage, PowerPage
-from common import pagecache
+from common import pagecache, ratelimit
 from workdays.calendar import WorkCalendar
 
-from . import ratelimit
 from .models import (
     BAD_RATINGS,
     Appeal,
@@ -29,6 +28,7 @@ from .models import (
     Kind,
     Moderation,
     Status,
+    normalise_tracking_no,
 )
 
 # Tracking numbers and anonymous lookup codes: no 0/O, 1/I/L to misread.
@@ -36,8 +36,36 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 DUPLICATE_WINDOW_SECONDS = 120
 
 
+DEFAULT_LIMITS = {
+    "ip_per_minute": 10, "ip_per_day": 300, "client_per_minute": 5, "client_per_day": 30,
+    "ratings_per_target_ip_day": 5, "ratings_per_target_client_day": 1, "phone_per_day": 5,
+    "lookups_per_minute": 20, "failed_lookups_per_number_and_source": 10,
+    "failed_lookups_per_number": 100,
+}  # fmt: skip
+DEFAULT_BURST = {"minutes": 60, "bad_ratings": 5, "max_sources": 2}
+DAY = 86400
+
+
+def limit(name: str) -> int:
+    """A limit of FEEDBACK_RATE_LIMITS (settings), or its default."""
+    return getattr(settings, "FEEDBACK_RATE_LIMITS", {}).get(name, DEFAULT_LIMITS[name])
+
+
+TOO_OFTEN = "提交过于频繁，请稍后再试。如有急事，请拨打政务服务便民热线 12345。"
+
+
 class RateLimited(Exception):
-    """Too many submissions from this address or for this phone number."""
+    """Too many submissions from this address or browser, for this phone number, or ratings of
+    one power or department; the message says which, in Chinese."""
+
+    def __init__(self, message=TOO_OFTEN):
+        super().__init__(message)
+
+
+def source_of(ip: str) -> str:
+    """An address as stored with a submission: hashed with the site's secret, so that a burst
+    from one source shows without the address itself being kept."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}\x1f{ip}".encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -105,15 +133,11 @@ def feedback_submit(submission: Submission, *, ip: str, client: str = "") -> Rec
         if earlier:
             earlier_no, earlier_code = earlier.split("|")
             return Receipt(earlier_no, earlier_code, None, folded=True)
-    limits = settings.FEEDBACK_RATE_LIMITS
-    # Per address per minute (a flood), per phone number per day (one person's limit). No daily
-    # limit per address: a government office or a school answers from one address behind NAT.
-    allowed = ratelimit.allow("ip-minute", ip, limits["ip_per_minute"], 60)
-    if allowed and submission.phone:
-        allowed = ratelimit.allow("phone-day", submission.phone, limits["phone_per_day"], 86400)
-    if not allowed:
+    try:
+        _count_against_limits(submission, ip, client)
+    except RateLimited:
         cache.delete(duplicate_key)
-        raise RateLimited()
+        raise
 
     department = submission.department
     if submission.power is not None:
@@ -133,12 +157,15 @@ def feedback_submit(submission: Submission, *, ip: str, client: str = "") -> Rec
         created_at=now,
         due_on=reply_due_on(submission.kind, submission.rating, timezone.localdate(now)),
         moderation=Moderation.PENDING if submission.comment else Moderation.HIDDEN,
+        source=source_of(ip),
     )
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 feedback.tracking_no = tracking_no
                 feedback.save()
+                if feedback.is_bad_review:
+                    _hold_a_burst(feedback)
             break
         except IntegrityError:  # the tracking number was taken: draw another
             tracking_no = _tracking_no(now)
@@ -148,6 +175,78 @@ def feedback_submit(submission: Submission, *, ip: str, client: str = "") -> Rec
         raise IntegrityError("无法生成唯一的受理编号")
     _pages_changed(feedback)
     return Receipt(tracking_no, code, feedback)
+
+
+def _count_against_limits(submission: Submission, ip: str, client: str) -> None:
+    """Count this submission against every limit that applies; RateLimited for the first one
+    exceeded. Counts are exact under concurrency (common.ratelimit)."""
+    checks = [("ip-minute", ip, "ip_per_minute", 60), ("ip-day", ip, "ip_per_day", DAY)]
+    if client:
+        checks += [("client-minute", client, "client_per_minute", 60),
+                   ("client-day", client, "client_per_day", DAY)]  # fmt: skip
+    if submission.phone:
+        checks.append(("phone-day", submission.phone, "phone_per_day", DAY))
+    for name, key, setting, window in checks:
+        if not ratelimit.allow(name, key, limit(setting), window):
+            raise RateLimited()
+    if submission.rating is None:
+        return
+    target = _target_key(submission)
+    if not ratelimit.allow("rating-ip", f"{target}|{ip}", limit("ratings_per_target_ip_day"), DAY):
+        raise RateLimited("今天从您所在的网络对这一事项（或部门）的评价已达上限，请明天再评。")
+    if client and not ratelimit.allow("rating-client", f"{target}|{client}",
+                                      limit("ratings_per_target_client_day"), DAY):  # fmt: skip
+        raise RateLimited("您今天已经评价过这一事项（或部门），每天可评价一次。")
+
+
+def _target_key(submission: Submission) -> str:
+    if submission.power is not None:
+        return f"power:{submission.power.pk}"
+    return f"department:{getattr(submission.department, 'pk', '')}"
+
+
+def _hold_a_burst(feedback: Feedback) -> None:
+    """Many bad ratings of one power (or department) in a short time from few sources are held
+    for the legal office: stored, not counted, no reply deadline (so no cards), until released.
+    Decided in the submission's transaction; the earlier ratings of the burst are held too."""
+    burst = {**DEFAULT_BURST, **getattr(settings, "FEEDBACK_BURST", {})}
+    since = feedback.created_at - timezone.timedelta(minutes=burst["minutes"])
+    scope = {"power": feedback.power} if feedback.power_id else {
+        "department": feedback.department, "power__isnull": True}  # fmt: skip
+    recent = Feedback.objects.filter(
+        **scope, rating__in=BAD_RATINGS, created_at__gte=since, excluded_from_statistics=False,
+        status=Status.RECEIVED,
+    )  # fmt: skip
+    sources = set(recent.values_list("source", flat=True))
+    count = recent.count()
+    if count < burst["bad_ratings"] or len(sources) > burst["max_sources"]:
+        return
+    reason = (f"{burst['minutes']} 分钟内收到 {count} 条差评，来自 {len(sources)} 个来源，"
+              "疑似集中刷评，暂不计入统计，待法制办核实。")  # fmt: skip
+    recent.filter(held=False).update(held=True, hold_reason=reason, due_on=None)
+    feedback.refresh_from_db(fields=["held", "hold_reason", "due_on"])
+
+
+def hold_release(feedback: Feedback, *, user, count_it: bool, note: str = "") -> None:
+    """The legal office decides a held rating: release it (it counts from now, and the reply
+    deadline starts today) or remove it (it stays stored, never counted)."""
+    _require(roles.is_legal_office(user))
+    if not feedback.held:
+        raise ValueError("这条评议没有被暂不计入。")
+    with transaction.atomic():
+        feedback.held = False
+        feedback.hold_decided_by = user
+        feedback.hold_decided_at = timezone.now()
+        if count_it:
+            feedback.due_on = reply_due_on(feedback.kind, feedback.rating, timezone.localdate())
+        else:
+            feedback.excluded_from_statistics = True
+        if note:
+            feedback.hold_reason = f"{feedback.hold_reason}（核实：{note}）"[:300]
+        feedback.save()
+        log(instance=feedback, action="feedback.hold_decided", user=user,
+            data={"counted": count_it, "note": note})  # fmt: skip
+    _pages_changed(feedback)
 
 
 def _pages_changed(feedback):
@@ -168,22 +267,31 @@ class LookupLocked(Exception):
         super().__init__(message)
 
 
-def feedback_lookup(tracking_no: str, verifier: str) -> Feedback | None:
+def feedback_lookup(tracking_no: str, verifier: str, *, ip: str = "") -> Feedback | None:
     """The submission for a tracking number and the last four digits of its phone number (or
     the code on its receipt); None for any mismatch, the same answer as an unknown number.
 
-    Four digits are guessable from many addresses: after FEEDBACK_RATE_LIMITS
-    ["failed_lookups_per_number"] wrong answers for one number in a day, the number answers
-    nothing more that day (LookupLocked), right verifier or not."""
-    tracking_no, verifier = tracking_no.strip().upper(), verifier.strip().upper()
-    locked_key = f"feedback:lookup-locked:{tracking_no}"
-    if cache.get(locked_key):
+    Four digits are guessable: after FEEDBACK_RATE_LIMITS["failed_lookups_per_number_and_source"]
+    wrong answers for one number from one address in a day, that address gets no answer for the
+    number that day (LookupLocked), right verifier or not; a stranger cannot lock the owner out.
+    Guessing from many addresses at once locks the number for everyone after
+    "failed_lookups_per_number" wrong answers in a day."""
+    tracking_no = normalise_tracking_no(tracking_no)
+    verifier = normalise_tracking_no(verifier)
+    source = source_of(ip)
+    number_key = f"feedback:lookup-locked:{tracking_no}"
+    source_key = f"{number_key}:{source}"
+    if any(cache.get_many([number_key, source_key]).values()):
         raise LookupLocked()
     found = _lookup(tracking_no, verifier)
     if found is None:
-        limit = settings.FEEDBACK_RATE_LIMITS.get("failed_lookups_per_number", 10)
-        if not ratelimit.allow("lookup-failed", tracking_no, limit, 86400):
-            cache.set(locked_key, True, timeout=86400)
+        if not ratelimit.allow("lookup-failed-source", f"{tracking_no}|{source}",
+                               limit("failed_lookups_per_number_and_source"), DAY):  # fmt: skip
+            cache.set(source_key, True, timeout=DAY)
+            raise LookupLocked()
+        if not ratelimit.allow("lookup-failed", tracking_no, limit("failed_lookups_per_number"),
+                               DAY):  # fmt: skip
+            cache.set(number_key, True, timeout=DAY)
             raise LookupLocked()
     return found
 

@@ -11,10 +11,19 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import ratelimit, selectors
+from common import ratelimit
+
+from . import selectors
 from .forms import FeedbackForm, LookupForm
 from .models import Kind
-from .services import LookupLocked, RateLimited, Submission, feedback_lookup, feedback_submit
+from .services import (
+    LookupLocked,
+    RateLimited,
+    Submission,
+    feedback_lookup,
+    feedback_submit,
+    limit,
+)
 
 
 def _form_page(request, form, power, department, *, status=200):
@@ -64,8 +73,8 @@ def feedback_submit_view(request):
         # identical rating from the same office network does not
         device = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
         receipt = feedback_submit(submission, ip=ratelimit.client_ip(request), client=device)
-    except RateLimited:
-        form.add_error(None, "提交过于频繁，请稍后再试。如有急事，请拨打政务服务便民热线 12345。")
+    except RateLimited as limited:
+        form.add_error(None, str(limited))
         return _form_page(request, form, power, department, status=429)
     return render(request, "feedback/receipt.html", {
         "receipt": receipt, "power": power, "department": department,
@@ -84,17 +93,14 @@ def feedback_lookup_view(request):
     status = 200
     if request.method == "POST":
         ip = ratelimit.client_ip(request)
-        from django.conf import settings
-
-        limit = settings.FEEDBACK_RATE_LIMITS["lookups_per_minute"]
-        if not ratelimit.allow("lookup-minute", ip, limit, 60):
+        if not ratelimit.allow("lookup-minute", ip, limit("lookups_per_minute"), 60):
             form.is_valid()
             form.add_error(None, "查询过于频繁，请一分钟后再试。")
             status = 429
         elif form.is_valid():
             try:
                 feedback = feedback_lookup(form.cleaned_data["tracking_no"],
-                                           form.cleaned_data["verifier"])  # fmt: skip
+                                           form.cleaned_data["verifier"], ip=ip)  # fmt: skip
                 searched = True
             except LookupLocked as locked:
                 form.add_error(None, str(locked))

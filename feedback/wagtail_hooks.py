@@ -27,18 +27,6 @@ def register_feedback_menu_item():
 def register_feedback_log_actions(actions):
     actions.register_action("feedback.reply", "答复", "答复了公众评议")
     actions.register_action("feedback.moderate", "公开审核", "审核了公众评议的公开")
-    actions.register_action(
-        "feedback.view_personal_data", "查看个人信息", "查看了评议人的姓名和手机号码"
-    )
     actions.register_action("feedback.appeal", "差评申诉", "申请剔除恶意差评")
     actions.register_action("feedback.appeal_decided", "申诉决定", "法制办决定了差评申诉")
-
-
-@hooks.register("register_permissions")
-def register_feedback_permissions():
-    """Site administrators grant these to groups in 设置 → 用户组: the unmasked personal data
-    of citizens (every look logged)."""
-    from django.contrib.auth.models import Permission
-
-    return Permission.objects.filter(content_type__app_label="feedback",
-                                     codename="view_personal_data")  # fmt: skip
+    actions.register_action("feedback.hold_decided", "核实刷评", "法制办核实了疑似集中刷评的差评")

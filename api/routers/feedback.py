@@ -3,11 +3,10 @@ form validation, rate limits and receipt as the hall's form (feedback/)."""
 
 import secrets
 
-from django.conf import settings
 from django.http import QueryDict
 from ninja import Query, Router, Status
 
-from feedback import ratelimit
+from common import ratelimit
 from feedback.forms import FeedbackForm, LookupForm
 from feedback.models import Kind
 from feedback.models import Status as FeedbackStatusChoice
@@ -18,6 +17,7 @@ from feedback.services import (
     Submission,
     feedback_lookup,
     feedback_submit,
+    limit,
 )
 
 from ..errors import ApiError, Problem, echo
@@ -88,12 +88,8 @@ def submit(request, body: FeedbackIn):
         # another person behind the same address must get its own receipt.
         key = request.headers.get("Idempotency-Key", "")[:100] or secrets.token_hex(16)
         receipt = feedback_submit(submission, ip=ratelimit.client_ip(request), client=key)
-    except RateLimited:
-        raise ApiError(
-            429,
-            "rate_limited",
-            "提交过于频繁，请稍后再试。如有急事，请拨打政务服务便民热线 12345。",
-        ) from None
+    except RateLimited as limited:
+        raise ApiError(429, "rate_limited", str(limited)) from None
     due_on = receipt.feedback.due_on if receipt.feedback else None
     return Status(
         201,
@@ -122,15 +118,17 @@ def status(
     verifier: str = Query(..., min_length=1, max_length=8,
                           description="手机号码后四位，或回执上的查询码"),
 ):  # fmt: skip
-    limit = settings.FEEDBACK_RATE_LIMITS["lookups_per_minute"]
-    if not ratelimit.allow("lookup-minute", ratelimit.client_ip(request), limit, 60):
+    ip = ratelimit.client_ip(request)
+    if not ratelimit.allow("lookup-minute", ip, limit("lookups_per_minute"), 60):
         raise ApiError(429, "rate_limited", "查询过于频繁，请一分钟后再试。")
     form = LookupForm({"tracking_no": tracking_no[:20], "verifier": verifier})
     if not form.is_valid():
         detail, items = _form_errors(form)
         raise ApiError(400, "invalid_parameter", detail, items)
     try:
-        feedback = feedback_lookup(form.cleaned_data["tracking_no"], form.cleaned_data["verifier"])
+        feedback = feedback_lookup(
+            form.cleaned_data["tracking_no"], form.cleaned_data["verifier"], ip=ip
+        )
     except LookupLocked as locked:
         raise ApiError(429, "rate_limited", str(locked)) from None
     if feedback is None:

@@ -281,12 +281,36 @@ FEEDBACK_REPLY_DAYS_BAD_REVIEW = int(os.environ.get("FEEDBACK_REPLY_DAYS_BAD_REV
 FEEDBACK_REPLY_DAYS_COMPLAINT = int(os.environ.get("FEEDBACK_REPLY_DAYS_COMPLAINT", "15"))
 FEEDBACK_REPLY_DAYS_INQUIRY = int(os.environ.get("FEEDBACK_REPLY_DAYS_INQUIRY", "5"))
 FEEDBACK_RATE_LIMITS = {
+    # Per address (a government office or a school answers from one address behind NAT: the
+    # daily limit is generous) and per browser (its CSRF cookie).
     "ip_per_minute": int(os.environ.get("FEEDBACK_IP_PER_MINUTE", "10")),
+    "ip_per_day": int(os.environ.get("FEEDBACK_IP_PER_DAY", "300")),
+    "client_per_minute": int(os.environ.get("FEEDBACK_CLIENT_PER_MINUTE", "5")),
+    "client_per_day": int(os.environ.get("FEEDBACK_CLIENT_PER_DAY", "30")),
+    # Ratings of one power or department in a day: per address, and per browser.
+    "ratings_per_target_ip_day": int(os.environ.get("FEEDBACK_RATINGS_PER_TARGET_IP_DAY", "5")),
+    "ratings_per_target_client_day": int(
+        os.environ.get("FEEDBACK_RATINGS_PER_TARGET_CLIENT_DAY", "1")
+    ),
     "phone_per_day": int(os.environ.get("FEEDBACK_PHONE_PER_DAY", "5")),
     "lookups_per_minute": int(os.environ.get("FEEDBACK_LOOKUPS_PER_MINUTE", "20")),
-    # Wrong verifiers for one tracking number in a day before it answers nothing more that day.
-    "failed_lookups_per_number": int(os.environ.get("FEEDBACK_FAILED_LOOKUPS_PER_NUMBER", "10")),
+    # Wrong verifiers for one tracking number in a day, from one address, before that address
+    # gets no answer for it that day; and from all addresses together (a distributed guess).
+    "failed_lookups_per_number_and_source": int(
+        os.environ.get("FEEDBACK_FAILED_LOOKUPS_PER_NUMBER_AND_SOURCE", "10")
+    ),
+    "failed_lookups_per_number": int(os.environ.get("FEEDBACK_FAILED_LOOKUPS_PER_NUMBER", "100")),
 }
+# A burst: this many bad ratings of one power or department within the minutes, from at most
+# this many sources, is held for the legal office instead of counting (feedback.services).
+FEEDBACK_BURST = {
+    "minutes": int(os.environ.get("FEEDBACK_BURST_MINUTES", "60")),
+    "bad_ratings": int(os.environ.get("FEEDBACK_BURST_BAD_RATINGS", "5")),
+    "max_sources": int(os.environ.get("FEEDBACK_BURST_MAX_SOURCES", "2")),
+}
+# Where rate limits count: "auto" (Redis when REDIS_URL is set, else the database), "cache" or
+# "database" (common.ratelimit).
+RATE_LIMIT_STORE = os.environ.get("RATE_LIMIT_STORE", "auto")
 # Addresses of the site's own reverse proxies, whose X-Forwarded-For names the visitor.
 FEEDBACK_TRUSTED_PROXIES = [
     a.strip() for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a.strip()

@@ -21,3 +21,13 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import os
+    import tempfile
+
+    # A file, not Django's shared in-memory database: tests that run requests in threads meet
+    # SQLite as production does (WAL, a busy timeout), not "database table is locked".
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"disclosure-test-{os.getpid()}.sqlite3")
+    }
