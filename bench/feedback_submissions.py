@@ -66,6 +66,7 @@ Options are those of the former `bench/feedback.py`, with --reuse added (use --d
 
 from __future__ import annotations
 
+import functools
 import http.client
 import itertools
 import os
@@ -459,7 +460,7 @@ def feedback_round(server: Server, args, citizens: Citizens, round_: int, second
         Client(citizens, server.port, round_, deadline, args.seed * 1000 + 100 * round_ + i)
         for i in range(args.clients)
     ]
-    wall, client_cpu = run_in_threads(clients)
+    wall, client_cpu = run_in_threads([c.run for c in clients])
     after = server.cpu_seconds()
     posts = [p for c in clients for p in c.posts]
     latencies = [p.latency_ms for p in posts if p.status is not None]
@@ -541,13 +542,8 @@ def rate_limit_burst(port: int, citizens: Citizens, limit: int) -> dict:
         client.post(connection, post, page.token, page.headers)
         connection.close()
 
-    threads = [threading.Thread(target=send, args=(post,)) for post in posts]
     started = time.time()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.time() - started
+    seconds, _cpu = run_in_threads([functools.partial(send, post) for post in posts])
     # Across the start of a minute, two buckets: up to twice the limit is then legitimate.
     crossed = int(started // 60) != int((started + seconds) // 60)
     citizens.add(client.posts)

@@ -6,9 +6,10 @@
             each work on one database (Django binds one database per process)
   server    gunicorn on loopback (started, checked, always stopped) and its CPU time
   load      closed-loop load generators: wrk, the built-in asyncio client, threads of http.client
-  rounds    interleaved rounds against the plain 1 KB view, and the ratios to it
-  urls      the whole run for a set of URLs (bench.pages and bench.api_reads are this run)
+  rounds    interleaved rounds against the plain 1 KB view, the ratios to it, their table
+  url_bench the whole run for a set of URLs (bench.pages and bench.api_reads are this run)
   stats     medians and percentiles
+  sql       SQL statements counted by verb and table
   report    the tables printed, the JSON written to bench/results/, the commit measured
   runner    signals and exit status; the command-line options the scripts have in common
   powers    plausible new powers made from the real catalogue (bench.search_engine and

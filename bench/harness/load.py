@@ -198,7 +198,7 @@ def threaded_load(port: int, path: str, seconds: float, connections: int, thread
     """One thread and connection per `connections` (`threads` is not used)."""
     deadline = time.perf_counter() + seconds
     clients = [_GetLoop(port, path, deadline) for _ in range(connections)]
-    wall, cpu = run_in_threads(clients)
+    wall, cpu = run_in_threads([c.run for c in clients])
     return _load(
         [x for c in clients for x in c.latencies],
         seconds=wall,
@@ -235,12 +235,12 @@ class _GetLoop:
         connection.close()
 
 
-def run_in_threads(workers) -> tuple[float, float]:
-    """Run each worker's .run() in a thread of its own until all are done; (wall seconds, CPU
-    seconds of this process meanwhile)."""
+def run_in_threads(functions: list[Callable[[], None]]) -> tuple[float, float]:
+    """Call each function in a thread of its own, all at once, until all are done; (wall
+    seconds, CPU seconds of this process meanwhile)."""
     cpu = time.process_time()
     started = time.perf_counter()
-    threads = [threading.Thread(target=w.run, daemon=True) for w in workers]
+    threads = [threading.Thread(target=function, daemon=True) for function in functions]
     for thread in threads:
         thread.start()
     for thread in threads:
