@@ -68,9 +68,9 @@ test-postgres: $(VENV)/.installed
 test: lint check test-sqlite test-postgres
 
 bench: $(VENV)/.installed
-	$(BIN)/python bench/pages.py
-	$(BIN)/python bench/api.py
-	$(BIN)/python bench/search.py
+	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.api_reads
+	$(BIN)/python -m bench.search_engine
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media .test-media .demo-credentials

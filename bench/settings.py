@@ -1,8 +1,8 @@
-"""Settings for bench/pages.py: production-like (DEBUG=False), but without real secrets.
+"""Settings of every benchmark: production-like (DEBUG=False), but without real secrets.
 
-bench/pages.py generates a random BENCH_SECRET_KEY for each run and passes it to gunicorn, so
-both workers share it; the database comes from DATABASE_URL (a throw-away SQLite file under
-/tmp), never the developer's db.sqlite3. Static files are not served: the benchmark fetches the
+bench/harness/database.py generates a random BENCH_SECRET_KEY for each run and passes it to
+gunicorn, so the workers share it; the database comes from DATABASE_URL (a throw-away database),
+never the developer's db.sqlite3. Static files are not served: the benchmark fetches the
 HTML only.
 """
 
@@ -17,5 +17,5 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.urls"
 # Nothing is collected for the benchmark; without this WhiteNoise warns about a missing folder.
 STATIC_ROOT = None
-# `bench/pages.py --page-cache off` measures the pages as rendered on every request.
+# `python -m bench.pages --page-cache off` measures the pages as rendered on every request.
 PAGE_CACHE_ENABLED = os.environ.get("BENCH_PAGE_CACHE", "on") != "off"

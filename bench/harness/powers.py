@@ -1,4 +1,5 @@
-"""Generated powers for bench/search.py: plausible variants of the real service items.
+"""Plausible new powers made from the real service items: bench.search_engine tops its
+catalogue up with them (generate()), bench.spreadsheet_import writes them as spreadsheet rows.
 
 Each generated power takes the subject of a real item's name (河道采砂 from 河道采砂许可)
 and gives it another action of its type (许可证延续, 备案（变更）, 信息查询…), sometimes with
@@ -157,34 +158,50 @@ def _steps(rng, subject):
     ]
 
 
+class PowerNames:
+    """Draws a new power's type, the real item it is made from, that item's subject, and its
+    name. Every type is drawn with its share of TYPE_SHARES, among the types that have real
+    items to borrow a subject from."""
+
+    def __init__(self, real_items: list[RealItem]):
+        split = [(item, *split_name(item.title)) for item in real_items]
+        self.pools: dict[str, list[tuple[RealItem, str]]] = {}
+        for power_type, _share in TYPE_SHARES:
+            if power_type in ACTIVITY_TYPES:
+                pool = [(i, s) for i, s, a in split if s and i.power_type == "01" and "许可" in a]
+            else:
+                sources = SOURCE_TYPES[power_type]
+                pool = [(i, s) for i, s, a in split if s and i.power_type in sources]
+            if pool:
+                self.pools[power_type] = pool
+        shares = [(t, w) for t, w in TYPE_SHARES if t in self.pools]
+        self.types, self.weights = zip(*shares, strict=True)
+
+    def draw(self, rng: random.Random) -> tuple[str, RealItem, str, str]:
+        """(power type, real item, subject, name)."""
+        power_type = rng.choices(self.types, self.weights)[0]
+        source, subject = rng.choice(self.pools[power_type])
+        modifier = ""
+        if rng.random() < 0.15:
+            word = rng.choice(MODIFIERS)
+            if word not in subject:
+                modifier = word
+        return power_type, source, subject, _name(rng, power_type, subject, modifier)
+
+
 def generate(count, real_items, laws, *, seed=20240611):
     """`count` PowerData for new powers made from `real_items` (RealItem list); `laws` is a list
     of (law title, [article numbers such as 第十二条]) to cite from."""
     from catalogue.services import CitationData, PowerData
 
     rng = random.Random(seed)
-    split = [(item, *split_name(item.title)) for item in real_items]
-    pools = {}
-    for power_type, _share in TYPE_SHARES:
-        if power_type in ACTIVITY_TYPES:
-            pool = [(i, s) for i, s, a in split if s and i.power_type == "01" and "许可" in a]
-        else:
-            pool = [(i, s) for i, s, a in split if s and i.power_type in SOURCE_TYPES[power_type]]
-        pools[power_type] = pool
+    names = PowerNames(real_items)
     law_articles = dict(laws)
-    types, weights = zip(*TYPE_SHARES, strict=True)
     taken = {(item.department_code, item.title) for item in real_items}
     real_codes = {item.code for item in real_items}
     powers, number = [], 0
     while len(powers) < count:
-        power_type = rng.choices(types, weights)[0]
-        source, subject = rng.choice(pools[power_type])
-        modifier = ""
-        if rng.random() < 0.15:
-            word = rng.choice(MODIFIERS)
-            if word not in subject:
-                modifier = word
-        name = _name(rng, power_type, subject, modifier)
+        power_type, source, subject, name = names.draw(rng)
         if (source.department_code, name) in taken or len(name) > 200:
             continue
         taken.add((source.department_code, name))

@@ -1,11 +1,13 @@
 """Spreadsheet import of new powers (manage.py import_powers), beside stock Wagtail's page API.
 
-Run from the repository root:  .venv/bin/python bench/import.py   (`--help` lists the options).
+Run from the repository root:  python -m bench.spreadsheet_import   (`--help` lists the
+options). Formerly `bench/import.py`, renamed: `import` is a Python keyword, so that script could
+not be imported. Its options are unchanged.
 A run takes about 5 minutes (plus ~30-70 s when the demo database has to be built; --profile
 about 1 more, each extra --rounds about 2.5 more); the developer's db.sqlite3 is never touched.
 
 What it does
-  1. Base database: the one bench/pages.py uses (migrate, createcachetable, load_demo; under /tmp,
+  1. Base database: the one bench.pages uses (migrate, createcachetable, load_demo; under /tmp,
      named after a hash of the fixtures and migrations, reused while they are unchanged;
      --rebuild reloads it). Two throw-away copies are made from it for each run (SQLite backup
      API): one for the stock baseline, one for the import; in each, a superuser "bench-import"
@@ -13,7 +15,7 @@ What it does
   2. The import file: --size rows (default 10,000; XLSX written with openpyxl's write-only mode,
      or --format csv) of new powers made from the real service items
      (../shared/data/service-items/, else disclosure/fixtures/service-items/): names in the
-     manner of bench/generated_powers.py (the subject of a real item's name with another action
+     manner of bench/harness/powers.py (the subject of a real item's name with another action
      of its type), the item's real department (by its short name or full title), 事项类型 as a
      name or a national code, exactly two citations of in-force laws of the library with real
      article numbers (行使依据 like 《中华人民共和国行政许可法》第十二条；《…》第八条、第九条), four
@@ -73,54 +75,39 @@ from __future__ import annotations
 import argparse
 import codecs
 import csv
-import datetime
-import json
 import os
 import random
 import re
 import resource
-import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import types
 from collections import Counter, defaultdict
-from contextlib import closing
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO / "bench"
-if __name__ == "__main__":
-    # Run as a script, Python puts bench/ first on the path, where bench/search.py would hide the
-    # project's `search` app. Import from the repository root instead.
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
-    sys.path.insert(0, str(REPO))
-
-from bench.generated_powers import (  # noqa: E402
-    ACTIVITY_TYPES,
-    MODIFIERS,
-    SOURCE_TYPES,
-    TYPE_LAW,
-    TYPE_PREFIX,
-    TYPE_SHARES,
-    RealItem,
-    _name,
-    split_name,
-)
-from bench.pages import (  # noqa: E402
+from bench.harness import REPO, RESULTS
+from bench.harness.database import (
     bench_env,
-    database_for,
+    copy_sqlite,
     fixtures_fingerprint,
-    git_commit,
-    prepare_database,
-    run,
+    prepare_sqlite,
+    sqlite_database,
+    temporary,
 )
+from bench.harness.powers import TYPE_LAW, TYPE_PREFIX, PowerNames, RealItem
+from bench.harness.report import header, mark, write_report
+from bench.harness.runner import (
+    add_output_option,
+    add_phase_options,
+    parser_for,
+    run,
+    run_child_phase,
+    run_phase,
+)
+from bench.harness.sql import StatementCounter
 
-RESULTS = BENCH / "results"
-DEV_DATABASE = REPO / "db.sqlite3"
 SERVICE_ITEMS = [
     REPO.parent / "shared" / "data" / "service-items",
     REPO / "disclosure" / "fixtures" / "service-items",
@@ -199,43 +186,7 @@ TYPE_LABELS = {
 }
 
 
-# --- Databases and child processes (no Django in this process) -----------------------------
-
-
-def _wipe(db: Path):
-    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
-        path.unlink(missing_ok=True)
-
-
-def copy_database(base: Path, target: Path) -> float:
-    """A consistent copy of `base` (whatever is still in its write-ahead log) at `target`."""
-    if target.resolve() == DEV_DATABASE.resolve():
-        sys.exit("bench/import.py will not write to the development database db.sqlite3.")
-    started = time.monotonic()
-    _wipe(target)
-    with closing(sqlite3.connect(base)) as source, closing(sqlite3.connect(target)) as copy:
-        source.backup(copy)
-    return time.monotonic() - started
-
-
-def env_for(db: Path, media: str) -> dict:
-    return {**bench_env(db, "bench-import"), "DJANGO_MEDIA_ROOT": media}
-
-
-def run_phase(phase: str, db: Path, env: dict, **options) -> dict:
-    """Run one phase of this script in a fresh process on `db` (Django binds one database per
-    process); returns what the phase returned."""
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
-        output = Path(handle.name)
-    command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--db", str(db)]
-    command += ["--phase-output", str(output)]
-    for name, value in options.items():
-        command += [f"--{name.replace('_', '-')}", str(value)]
-    try:
-        subprocess.run(command, cwd=REPO, env=env, check=True)
-        return json.loads(output.read_text())
-    finally:
-        output.unlink(missing_ok=True)
+# --- Child processes (no Django in this process) --------------------------------------------
 
 
 STAGE_NAMES = {"检查", "比对", "写入", "提交审核"}  # import_powers' progress bar
@@ -324,15 +275,6 @@ def run_command(label: str, arguments: list[str], env: dict) -> dict:
 # --- Inside Django --------------------------------------------------------------------------
 
 
-def setup_django():
-    import django
-    from django.conf import settings
-
-    django.setup()
-    if settings.DEBUG:
-        sys.exit("the benchmark must run with DEBUG=False")
-
-
 def bench_user():
     from django.contrib.auth import get_user_model
 
@@ -401,19 +343,7 @@ class RowGenerator:
         self.departments = departments  # code → (title, short name)
         self.laws = laws  # [(title, [article numbers])]
         self.law_titles = {title for title, _numbers in laws}
-        split = [(item, *split_name(item.title)) for item in items]
-        self.pools = {}
-        for power_type, _share in TYPE_SHARES:
-            if power_type in ACTIVITY_TYPES:
-                pool = [(i, s) for i, s, a in split if s and i.power_type == "01" and "许可" in a]
-            else:
-                pool = [
-                    (i, s) for i, s, a in split if s and i.power_type in SOURCE_TYPES[power_type]
-                ]
-            if pool:
-                self.pools[power_type] = pool
-        shares = [(t, w) for t, w in TYPE_SHARES if t in self.pools]
-        self.types, self.weights = zip(*shares, strict=True)
+        self.names = PowerNames(items)
         self.taken: set[tuple[str, str]] = {(i.department_code, i.title) for i in items}
 
     def _citations(self, power_type: str) -> str:
@@ -446,13 +376,7 @@ class RowGenerator:
         rng = self.rng
         for number in range(start, start + count):
             for _attempt in range(20):  # a new name in its department, if one can be found
-                power_type = rng.choices(self.types, self.weights)[0]
-                source, subject = rng.choice(self.pools[power_type])
-                modifier = ""
-                if rng.random() < 0.15:
-                    word = rng.choice(MODIFIERS)
-                    modifier = "" if word in subject else word
-                name = _name(rng, power_type, subject, modifier)
+                power_type, source, subject, name = self.names.draw(rng)
                 if (source.department_code, name) not in self.taken and len(name) <= 200:
                     break
             self.taken.add((source.department_code, name))
@@ -555,26 +479,6 @@ def phase_write(args) -> dict:
         "departments_used": len(used),
         "sample": sample,
     }
-
-
-class StatementCounter:
-    """connection.execute_wrapper: counts statements, by verb and table."""
-
-    TABLE_RE = re.compile(r'^\s*(?:UPDATE|(\w+).*?(?:FROM|INTO))\s+"?(\w+)', re.S | re.I)
-
-    def __init__(self):
-        self.count = 0
-        self.kinds: Counter = Counter()
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        match = self.TABLE_RE.match(sql)
-        if match:
-            key = f"{(match.group(1) or 'UPDATE').upper()} {match.group(2)}"
-        else:
-            key = sql.split(None, 1)[0].upper()
-        self.kinds[key] += 1
-        return execute(sql, params, many, context)
 
 
 def _stock_page(data, user):
@@ -858,10 +762,6 @@ def problems_of(check: dict, label: str) -> list[str]:
     return found
 
 
-def _mark(ok) -> str:
-    return "✓" if ok else "✗"
-
-
 def _stages(run: dict) -> str:
     """Start-up, then each stage of the progress bar, then what follows the last one."""
     stages = run["stages"]
@@ -911,25 +811,25 @@ def print_table(report: dict):
         (
             "ratio import / stock",
             f"{ratio:.1f}×",
-            f"{_mark(ratio >= GOALS['ratio'])} ≥ {GOALS['ratio']:.0f}",
+            f"{mark(ratio >= GOALS['ratio'])} ≥ {GOALS['ratio']:.0f}",
             per_round("ratio", None).rstrip("; "),
         ),
         (
             "import wall time",
             f"{wall:.1f} s",
-            f"{_mark(wall <= GOALS['import_s'])} ≤ {GOALS['import_s']:.0f} s",
+            f"{mark(wall <= GOALS['import_s'])} ≤ {GOALS['import_s']:.0f} s",
             f"{per_round('wall_s', 'import')}last: {_stages(imp)}",
         ),
         (
             "import peak RSS",
             f"{imp['max_rss_mb']:.0f} MB",
-            f"{_mark(imp['max_rss_mb'] <= GOALS['rss_mb'])} ≤ {GOALS['rss_mb']:.0f} MB",
+            f"{mark(imp['max_rss_mb'] <= GOALS['rss_mb'])} ≤ {GOALS['rss_mb']:.0f} MB",
             "",
         ),
         (
             "re-import, unchanged",
             f"{re_run['wall_s']:.1f} s",
-            f"{_mark(re_run['wall_s'] <= GOALS['reimport_s'])} ≤ {GOALS['reimport_s']:.0f} s",
+            f"{mark(re_run['wall_s'] <= GOALS['reimport_s'])} ≤ {GOALS['reimport_s']:.0f} s",
             f"未变 {re_run['unchanged']}; {_stages(re_run)}; RSS {re_run['max_rss_mb']:.0f} MB",
         ),
     ]
@@ -938,21 +838,21 @@ def print_table(report: dict):
             (
                 f"dry run, {report['big_size']:,} rows CSV",
                 f"{dry['max_rss_mb']:.0f} MB",
-                f"{_mark(dry['max_rss_mb'] <= GOALS['rss_mb'])} ≤ {GOALS['rss_mb']:.0f} MB",
+                f"{mark(dry['max_rss_mb'] <= GOALS['rss_mb'])} ≤ {GOALS['rss_mb']:.0f} MB",
                 f"{dry['wall_s']:.1f} s ({report['big_size'] / dry['wall_s']:,.0f} rows/s), "
                 f"{report['big_file']['bytes'] / 2**20:.0f} MB file; {_stages(dry)}",
             )
         )
     print()
-    header = f"{'measure':<34} {'value':>16}  {'goal':<12} notes"
-    print(header)
+    head = f"{'measure':<34} {'value':>16}  {'goal':<12} notes"
+    print(head)
     print("-" * 110)
     for label, value, goal, note in rows:
         print(f"{label:<34} {value:>16}  {goal:<12} {note}")
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = parser_for(__doc__)
     parser.add_argument("--size", type=int, default=10_000, help="rows of the import file")
     parser.add_argument("--stock-size", type=int, default=1_000, help="pages made the stock way")
     parser.add_argument(
@@ -971,11 +871,9 @@ def parse_args():
         metavar="ROWS",
         help="also profile import_apply in-process on ROWS rows",
     )
-    parser.add_argument("--output", type=Path, help="default: bench/results/import-latest.json")
+    add_output_option(parser, "import-latest.json")
     # Used by the child processes.
-    parser.add_argument("--phase", choices=list(PHASES), help=argparse.SUPPRESS)
-    parser.add_argument("--phase-output", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    add_phase_options(parser, PHASES)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--start", type=int, default=1, help=argparse.SUPPRESS)
@@ -984,20 +882,22 @@ def parse_args():
     return parser.parse_args()
 
 
+def phase(name: str, db: Path, media: str, **options) -> dict:
+    """Run a phase of this script in a child process on `db`."""
+    return run_phase(__spec__.name, name, bench_env(db, media=media), **options)
+
+
 def measure_round(number, base, media, work, import_file, args) -> dict:
     """Stock baseline and import, each on a fresh copy of the base database."""
     stock_db, import_db = (work.with_name(f"{work.name}-{kind}.db") for kind in ("stock", "import"))
     for db in (stock_db, import_db):
-        copy_database(base, db)
-    stock_env, import_env = env_for(stock_db, media), env_for(import_db, media)
-    before_stock = run_phase("prepare", stock_db, stock_env)
-    before_import = run_phase("prepare", import_db, import_env)
+        copy_sqlite(base, db)
+    before_stock = phase("prepare", stock_db, media)
+    before_import = phase("prepare", import_db, media)
 
     def stock():
         print(f"round {number}: stock Wagtail, {args.stock_size:,} pages…", flush=True)
-        result = run_phase(
-            "stock", stock_db, stock_env, file=import_file, stock_size=args.stock_size
-        )
+        result = phase("stock", stock_db, media, file=import_file, stock_size=args.stock_size)
         print(
             f"  {result['pages_per_s']:.1f} pages/s, {result['sql_per_page']:.0f} SQL/page",
             flush=True,
@@ -1007,7 +907,7 @@ def measure_round(number, base, media, work, import_file, args) -> dict:
     def imported():
         print(f"round {number}: import_powers, {args.size:,} rows --publish…", flush=True)
         arguments = ["import_powers", str(import_file), "--publish", "--user", USERNAME]
-        result = run_command(f"import-round{number}", arguments, import_env)
+        result = run_command(f"import-round{number}", arguments, bench_env(import_db, media=media))
         result["pages_per_s"] = round((result["created"] or 0) / result["wall_s"], 1)
         print(
             f"  {result['wall_s']:.1f} s, {result['pages_per_s']:.1f} pages/s, "
@@ -1034,32 +934,27 @@ def measure_round(number, base, media, work, import_file, args) -> dict:
 
 def main():
     args = parse_args()
-    if args.phase:  # a child process working on one database
-        setup_django()
-        result = PHASES[args.phase](args)
-        args.phase_output.write_text(json.dumps(result, ensure_ascii=False, default=str))
-        return 0
+    if args.phase:
+        return run_child_phase(args, PHASES)
 
-    started = time.monotonic()
-    base, reuse, wipe = database_for(
-        types.SimpleNamespace(db=None, rebuild=args.rebuild, reuse=False)
-    )
-    base_env = bench_env(base, "bench-import")
-    base_s = prepare_database(base, reuse=reuse, wipe=wipe, env=base_env)
+    started, report_head = time.monotonic(), header()
+    # The base database is bench.pages' (the demo catalogue); every measurement uses a copy.
+    base_db = sqlite_database(rebuild=args.rebuild)
+    base, base_env = base_db.path, bench_env(base_db.path)
+    built = prepare_sqlite(base_db, base_env)
     media = base_env["DJANGO_MEDIA_ROOT"]
-    work = Path(tempfile.gettempdir()) / f"disclosure-import-bench-{fixtures_fingerprint()}"
-    files = Path(tempfile.gettempdir()) / "disclosure-import-bench-files"
+    work = temporary(f"disclosure-bench-import-{fixtures_fingerprint()}")
+    files = temporary("disclosure-bench-import-files")
     import_file = files / f"powers-{args.size}.{args.format}"
     big_file = files / f"powers-big-{args.big_size}.csv"
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; base database {base}")
 
     # The files are written from the first copy (departments, laws and codes of the catalogue).
-    copy_database(base, work.with_name(f"{work.name}-import.db"))
     write_db = work.with_name(f"{work.name}-import.db")
-    write_env = env_for(write_db, media)
-    run_phase("prepare", write_db, write_env)
+    copy_sqlite(base, write_db)
+    phase("prepare", write_db, media)
     print(f"writing {import_file} ({args.size:,} rows)…", flush=True)
-    written = run_phase("write", write_db, write_env, file=import_file, rows=args.size)
+    written = phase("write", write_db, media, file=import_file, rows=args.size)
     print(
         f"  {written['bytes'] / 2**20:.1f} MB in {written['seconds']:.0f} s; "
         f"{written['real_items']:,} real items, {written['laws']} laws, "
@@ -1069,9 +964,7 @@ def main():
     big = None
     if args.big_size:
         print(f"writing {big_file} ({args.big_size:,} rows)…", flush=True)
-        big = run_phase(
-            "write", write_db, write_env, file=big_file, rows=args.big_size, start=BIG_START
-        )
+        big = phase("write", write_db, media, file=big_file, rows=args.big_size, start=BIG_START)
         print(f"  {big['bytes'] / 2**20:.1f} MB in {big['seconds']:.0f} s", flush=True)
 
     rounds = [
@@ -1079,23 +972,13 @@ def main():
     ]
     last = rounds[-1]
     stock_db, import_db = last["stock_db"], last["import_db"]
-    stock_env, import_env = env_for(stock_db, media), env_for(import_db, media)
+    import_env = bench_env(import_db, media=media)
 
     print("checking what the import and the stock path wrote…", flush=True)
-    checked = run_phase(
-        "verify",
-        import_db,
-        import_env,
-        since=last["before_import"]["max_page_id"],
-        expect=args.size,
-    )
-    stock_checked = run_phase(
-        "verify",
-        stock_db,
-        stock_env,
-        since=last["before_stock"]["max_page_id"],
-        expect=args.stock_size,
-    )
+    since = last["before_import"]["max_page_id"]
+    checked = phase("verify", import_db, media, since=since, expect=args.size)
+    since_stock = last["before_stock"]["max_page_id"]
+    stock_checked = phase("verify", stock_db, media, since=since_stock, expect=args.stock_size)
     warnings = problems_of(checked, "import") + problems_of(stock_checked, "stock")
     imp = last["import"]
     if imp["returncode"] != 0 or imp["created"] != args.size:
@@ -1105,13 +988,7 @@ def main():
     arguments = ["import_powers", str(import_file), "--publish", "--user", USERNAME]
     reimport = run_command("reimport", arguments, import_env)
     print(f"  {reimport['wall_s']:.1f} s — {reimport['summary']}", flush=True)
-    after = run_phase(
-        "verify",
-        import_db,
-        import_env,
-        since=last["before_import"]["max_page_id"],
-        expect=args.size,
-    )
+    after = phase("verify", import_db, media, since=since, expect=args.size)
     added = {k: after["totals"][k] - checked["totals"][k] for k in checked["totals"]}
     if any(added.values()):
         warnings.append(f"re-import wrote: {', '.join(f'{k} +{v}' for k, v in added.items() if v)}")
@@ -1132,13 +1009,12 @@ def main():
     profile = None
     if args.profile:
         profile_db = work.with_name(f"{work.name}-profile.db")
-        copy_database(base, profile_db)
-        profile_env = env_for(profile_db, media)
-        run_phase("prepare", profile_db, profile_env)
+        copy_sqlite(base, profile_db)
+        phase("prepare", profile_db, media)
         small = files / f"powers-{args.profile}.{args.format}"
-        run_phase("write", profile_db, profile_env, file=small, rows=args.profile)
+        phase("write", profile_db, media, file=small, rows=args.profile)
         print(f"profiling import_apply on {args.profile:,} rows in-process…", flush=True)
-        profile = run_phase("profile", profile_db, profile_env, file=small)
+        profile = phase("profile", profile_db, media, file=small)
         for label in ("import", "re-import"):
             figures = profile[label]
             print(
@@ -1157,10 +1033,7 @@ def main():
 
     elapsed = time.monotonic() - started
     ratios = [r["ratio"] for r in rounds]
-    report = {
-        "when": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "commit": git_commit(),
-        "machine": {"cpus": os.cpu_count(), "load_average_end": os.getloadavg()},
+    report = report_head | {
         "goals": GOALS,
         "size": args.size,
         "stock_size": args.stock_size,
@@ -1182,7 +1055,7 @@ def main():
         "profile": profile,
         "warnings": warnings,
         "elapsed_s": round(elapsed, 1),
-        "database_load_s": round(base_s, 1),
+        "base_database_built": built,
     }
     print_table(report)
     top = list(last["stock"]["sql_per_page_by_kind"].items())[:8]
@@ -1194,7 +1067,7 @@ def main():
     for name, passed in checked["checks"].items():
         stock_passed = stock_checked["checks"][name]
         print(
-            f"  {_mark(passed == args.size)} {name:<32} {passed:>6,} / {args.size:,}"
+            f"  {mark(passed == args.size)} {name:<32} {passed:>6,} / {args.size:,}"
             f"   stock {stock_passed:,} / {args.stock_size:,}"
         )
     print(
@@ -1205,14 +1078,11 @@ def main():
     print(
         f"\nratio: import pages/s (whole command, start-up included) ÷ stock pages/s, measured "
         f"in this run on copies of the same database; quote the ratio, not the pages/s. "
-        f"Took {elapsed:.0f} s (base database {base_s:.0f} s)."
+        f"Took {elapsed:.0f} s (base database {built.get('total_s', 0):.0f} s)."
     )
     for warning in warnings:
         print(f"WARNING {warning}")
-    output = args.output or RESULTS / "import-latest.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str) + "\n")
-    print(f"written to {output.relative_to(REPO) if output.is_relative_to(REPO) else output}")
+    write_report(report, args.output, "import-latest.json")
     return 1 if warnings else 0
 
 

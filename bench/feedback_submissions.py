@@ -1,17 +1,19 @@
 """Citizens' feedback submissions through the real form, served by gunicorn: how many per second,
 as a ratio of a plain 1 KB Django view, and whether every accepted one is stored exactly once.
 
-Run from the repository root:  .venv/bin/python bench/feedback.py   (`--help` lists the options);
-against PostgreSQL:  .venv/bin/python bench/feedback.py \\
+Run from the repository root:  python -m bench.feedback_submissions   (`--help` lists the
+options); against PostgreSQL:  python -m bench.feedback_submissions \\
     --database-url postgresql://postgres@127.0.0.1:5432/disclosure_bench_feedback
+Formerly `bench/feedback.py`, renamed so that it does not share its name with the `feedback` app.
 A run takes about 1½ minutes, plus ~70 s when the database is built.
 
 What it does
   1. Prepares a throw-away database: by default SQLite under /tmp, named after a hash of the
      fixtures and migrations and reused while those are unchanged (--rebuild reloads it; --db
-     PATH picks another file, loaded unless marked ready; db.sqlite3 is never touched); with
-     --database-url, a PostgreSQL database whose name must contain "bench", created if missing
-     (--rebuild drops it first). migrate, createcachetable, load_demo, as bench/pages.py does.
+     PATH picks another file, loaded unless marked ready, or used as it is with --reuse;
+     db.sqlite3 is never touched); with --database-url, a PostgreSQL database whose name must
+     contain "bench", created if missing (--rebuild drops it first). migrate,
+     createcachetable, load_demo (bench/harness/database.py).
      Then, in this process: SQL queries of one submission through Django's test client (an
      anonymous evaluation and a complaint with a phone number; --sql lists them), and the
      reset: every Feedback row is deleted and the shared cache (the database cache table,
@@ -46,34 +48,32 @@ How to read it
   citizen's power-page GET included: that is the citizen's path). ratio = accepted/s ÷ req/s of
   the plain view (the mean of the plain rounds just before and after), so the machine's speed
   largely cancels out; the table gives the median over rounds and each round's ratio. On this
-  shared, noisy machine quote the ratios and medians. "cpu ms" is gunicorn's CPU time per
-  accepted submission (per request for the plain view); "cpu %" its CPU use per wall-clock
-  second (100 = one core): well under workers × 100 while the rate is low means the workers
-  wait (for the database's write lock, say) rather than compute. Latencies are of the POSTs.
-  "page GETs ... cache" counts X-Page-Cache of the citizens' power-page GETs: mostly misses,
-  as every rating makes its power's page stale (it counts at once), so the GET renders it.
+  shared, noisy machine quote the ratios and medians. "ms cpu" is gunicorn's CPU time per
+  accepted submission (per request for the plain view), "cpu" the plain view's ÷ this; the
+  second figure of "cpu c/s" is gunicorn's CPU use per wall-clock second (100 = one core):
+  well under workers × 100 while the rate is low means the workers wait (for the database's
+  write lock, say) rather than compute. Latencies are of the POSTs. "cache" counts
+  X-Page-Cache of the citizens' power-page GETs: mostly misses, as every rating makes its
+  power's page stale (it counts at once), so the GET renders it.
   Goal (the issue): >= 100 accepted submissions/s on SQLite with none lost; and, on any
   database, none lost or duplicated. The script exits with 1 when a submission is lost,
   duplicated, stored with other content or stored without an answer, when answers other
   than 200 came back during the load (403 = CSRF, 429 = rate limited, 5xx, broken
   connections), or when the burst got more than the limit accepted.
+
+Options are those of the former `bench/feedback.py`, with --reuse added (use --db as it is).
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime
+import functools
 import http.client
 import itertools
-import json
 import os
 import random
 import re
 import secrets
-import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -81,29 +81,30 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO / "bench"
-if __name__ == "__main__":
-    # Run as a script, Python puts bench/ first on the path; import from the repository root.
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
-    sys.path.insert(0, str(REPO))
-
-from bench.pages import (  # noqa: E402
-    HOST,
-    _ready_marker,
+from bench.harness import HOST, PLAIN, PLAIN_PATH, RESULTS
+from bench.harness.database import (
     bench_env,
-    fetch,
-    fixtures_fingerprint,
-    git_commit,
-    gunicorn,
-    prepare_database,
-    run,
-    server_cpu_seconds,
+    prepare_postgres,
+    prepare_sqlite,
     setup_django,
+    sqlite_database,
 )
+from bench.harness.load import Load, run_in_threads, threaded_load
+from bench.harness.report import counts, header, mark, write_report
+from bench.harness.rounds import Sample, Summary, interleaved, print_table, sample, summarise
+from bench.harness.rounds import measure as measure_load
+from bench.harness.runner import (
+    add_database_options,
+    add_output_option,
+    add_server_options,
+    parser_for,
+    run,
+)
+from bench.harness.server import Server, fetch, gunicorn
+from bench.harness.sql import statement_kind
+from bench.harness.stats import percentile
 
-RESULTS = BENCH / "results"
-PLAIN_PATH = "/_util/bench/plain/"
+FEEDBACK = "feedback"
 SUBMIT_PATH = "/feedback/submit/"
 GOAL_PER_SECOND = 100.0
 TRACKING_RE = re.compile(rb'receipt__number">(PJ\d{8}-[0-9A-Z]{4})<')
@@ -112,6 +113,7 @@ TOKEN_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 FOLDED_TEXT = "您刚刚已提交过相同的内容".encode()
 MARKER_RE = re.compile(r"〔bench ([0-9a-f]+)-(\d+)〕")
 TIMEOUT = 30.0
+
 
 # What citizens send: the kinds' shares, ratings, comments (each gets a unique marker).
 KINDS = [("evaluation", 70), ("inquiry", 7), ("suggestion", 8), ("complaint", 12), ("report", 3)]
@@ -132,68 +134,6 @@ COMMENTS = {
     "report": ["有人以代办为名收取费用，声称可以加快审批。"],
 }
 NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强"]
-
-
-# --- The database -------------------------------------------------------------------------
-
-
-def sqlite_database(args) -> tuple[Path, bool, bool]:
-    """The SQLite file, whether to use it as it is, whether to delete it first."""
-    if args.db is None:
-        name = f"disclosure-bench-feedback-{fixtures_fingerprint()}.db"
-        db = Path(tempfile.gettempdir()) / name
-        reuse = db.exists() and _ready_marker(db).exists() and not args.rebuild
-        return db, reuse, not reuse  # ours: incomplete, or a rebuild was asked for
-    db = args.db.absolute()
-    reuse = db.exists() and _ready_marker(db).exists() and not args.rebuild
-    return db, reuse, args.rebuild  # otherwise load_demo runs over it (it is idempotent)
-
-
-def prepare_postgres(url: str, env: dict, *, rebuild: bool) -> float:
-    """Create the database if missing (dropped first with --rebuild), then migrate and load the
-    demo catalogue unless a marker says this fingerprint is loaded already."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name:
-        sys.exit(
-            f"{name!r}: the benchmark deletes every feedback row; use a database whose "
-            f"name contains 'bench' (e.g. disclosure_bench_feedback)."
-        )
-    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    marker = Path(tempfile.gettempdir()) / f"disclosure-bench-feedback-pg-{name}.ready"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if exists and rebuild:
-            connection.execute(
-                sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            exists = None
-        if not exists:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            marker.unlink(missing_ok=True)
-    fingerprint = fixtures_fingerprint()
-    if marker.exists() and marker.read_text().strip() == fingerprint:
-        print(f"database: {url} (reused)")
-        return 0.0
-    started = time.monotonic()
-    print(f"database: {url} — migrate, createcachetable, load_demo (about 1–2 minutes)…")
-    for command in (["migrate", "--noinput", "-v0"], ["createcachetable"], ["load_demo"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=REPO,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    marker.write_text(fingerprint + "\n")
-    elapsed = time.monotonic() - started
-    print(f"database ready in {elapsed:.0f} s")
-    return elapsed
 
 
 # --- In this process: the powers, one submission's SQL, the reset, the verification ---------
@@ -240,7 +180,7 @@ def count_queries(power: Power, *, show: bool) -> dict:
             "consent_to_contact": "on",
         },
     }
-    counts = {}
+    found = {}
     for number, (label, fields) in enumerate(cases.items()):
         for attempt in range(2):  # the second counts; distinct addresses: nothing is folded
             data = {**fields, "power": power.code, "website": ""}
@@ -251,31 +191,20 @@ def count_queries(power: Power, *, show: bool) -> dict:
             elapsed = 1000 * (time.perf_counter() - started)
             if response.status_code != 200 or not ANY_TRACKING_RE.search(response.content):
                 raise RuntimeError(f"{label}: the test client got {response.status_code}")
-        tables = Counter(_table_of(q["sql"]) for q in captured.captured_queries)
-        counts[label] = {
+        kinds = Counter(statement_kind(q["sql"]) for q in captured.captured_queries)
+        found[label] = {
             "queries": len(captured.captured_queries),
             "ms": round(elapsed, 1),
-            "by_table": dict(tables.most_common()),
+            "by_kind": dict(kinds.most_common()),
         }
         print(
             f"  {label:<22} {len(captured.captured_queries):3} SQL statements, {elapsed:5.1f} ms"
-            f" in-process: " + ", ".join(f"{t} {n}" for t, n in tables.most_common())
+            f" in-process: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common())
         )
         if show:
             for index, query in enumerate(captured.captured_queries, 1):
                 print(f"    {index:3}. {query['sql'][:240]}")
-    return counts
-
-
-def _table_of(statement: str) -> str:
-    words = statement.replace('"', " ").replace("`", " ").split()
-    upper = [w.upper() for w in words]
-    for keyword in ("FROM", "INTO", "UPDATE"):
-        if keyword in upper:
-            index = upper.index(keyword) + 1
-            if index < len(words):
-                return words[index].strip("(),;")
-    return upper[0] if upper else "?"
+    return found
 
 
 def reset(redis_url: str | None) -> int:
@@ -336,30 +265,6 @@ class Post:
     folded: bool = False
     latency_ms: float = 0.0
     error: str = ""
-
-
-@dataclass
-class RoundResult:
-    label: str
-    round: int
-    seconds: float
-    requests: int
-    rate: float  # accepted submissions/s, or req/s of the plain view
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    statuses: dict
-    errors: int
-    client_cpu_pct: float
-    server_cpu_pct: float | None
-    server_cpu_ms: float | None  # per accepted submission / per plain request
-    citizens: int = 0
-    page_gets: int = 0
-    page_p50_ms: float = 0.0
-    page_cache: dict = field(default_factory=dict)  # X-Page-Cache of the power-page GETs
-    accepted: int = 0
-    ratio: float | None = None
-    cpu_ratio: float | None = None
 
 
 def _weighted(rng: random.Random, choices):
@@ -428,8 +333,8 @@ def _form_body(post: Post, token: str) -> bytes:
 
 
 def _csrf_cookie(response: http.client.HTTPResponse) -> str:
-    for header in response.msg.get_all("Set-Cookie") or []:
-        name, _, rest = header.partition("=")
+    for cookie in response.msg.get_all("Set-Cookie") or []:
+        name, _, rest = cookie.partition("=")
         if name.strip() == "csrftoken":
             return rest.split(";", 1)[0]
     return ""
@@ -447,7 +352,7 @@ class FormPage:
 
 
 def open_form(connection: http.client.HTTPConnection, path: str, address: str) -> FormPage:
-    base = {"X-Forwarded-For": address, "User-Agent": "bench/feedback.py"}
+    base = {"X-Forwarded-For": address, "User-Agent": "bench.feedback_submissions"}
     started = time.perf_counter()
     try:
         connection.request("GET", path, headers=base)
@@ -531,83 +436,32 @@ class Client:
         self.posts.append(post)
 
 
-class PlainClient:
-    def __init__(self, port: int, deadline: float):
-        self.port, self.deadline = port, deadline
-        self.latencies: list[float] = []
-        self.statuses: Counter = Counter()
-        self.errors = 0
-
-    def run(self):
-        connection = http.client.HTTPConnection(HOST, self.port, timeout=TIMEOUT)
-        headers = {"User-Agent": "bench/feedback.py"}
-        while time.perf_counter() < self.deadline:
-            started = time.perf_counter()
-            try:
-                connection.request("GET", PLAIN_PATH, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                self.statuses[str(response.status)] += 1
-                self.latencies.append(1000 * (time.perf_counter() - started))
-            except (OSError, http.client.HTTPException):
-                self.errors += 1
-                connection.close()
-        connection.close()
-
-
-def _run_threads(workers) -> tuple[float, float]:
-    """Run each worker's .run in a thread; (wall seconds, this process's CPU seconds)."""
-    cpu = time.process_time()
-    started = time.perf_counter()
-    threads = [threading.Thread(target=w.run, daemon=True) for w in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, time.process_time() - cpu
-
-
-def _percentile(values: list[float], percent: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(percent / 100 * len(ordered)) - 1))
-    return ordered[index]
-
-
-def plain_round(server, args, round_: int, seconds: float) -> RoundResult:
-    cpu_before = server_cpu_seconds(server.pid)
-    clients = [PlainClient(server.port, time.perf_counter() + seconds) for _ in range(args.clients)]
-    wall, client_cpu = _run_threads(clients)
-    cpu_after = server_cpu_seconds(server.pid)
-    latencies = [x for c in clients for x in c.latencies]
-    statuses = sum((c.statuses for c in clients), Counter())
-    ok = statuses.get("200", 0)
-    return RoundResult(
-        label="plain",
-        round=round_,
-        seconds=wall,
-        requests=len(latencies),
-        rate=ok / wall,
-        p50_ms=_percentile(latencies, 50),
-        p95_ms=_percentile(latencies, 95),
-        p99_ms=_percentile(latencies, 99),
-        statuses=dict(statuses),
-        errors=sum(c.errors for c in clients),
-        client_cpu_pct=100 * client_cpu / wall,
-        **_server_cpu(cpu_before, cpu_after, wall, ok),
+def plain_round(server: Server, args, round_: int, seconds: float) -> Sample:
+    """The plain view, loaded by as many threads of http.client as there are citizens."""
+    return measure_load(
+        server,
+        PLAIN,
+        PLAIN_PATH,
+        round_,
+        threaded_load,
+        seconds=seconds,
+        warmup=0,
+        connections=args.clients,
+        threads=args.clients,
     )
 
 
-def feedback_round(server, args, citizens: Citizens, round_: int, seconds: float) -> RoundResult:
-    cpu_before = server_cpu_seconds(server.pid)
+def feedback_round(server: Server, args, citizens: Citizens, round_: int, seconds: float) -> Sample:
+    """Citizens for `seconds`: the rate is of accepted submissions, latencies are the POSTs',
+    cache counts X-Page-Cache of the power-page GETs."""
+    before = server.cpu_seconds()
     deadline = time.perf_counter() + seconds
     clients = [
         Client(citizens, server.port, round_, deadline, args.seed * 1000 + 100 * round_ + i)
         for i in range(args.clients)
     ]
-    wall, client_cpu = _run_threads(clients)
-    cpu_after = server_cpu_seconds(server.pid)
+    wall, client_cpu = run_in_threads([c.run for c in clients])
+    after = server.cpu_seconds()
     posts = [p for c in clients for p in c.posts]
     latencies = [p.latency_ms for p in posts if p.status is not None]
     statuses = Counter(str(p.status) if p.status else "error" for p in posts)
@@ -617,78 +471,46 @@ def feedback_round(server, args, citizens: Citizens, round_: int, seconds: float
     csrf = sum(c.csrf_failures for c in clients)
     if csrf:
         get_statuses["GET without CSRF cookie or token"] = csrf
-    return RoundResult(
-        label="feedback",
-        round=round_,
-        seconds=wall,
+    load = Load(
         requests=len(posts),
-        rate=accepted / wall,
-        p50_ms=_percentile(latencies, 50),
-        p95_ms=_percentile(latencies, 95),
-        p99_ms=_percentile(latencies, 99),
-        statuses=dict(statuses + get_statuses),
+        seconds=wall,
+        p50_ms=percentile(latencies, 50),
+        p95_ms=percentile(latencies, 95),
+        p99_ms=percentile(latencies, 99),
         errors=sum(1 for p in posts if p.error) + get_statuses.get("GET error", 0),
-        client_cpu_pct=100 * client_cpu / wall,
-        citizens=sum(c.served for c in clients),
-        page_gets=len(gets),
-        page_p50_ms=_percentile([ms for _, ms, _ in gets], 50),
-        page_cache=dict(Counter(cache for _, _, cache in gets)),
-        accepted=accepted,
-        **_server_cpu(cpu_before, cpu_after, wall, accepted),
+        statuses=dict(statuses + get_statuses),
+        cache=dict(Counter(cache for _, _, cache in gets)),
+        client_cpu_s=client_cpu,
     )
-
-
-def _server_cpu(before, after, wall, done) -> dict:
-    if before is None or after is None:
-        return {"server_cpu_pct": None, "server_cpu_ms": None}
-    return {
-        "server_cpu_pct": 100 * (after - before) / wall,
-        "server_cpu_ms": 1000 * (after - before) / done if done else None,
+    result = sample(FEEDBACK, round_, load, server_cpu=(before, after), counted=accepted)
+    result.path = SUBMIT_PATH
+    result.extra = {
+        "accepted": accepted,
+        "citizens": sum(c.served for c in clients),
+        "page_gets": len(gets),
+        "page_p50_ms": percentile([ms for _, ms, _ in gets], 50),
     }
+    return result
 
 
-def show(result: RoundResult):
-    unit = "accepted/s" if result.label == "feedback" else "req/s     "
-    extra = ""
-    if result.label == "feedback":
-        extra = (
-            f"  citizens {result.citizens}, page GETs p50 {result.page_p50_ms:.0f} ms"
-            f" cache {_counts(result.page_cache)}"
-        )
-    print(
-        f"  round {result.round}  {result.label:<8} {result.rate:7.1f} {unit}"
-        f"  p50 {result.p50_ms:6.1f}  p95 {result.p95_ms:6.1f}  p99 {result.p99_ms:6.1f} ms"
-        f"  {_counts(result.statuses)}  cpu client/server {result.client_cpu_pct:.0f}/"
-        f"{_fmt(result.server_cpu_pct, 0)} %{extra}",
-        flush=True,
-    )
+def describe(s: Sample) -> str:
+    if s.label != FEEDBACK:
+        return ""
+    return f"  citizens {s.extra['citizens']}, page GETs p50 {s.extra['page_p50_ms']:.0f} ms"
 
 
-def measure(server, args, citizens: Citizens) -> list[RoundResult]:
-    """Warm-up of both, then plain, feedback, plain, ..., feedback, plain; each feedback round's
-    ratio is to the mean of the plain rounds around it."""
-    results = []
+def measure(server: Server, args, citizens: Citizens) -> list[Sample]:
+    """Warm-up of both, then plain, feedback, plain, ..., feedback, plain."""
     if args.warmup > 0:
         plain_round(server, args, 0, args.warmup)
-        show(feedback_round(server, args, citizens, 0, args.warmup))
-    for round_ in range(1, args.rounds + 1):
-        results.append(plain_round(server, args, round_, args.seconds))
-        show(results[-1])
-        results.append(feedback_round(server, args, citizens, round_, args.seconds))
-        show(results[-1])
-    results.append(plain_round(server, args, args.rounds + 1, args.seconds))
-    show(results[-1])
-    plain = {r.round: r for r in results if r.label == "plain"}
-    for result in results:
-        if result.label == "plain":
-            result.ratio = result.cpu_ratio = 1.0
-            continue
-        around = (plain[result.round], plain[result.round + 1])
-        result.ratio = result.rate / statistics.mean(p.rate for p in around)
-        plain_cpu = [p.server_cpu_ms for p in around]
-        if result.server_cpu_ms and None not in plain_cpu:
-            result.cpu_ratio = statistics.mean(plain_cpu) / result.server_cpu_ms
-    return results
+        feedback_round(server, args, citizens, 0, args.warmup)
+
+    def measure_one(label, round_):
+        if label == PLAIN:
+            return plain_round(server, args, round_, args.seconds)
+        return feedback_round(server, args, citizens, round_, args.seconds)
+
+    return interleaved(args.rounds, [FEEDBACK], measure_one, unit="accepted/s", note=describe)
 
 
 def rate_limit_burst(port: int, citizens: Citizens, limit: int) -> dict:
@@ -720,13 +542,8 @@ def rate_limit_burst(port: int, citizens: Citizens, limit: int) -> dict:
         client.post(connection, post, page.token, page.headers)
         connection.close()
 
-    threads = [threading.Thread(target=send, args=(post,)) for post in posts]
     started = time.time()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.time() - started
+    seconds, _cpu = run_in_threads([functools.partial(send, post) for post in posts])
     # Across the start of a minute, two buckets: up to twice the limit is then legitimate.
     crossed = int(started // 60) != int((started + seconds) // 60)
     citizens.add(client.posts)
@@ -828,65 +645,12 @@ def verify(posts: list[Post], rows: list[dict], run_id: str) -> Verification:
 # --- Report -------------------------------------------------------------------------------
 
 
-def _counts(counts: dict) -> str:
-    return ",".join(f"{key}:{value}" for key, value in sorted(counts.items())) or "-"
-
-
-def _fmt(value: float | None, digits=2) -> str:
-    return "?" if value is None else f"{value:.{digits}f}"
-
-
-def _median(values) -> float | None:
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
-
-
-def summarise(results: list[RoundResult]) -> dict:
-    summary = {}
-    for label in ("plain", "feedback"):
-        mine = [r for r in results if r.label == label]
-        summary[label] = {
-            "rate": _median(r.rate for r in mine),
-            "ratio": _median(r.ratio for r in mine if label == "feedback" or r.round == 1),
-            "ratios": [round(r.ratio, 3) for r in mine if label == "feedback"],
-            "rates": [round(r.rate, 1) for r in mine],
-            "cpu_ratio": _median(r.cpu_ratio for r in mine if label == "feedback"),
-            "p50_ms": _median(r.p50_ms for r in mine),
-            "p95_ms": _median(r.p95_ms for r in mine),
-            "p99_ms": _median(r.p99_ms for r in mine),
-            "server_cpu_ms": _median(r.server_cpu_ms for r in mine),
-            "server_cpu_pct": _median(r.server_cpu_pct for r in mine),
-            "client_cpu_pct": _median(r.client_cpu_pct for r in mine),
-            "statuses": dict(sum((Counter(r.statuses) for r in mine), Counter())),
-            "errors": sum(r.errors for r in mine),
-        }
-    return summary
-
-
-def print_table(summary: dict):
-    header = (
-        f"{'':<9} {'rate/s':>7} {'ratio':>5}  {'per round':<15} {'p50ms':>6} {'p95ms':>6}"
-        f" {'p99ms':>6} {'cpu ms':>6} {'cpu%':>4} {'cpu ratio':>9}  responses"
-    )
-    print(header)
-    print("-" * len(header))
-    for label, s in summary.items():
-        per_round = " ".join(f"{r:.2f}" for r in s["ratios"])
-        name = "plain" if label == "plain" else "feedback"
-        cpu_ratio = _fmt(s["cpu_ratio"]) if label == "feedback" else ""
-        print(
-            f"{name:<9} {s['rate']:7.1f} {s['ratio']:5.2f}  {per_round:<15} {s['p50_ms']:6.1f}"
-            f" {s['p95_ms']:6.1f} {s['p99_ms']:6.1f} {_fmt(s['server_cpu_ms'], 1):>6}"
-            f" {_fmt(s['server_cpu_pct'], 0):>4} {cpu_ratio:>9}  {_counts(s['statuses'])}"
-        )
-
-
 def print_verification(v: Verification):
     print(
         f"\nsubmissions sent {v.posts} (warm-up and burst included); answered 200 with a "
         f"tracking number {v.accepted}; rows stored {v.rows}"
     )
-    print(f"answers during the load (warm-up included): {_counts(v.statuses)}")
+    print(f"answers during the load (warm-up included): {counts(v.statuses)}")
     checks = [
         ("lost (accepted, not stored)", v.lost),
         ("duplicated (one tracking number, several answers)", v.duplicate_receipts),
@@ -909,12 +673,12 @@ def print_verification(v: Verification):
         )
 
 
-def problems(summary: dict, verification: Verification, log: Path) -> list[str]:
+def problems(summaries: list[Summary], verification: Verification, log: Path) -> list[str]:
     found = []
-    for label, s in summary.items():
-        others = {k: v for k, v in s["statuses"].items() if k != "200"}
-        if others or s["errors"]:
-            found.append(f"{label}: answers other than 200: {_counts(others)}")
+    for s in summaries:
+        others = {k: v for k, v in s.statuses.items() if k != "200"}
+        if others or s.errors:
+            found.append(f"{s.label}: answers other than 200: {counts(others)}")
     if verification.statuses.get("403"):
         found.append("403 answers: the CSRF check refused submissions")
     if verification.statuses.get("429"):
@@ -932,14 +696,13 @@ def problems(summary: dict, verification: Verification, log: Path) -> list[str]:
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = parser_for(__doc__)
     parser.add_argument(
         "--database-url",
         help="PostgreSQL instead of SQLite, e.g. "
         "postgresql://postgres@127.0.0.1:5432/disclosure_bench_feedback",
     )
-    parser.add_argument("--db", type=Path, help="SQLite file to use (default: one under /tmp)")
-    parser.add_argument("--rebuild", action="store_true", help="build the database again")
+    add_database_options(parser)
     parser.add_argument(
         "--redis-url",
         help="shared cache in Redis instead of the database "
@@ -949,8 +712,7 @@ def parse_args():
     parser.add_argument("--warmup", type=float, default=1, help="seconds of warm-up")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
+    add_server_options(parser)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads (gthread)")
     parser.add_argument("--powers", type=int, default=40, help="live powers submitted on")
     parser.add_argument(
@@ -967,39 +729,34 @@ def parse_args():
         help="skip the last check: 3 × the per-minute limit from one address at once",
     )
     parser.add_argument("--sql", action="store_true", help="list one submission's SQL")
-    parser.add_argument("--output", type=Path, help="JSON report (default: bench/results/)")
+    add_output_option(parser, "feedback-latest.json (PostgreSQL: feedback-postgresql-latest.json)")
     return parser.parse_args()
 
 
 def main():
-    started = time.monotonic()
+    started, report = time.monotonic(), header()
     args = parse_args()
     if not 1 <= args.per_citizen <= 5:
         sys.exit("--per-citizen must be between 1 and 5 (the per-phone limit is 5 a day)")
-    secret = secrets.token_urlsafe(50)
     if args.database_url:
-        pseudo = Path(tempfile.gettempdir()) / "disclosure-bench-feedback-pg.db"
-        env = bench_env(pseudo, secret)  # the media folder goes next to this name
-        env["DATABASE_URL"] = args.database_url
+        env = bench_env(args.database_url)
         database = args.database_url
     else:
-        db, reuse, wipe = sqlite_database(args)
-        env = bench_env(db, secret)
-        database = str(db)
+        db = sqlite_database(args.db, kind="feedback", rebuild=args.rebuild, reuse=args.reuse)
+        env = bench_env(db.path)
+        database = str(db.path)
     env.pop("REDIS_URL", None)
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
     env["TRUSTED_PROXIES"] = HOST
-    if args.worker_class == "gthread" or args.threads > 1:
-        env["GUNICORN_CMD_ARGS"] = f"--threads {args.threads}"
     for name in ("REDIS_URL", "TRUSTED_PROXIES"):  # this process's Django reads them too
         os.environ.pop(name, None)
         if name in env:
             os.environ[name] = env[name]
     if args.database_url:
-        load_seconds = prepare_postgres(args.database_url, env, rebuild=args.rebuild)
+        built = prepare_postgres(args.database_url, env, rebuild=args.rebuild)
     else:
-        load_seconds = prepare_database(db, reuse=reuse, wipe=wipe, env=env)
+        built = prepare_sqlite(db, env)
     settings = setup_django(env)
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 2)[-2]
@@ -1021,57 +778,56 @@ def main():
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
     )
     log = RESULTS / "gunicorn-feedback-latest.log"
-    with gunicorn(env, workers=args.workers, worker_class=args.worker_class, log=log) as server:
+    with gunicorn(
+        env, workers=args.workers, worker_class=args.worker_class, threads=args.threads, log=log
+    ) as server:
         for power in powers:
             status, _headers, body = fetch(server.port, power.path)
             if status != 200 or not TOKEN_RE.search(body) or power.code.encode() not in body:
                 raise RuntimeError(f"{power.path} answered {status}, or without the form")
-        results = measure(server, args, citizens)
+        samples = measure(server, args, citizens)
         burst = None
         if args.burst:
             limit = settings.FEEDBACK_RATE_LIMITS["ip_per_minute"]
             burst = rate_limit_burst(server.port, citizens, limit)
             print(
                 f"  rate-limit burst: one address sends {burst.get('sent')} at once, limit "
-                f"{limit}/min: {_counts(burst.get('statuses', {}))}"
+                f"{limit}/min: {counts(burst.get('statuses', {}))}"
             )
     rows = stored_rows()
     if args.redis_url:
         clear_redis(args.redis_url)  # leave the Redis database as it was found
     verification = verify(citizens.posts, rows, run_id)
-    summary = summarise(results)
+    summaries = summarise(samples)
+    feedback = next(s for s in summaries if s.label == FEEDBACK)
     elapsed = time.monotonic() - started
 
     print()
-    print_table(summary)
+    print_table(summaries, unit="rate/s")
     print(
         f"\nrate: feedback = 200 answers with a tracking number per second (each citizen's "
         f"power-page GET included), plain = req/s of {PLAIN_PATH}; ratio = feedback ÷ the plain "
-        f"rounds around it, median of {args.rounds} rounds; latencies of the POSTs. cpu ms: "
-        f"gunicorn CPU per accepted submission (per plain request); cpu ratio: plain ÷ feedback "
-        f"cpu ms. cpu%: gunicorn's CPU per wall-clock second (100 = one core)."
+        f"rounds around it, median of {args.rounds} rounds; latencies of the POSTs; cache: "
+        f"X-Page-Cache of the power-page GETs. ms cpu: gunicorn CPU per accepted submission "
+        f"(per plain request); cpu: plain ÷ feedback ms cpu. cpu c/s: % of one core used by "
+        f"the load generator / gunicorn."
     )
     print_verification(verification)
-    rate = summary["feedback"]["rate"]
-    goal_met = rate >= GOAL_PER_SECOND and not verification.failed
+    goal_met = feedback.rate >= GOAL_PER_SECOND and not verification.failed
     where = "on SQLite" if engine == "sqlite3" else f"(the goal is for SQLite; this is {engine})"
     print(
         f"goal: >= {GOAL_PER_SECOND:.0f} accepted/s {where} with none lost: "
-        f"{'✓' if goal_met else '✗'} (median {rate:.1f}/s, ratio to plain "
-        f"{summary['feedback']['ratio']:.2f}); none lost or duplicated: "
-        f"{'✗' if verification.failed else '✓'}"
+        f"{mark(goal_met)} (median {feedback.rate:.1f}/s, ratio to plain "
+        f"{feedback.ratio:.2f}); none lost or duplicated: {mark(not verification.failed)}"
     )
-    warnings = problems(summary, verification, log)
+    warnings = problems(summaries, verification, log)
     if burst is not None and not burst.get("holds"):
         warnings.append(f"rate limit exceeded under concurrency: {burst}")
     for warning in warnings:
         print(f"WARNING {warning}")
-    print(f"took {elapsed:.0f} s (database {load_seconds:.0f} s)")
+    print(f"took {elapsed:.0f} s (database {built.get('total_s', 0):.0f} s)")
 
-    report = {
-        "when": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "commit": git_commit(),
-        "machine": {"cpus": os.cpu_count(), "load_average_end": os.getloadavg()},
+    report |= {
         "config": {
             "database": database,
             "engine": engine,
@@ -1089,20 +845,17 @@ def main():
         },
         "goal_per_second": GOAL_PER_SECOND,
         "goal_met": goal_met,
-        "summary": summary,
-        "rounds": [asdict(r) for r in results],
+        "summary": [asdict(s) for s in summaries],
+        "samples": [asdict(s) for s in samples],
         "queries_per_submission": queries,
         "verification": asdict(verification),
         "rate_limit_burst": burst,
         "warnings": warnings,
         "elapsed_s": round(elapsed, 1),
-        "database_load_s": round(load_seconds, 1),
+        "database": built,
     }
     default = "feedback-latest.json" if engine == "sqlite3" else f"feedback-{engine}-latest.json"
-    output = args.output or RESULTS / default
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    print(f"written to {output.relative_to(REPO) if output.is_relative_to(REPO) else output}")
+    write_report(report, args.output, default)
     return 1 if verification.failed or warnings else 0
 
 

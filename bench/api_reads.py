@@ -1,11 +1,14 @@
-"""Throughput and p99 of the JSON API, as a ratio of a plain 1 KB Django view.
+"""Throughput and p99 of the JSON API's reads, as a ratio of a plain 1 KB Django view.
 
-Run from the repository root:  .venv/bin/python bench/api.py   (`--help` lists the options;
-they are bench/pages.py's). A run takes about 2 minutes, plus ~70 s when the database is built.
+Run from the repository root:  python -m bench.api_reads   (or `make bench`; `--help` lists
+the options, the same as bench.pages'). Formerly `bench/api.py`, renamed so that it does not
+share its name with the `api` app. A run takes about 2 minutes, plus ~70 s when the database is
+built.
 
-What it does: exactly what bench/pages.py does (its own SQLite database under /tmp with the demo
-catalogue, gunicorn with 2 sync workers and DEBUG=False on loopback, 3 interleaved rounds of
-1 s warm-up + 5 s of load with 8 connections, SQL per request counted in-process), for:
+What it measures: the same run as bench.pages (bench/harness/url_bench.py: its own SQLite
+database with the demo catalogue, gunicorn with 2 sync workers and DEBUG=False on loopback, 3
+interleaved rounds of 1 s warm-up + 5 s of load with 8 connections, SQL per request counted
+in-process), for:
   plain       /_util/bench/plain/ — the ceiling, a plain Django view returning 1 KB
   list        /api/v3/powers/?type=01 — the first page (20 items) of the 行政许可
   detail      /api/v3/powers/<code>/ — the live power with the most citations (then steps)
@@ -19,17 +22,8 @@ rounds); p99 in ms. Goal (the issue): detail at 0.3 or more of the ceiling. With
 shows what a read costs when it is built (e.g. the first read after an approval).
 """
 
-import sys
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parent.parent
-if __name__ == "__main__":
-    # Run as a script, Python puts bench/ first on the path, where bench/search.py would hide the
-    # project's `search` app. Import from the repository root instead.
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
-    sys.path.insert(0, str(REPO))
-
-from bench import pages  # noqa: E402
+from bench.harness import PLAIN, PLAIN_PATH, url_bench
+from bench.harness.runner import run
 
 GOALS = {"detail": 0.3}
 
@@ -48,9 +42,9 @@ def pick_urls():
     )
     if power is None:
         raise RuntimeError("no live power: is the demo catalogue loaded?")
-    about = f"{power.code}: {power.citations} citations, {len(power.steps)} steps"
+    about = f"detail of {power.code}: {power.citations} citations, {len(power.steps)} steps"
     urls = {
-        pages.PLAIN: "/_util/bench/plain/",
+        PLAIN: PLAIN_PATH,
         "list": "/api/v3/powers/?type=01",
         "detail": f"/api/v3/powers/{power.code}/",
         "search": "/api/v3/search/?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7",  # 营业执照
@@ -59,4 +53,4 @@ def pick_urls():
 
 
 if __name__ == "__main__":
-    pages.run(pages.main, pick=pick_urls, goals=GOALS, name="api", doc=__doc__)
+    run(url_bench.main, doc=__doc__, pick=pick_urls, goals=GOALS, name="api")

@@ -1,4 +1,4 @@
--- wrk script for bench/pages.py: counts status codes and X-Page-Cache values of every
+-- wrk script of bench/harness/load.py: counts status codes and X-Page-Cache values of every
 -- response, and prints one machine-readable line (WRK_JSON {...}) at the end.
 
 local threads = {}
@@ -42,9 +42,10 @@ function done(summary, latency, requests)
   end
   local errors = summary.errors
   io.write(string.format(
-    'WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
-      .. '"errors": %d, "statuses": %s, "cache": %s}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    'WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, '
+      .. '"p99_us": %d, "errors": %d, "statuses": %s, "cache": %s}\n',
+    summary.requests, summary.duration, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99),
     errors.connect + errors.read + errors.write + errors.timeout,
     encode(statuses_all), encode(cache_all)
   ))

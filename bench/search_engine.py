@@ -1,9 +1,10 @@
 """Quality and speed of the hall's Chinese search, beside stock Wagtail's database backend.
 
-Run from the repository root:  .venv/bin/python bench/search.py   (`--help` lists the options).
+Run from the repository root:  python -m bench.search_engine   (or `make bench`; `--help` lists
+the options). Formerly `bench/search.py`, renamed so that it no longer hides the `search` app.
 The first run builds two SQLite databases under /tmp (about 1 minute for the demo catalogue, then
 about 5 for the generated powers; the whole run about 8 minutes); later runs reuse them while the
-fixtures, migrations, versions and bench/generated_powers.py are unchanged (--rebuild builds them
+fixtures, migrations, versions and bench/harness/powers.py are unchanged (--rebuild builds them
 again) and take about 2 minutes. The developer's db.sqlite3 is never touched.
 
 What it does
@@ -18,56 +19,61 @@ What it does
      1 / rank of the first expected code in the first 10 (0 when none). Goals: recall@10 >= 0.95,
      MRR >= 0.85 (ours).
   3. Speed database: a copy of the quality database, topped up to --size powers (default 10,000)
-     with powers generated from the real ones (bench/generated_powers.py) through
+     with powers generated from the real ones (bench/harness/powers.py) through
      catalogue.services.powers_bulk_upsert(..., publish=True) in batches of 1,000 — the platform's
      one write path, which indexes in bulk. How fast that went (pages/s) is information only.
   4. Speed: `manage.py update_index` (all backends), then `manage.py update_index --backend hall`
      alone, each timed as a subprocess (wall clock, including Django's start-up of ~2 s). Goal:
      the whole update_index <= 120 s. Then, in one process, the query set through search_hall
-     (one warm-up pass, then --repeat passes; p50/p95 over every call; goal p95 <= 50 ms), a
-     few queries with filters, pages and broad words, SQL statements per search, and the same
-     query set once through stock Wagtail's backend, each call capped at --stock-timeout
-     seconds (SQLite's progress handler interrupts it; counted as a timeout).
+     (one warm-up pass, then --repeat passes; p50/p95 over every call, nearest rank; goal p95 <=
+     50 ms), a few queries with filters, pages and broad words, SQL statements per search, and
+     the same query set once through stock Wagtail's backend, each call capped at
+     --stock-timeout seconds (SQLite's progress handler interrupts it; counted as a timeout).
   5. Prints the tables and writes everything to bench/results/search-latest.json.
+
+Options are those of the former `bench/search.py`; `--db PATH` without `--reuse` now also uses
+the files as they are when this harness built them for the same fixtures and migrations.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import hashlib
 import json
-import math
-import os
 import re
-import shutil
-import sqlite3
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-import unicodedata
-from contextlib import closing
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO / "bench"
-if __name__ == "__main__":
-    # Run as a script, Python puts bench/ first on the path, where this file would hide the
-    # project's `search` app. Import from the repository root instead.
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
-    sys.path.insert(0, str(REPO))
+from bench.harness import BENCH, REPO
+from bench.harness.database import (
+    bench_env,
+    copy_sqlite,
+    fixtures_fingerprint,
+    manage,
+    mark_ready,
+    prepare_sqlite,
+    read_ready,
+    sqlite_database,
+)
+from bench.harness.report import header, mark, pad, write_report
+from bench.harness.runner import (
+    add_database_options,
+    add_output_option,
+    add_phase_options,
+    parser_for,
+    run,
+    run_child_phase,
+    run_phase,
+)
+from bench.harness.stats import distribution
 
-from bench.pages import bench_env, fixtures_fingerprint, git_commit, run  # noqa: E402
-
-RESULTS = BENCH / "results"
 QUERIES = BENCH / "search_queries.json"
-GENERATOR = BENCH / "generated_powers.py"
-DEV_DATABASE = REPO / "db.sqlite3"
+GENERATOR = BENCH / "harness" / "powers.py"
 GOALS = {"recall_at_10": 0.95, "mrr": 0.85, "p95_ms": 50.0, "update_index_s": 120.0}
 TOP = 10
 BATCH = 1000
+
 # Department codes used by the filtered queries (disclosure/fixtures/departments.json).
 APPROVALS, TRANSPORT = "68236467-9", "11511301008778386B"
 FILTERED = [
@@ -83,107 +89,44 @@ FILTERED = [
 # 511602000000 (the district's area code) is part of every code: stock Wagtail tokenises it.
 BROAD = ["许可", "审批", "登记", "变更", "办理", "县级", "511602000000"]
 
-
 # --- Databases (no Django in this process) ----------------------------------------------
 
 
-def _marker(db: Path) -> Path:
-    return db.with_name(db.name + ".ready")
-
-
-def _read_marker(db: Path) -> dict | None:
-    try:
-        return json.loads(_marker(db).read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def _wipe(db: Path):
-    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), _marker(db)):
-        path.unlink(missing_ok=True)
-
-
-def _manage(env, *command, capture=False):
-    started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "manage.py", *command],
-        cwd=REPO,
-        env=env,
-        check=True,
-        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-        text=True,
-    )
-    return time.monotonic() - started, result.stdout if capture else ""
-
-
-def databases_for(args) -> tuple[Path, Path, bool]:
-    """(quality database, speed database, whether ready ones may be used as they are)."""
+def databases_for(args):
+    """The quality database, and the speed database beside it (named after --size and the
+    generator's code)."""
+    quality = sqlite_database(args.db, kind="search", rebuild=args.rebuild, reuse=args.reuse)
     generator = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:8]
-    if args.db is None:
-        name = f"disclosure-search-bench-{fixtures_fingerprint()}.db"
-        quality = Path(tempfile.gettempdir()) / name
-        reuse = not args.rebuild
-    else:
-        quality = args.db.absolute()
-        reuse = args.reuse and not args.rebuild
-    speed = quality.with_name(f"{quality.stem}-{args.size}-{generator}{quality.suffix}")
-    for db in (quality, speed):
-        if db.resolve() == DEV_DATABASE.resolve():
-            sys.exit("bench/search.py will not use the development database db.sqlite3.")
-    return quality, speed, reuse
-
-
-def prepare_quality(db: Path, env: dict, *, reuse: bool, rebuild: bool) -> dict:
-    marker = _read_marker(db)
-    if reuse and db.exists() and marker:
-        print(f"quality database: {db} (reused, built {marker.get('built', '?')})")
-        return {**marker, "reused": True}
-    if rebuild:
-        _wipe(db)
-        shutil.rmtree(env["DJANGO_MEDIA_ROOT"], ignore_errors=True)
-    print(f"quality database: {db} — migrate, createcachetable, load_demo, update_index…")
-    db.parent.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
-    _manage(env, "migrate", "--noinput", "-v0")
-    _manage(env, "createcachetable")
-    load_s, _ = _manage(env, "load_demo")
-    index_s, _ = _manage(env, "update_index")
-    info = {
-        "built": datetime.datetime.now().isoformat(timespec="seconds"),
-        "load_demo_s": round(load_s, 1),
-        "update_index_s": round(index_s, 1),
-        "total_s": round(time.monotonic() - started, 1),
-    }
-    _marker(db).write_text(json.dumps(info))
-    print(
-        f"  ready in {info['total_s']:.0f} s (load_demo {load_s:.0f} s, "
-        f"update_index {index_s:.0f} s)"
+    path = quality.path
+    speed = sqlite_database(
+        path.with_name(f"{path.stem}-{args.size}-{generator}{path.suffix}"),
+        rebuild=args.rebuild,
+        reuse=args.reuse,
     )
-    return {**info, "reused": False}
+    return quality, speed
 
 
-def prepare_speed(quality: Path, db: Path, env: dict, args, *, reuse: bool) -> dict:
-    marker = _read_marker(db)
-    if reuse and db.exists() and marker:
-        print(f"speed database: {db} (reused, built {marker.get('built', '?')})")
-        return {**marker, "reused": True}
-    _wipe(db)
-    print(f"speed database: {db} — the quality database topped up to {args.size:,} powers…")
-    with closing(sqlite3.connect(quality)) as source, closing(sqlite3.connect(db)) as target:
-        source.backup(target)  # consistent whatever is still in the write-ahead log
-    info = run_phase("generate", db, env, args)
-    info["built"] = datetime.datetime.now().isoformat(timespec="seconds")
-    _marker(db).write_text(json.dumps(info))
+def prepare_speed(quality: Path, speed, env: dict, args) -> dict:
+    if speed.reuse:
+        info = read_ready(speed.path) or {}
+        print(f"speed database: {speed.path} (reused, built {info.get('built', '?')})")
+        return {**info, "reused": True}
+    print(f"speed database: {speed.path} — the quality database topped up to {args.size:,} powers…")
+    copy_sqlite(quality, speed.path)
+    info = run_phase(__spec__.name, "generate", env, **phase_options(args))
+    built = datetime.datetime.now().isoformat(timespec="seconds")
+    info |= {"fingerprint": fixtures_fingerprint(), "built": built}
+    mark_ready(speed.path, info)
     return {**info, "reused": False}
 
 
 def time_update_index(env: dict) -> dict:
     print("update_index (all backends)…", flush=True)
-    total_s, output = _manage(env, "update_index", capture=True)
+    total_s, output = manage(env, "update_index", capture=True)
     counts = dict(re.findall(r"^(\w+): indexed (\d+) objects", output, re.M))
     print(f"  {total_s:.1f} s  ({', '.join(f'{k}: {v} objects' for k, v in counts.items())})")
     print("update_index --backend hall…", flush=True)
-    hall_s, _ = _manage(env, "update_index", "--backend", "hall", capture=True)
+    hall_s, _ = manage(env, "update_index", "--backend", "hall", capture=True)
     print(f"  {hall_s:.1f} s")
     return {
         "all_backends_s": round(total_s, 1),
@@ -194,30 +137,17 @@ def time_update_index(env: dict) -> dict:
     }
 
 
-def run_phase(phase: str, db: Path, env: dict, args) -> dict:
-    """Run one phase in a fresh process on `db` (Django binds one database per process)."""
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
-        output = Path(handle.name)
-    command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--db", str(db)]
-    command += ["--phase-output", str(output), "--size", str(args.size)]
-    command += ["--repeat", str(args.repeat), "--stock-timeout", str(args.stock_timeout)]
-    command += ["--stock-repeat", str(args.stock_repeat)]
-    try:
-        subprocess.run(command, cwd=REPO, env=env, check=True)
-        return json.loads(output.read_text())
-    finally:
-        output.unlink(missing_ok=True)
+def phase_options(args) -> dict:
+    """What the child processes need of the options."""
+    return {
+        "size": args.size,
+        "repeat": args.repeat,
+        "stock_timeout": args.stock_timeout,
+        "stock_repeat": args.stock_repeat,
+    }
 
 
-# --- Inside Django ------------------------------------------------------------------------
-
-
-def setup_django(db: Path):
-    for name, value in bench_env(db, "bench-search").items():
-        os.environ.setdefault(name, value)
-    import django
-
-    django.setup()
+# --- Inside Django (child processes) ----------------------------------------------------
 
 
 def load_spec() -> dict:
@@ -348,7 +278,7 @@ def phase_quality(args) -> dict:
 def phase_generate(args) -> dict:
     from django.db import connection
 
-    from bench.generated_powers import RealItem, generate
+    from bench.harness.powers import RealItem, generate
     from catalogue.models import DepartmentPage, PowerPage
     from catalogue.services import powers_bulk_upsert
     from laws.models import Law
@@ -388,23 +318,6 @@ def phase_generate(args) -> dict:
     }
 
 
-def _percentiles(values):
-    if not values:
-        return {"n": 0}
-    ordered = sorted(values)
-
-    def pct(p):  # nearest rank
-        return ordered[min(len(ordered), max(1, math.ceil(p / 100 * len(ordered)))) - 1]
-
-    return {
-        "n": len(values),
-        "p50": statistics.median(ordered),
-        "p95": pct(95),
-        "max": ordered[-1],
-        "mean": statistics.fmean(ordered),
-    }
-
-
 def phase_latency(args) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -426,7 +339,7 @@ def phase_latency(args) -> dict:
             started = time.perf_counter()
             _ours(query)
             per_query[query].append(1000 * (time.perf_counter() - started))
-    ours = _percentiles([ms for samples in per_query.values() for ms in samples])
+    ours = distribution([ms for samples in per_query.values() for ms in samples])
     print(f"  ours: p50 {ours['p50']:.1f} ms, p95 {ours['p95']:.1f} ms", flush=True)
 
     filtered = []
@@ -443,7 +356,7 @@ def phase_latency(args) -> dict:
                 "params": params,
                 "page": page,
                 "total": result.total,
-                "ms": _percentiles(samples),
+                "ms": distribution(samples),
             }
         )
 
@@ -489,7 +402,7 @@ def phase_latency(args) -> dict:
         "filtered": filtered,
         "sql_per_search": round(sql_per_search, 1),
         "cache_table_sql_per_search": round(cache_sql / len(queries), 1),
-        "stock": _percentiles(stock_samples),
+        "stock": distribution(stock_samples),
         "stock_per_query_ms": {q: statistics.median(v) for q, v in stock_per_query.items()},
         "stock_timeouts": timeouts,
         "stock_errors": errors,
@@ -531,10 +444,6 @@ def summarise_quality(quality: dict) -> dict:
     }
 
 
-def _mark(ok):
-    return "✓" if ok else "✗"
-
-
 def print_quality(quality: dict, summary: dict):
     titles = quality["titles"]
     print("\nQUALITY (demo catalogue)")
@@ -559,8 +468,8 @@ def print_quality(quality: dict, summary: dict):
         )
     o = summary["ours"]
     print(
-        f"goals (ours): recall@10 {_mark(o['recall_at_10'] >= GOALS['recall_at_10'])} ≥ "
-        f"{GOALS['recall_at_10']}   MRR {_mark(o['mrr'] >= GOALS['mrr'])} ≥ {GOALS['mrr']}"
+        f"goals (ours): recall@10 {mark(o['recall_at_10'] >= GOALS['recall_at_10'])} ≥ "
+        f"{GOALS['recall_at_10']}   MRR {mark(o['mrr'] >= GOALS['mrr'])} ≥ {GOALS['mrr']}"
     )
     stock_errors = [r for r in quality["rows"] if r["stock"]["error"]]
     if stock_errors:
@@ -603,7 +512,7 @@ def print_speed(generation: dict, update_index: dict, latency: dict):
     ok = update_index["all_backends_s"] <= GOALS["update_index_s"]
     print(
         f"update_index, all backends: {update_index['all_backends_s']:.1f} s "
-        f"{_mark(ok)} ≤ {GOALS['update_index_s']:.0f} s   (hall alone "
+        f"{mark(ok)} ≤ {GOALS['update_index_s']:.0f} s   (hall alone "
         f"{update_index['hall_only_s']:.1f} s; stock database backend ≈ "
         f"{update_index['default_backend_s_estimate']:.1f} s; objects {update_index['objects']})"
     )
@@ -611,7 +520,7 @@ def print_speed(generation: dict, update_index: dict, latency: dict):
     header = f"{'latency (ms)':<40}{'n':>5}{'p50':>9}{'p95':>9}{'max':>9}"
     print(header)
     print("-" * len(header))
-    goal = f"{_mark(ours['p95'] <= GOALS['p95_ms'])} p95 ≤ {GOALS['p95_ms']:.0f} ms"
+    goal = f"{mark(ours['p95'] <= GOALS['p95_ms'])} p95 ≤ {GOALS['p95_ms']:.0f} ms"
     _row("ours: query set, search_hall(q, {})", ours, goal)
     if stock["n"]:
         _row("stock Wagtail: query set", stock, f"{latency['stock_repeat']} call per query")
@@ -643,18 +552,7 @@ def _row(label, ms, note=""):
     cells = "".join(
         f"{'':>9}" if ms.get(k) is None else f"{ms[k]:>9.1f}" for k in ("p50", "p95", "max")
     )
-    print(f"{_pad(label, 40)}{ms['n']:>5}{cells}   {note}")
-
-
-def _pad(text, width):
-    """`text` cut or padded to `width` columns, counting a Chinese character as two."""
-    out, used = "", 0
-    for char in text:
-        size = 2 if unicodedata.east_asian_width(char) in "WF" else 1
-        if used + size > width - 1:
-            break
-        out, used = out + char, used + size
-    return out + " " * (width - used)
+    print(f"{pad(label, 40)}{ms['n']:>5}{cells}   {note}")
 
 
 def _params(item):
@@ -665,69 +563,56 @@ def _params(item):
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--db",
-        type=Path,
-        help="quality SQLite file (default: one under /tmp); the speed database sits beside it",
+    parser = parser_for(__doc__)
+    add_database_options(
+        parser,
+        db_help="quality SQLite file (default: one under /tmp); the speed database sits beside it",
+        rebuild_help="delete and rebuild both databases",
     )
-    parser.add_argument("--reuse", action="store_true", help="with --db: use ready files as is")
-    parser.add_argument("--rebuild", action="store_true", help="delete and rebuild both databases")
     parser.add_argument("--size", type=int, default=10_000, help="powers in the speed database")
     parser.add_argument("--repeat", type=int, default=5, help="measured passes over the query set")
     parser.add_argument("--stock-timeout", type=float, default=30.0, help="seconds per stock call")
     parser.add_argument("--stock-repeat", type=int, default=1, help="stock calls per query")
     parser.add_argument("--only", choices=["quality", "speed"], help="run one half only")
-    parser.add_argument("--output", type=Path, help="default: bench/results/search-latest.json")
-    parser.add_argument("--phase", choices=list(PHASES), help=argparse.SUPPRESS)
-    parser.add_argument("--phase-output", type=Path, help=argparse.SUPPRESS)
+    add_output_option(parser, "search-latest.json")
+    add_phase_options(parser, PHASES)
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
-    if args.phase:  # a child process measuring one database
-        setup_django(args.db)
-        result = PHASES[args.phase](args)
-        args.phase_output.write_text(json.dumps(result, ensure_ascii=False))
-        return 0
+    if args.phase:
+        return run_child_phase(args, PHASES)
 
     started = time.monotonic()
-    quality_db, speed_db, reuse = databases_for(args)
-    quality_env = bench_env(quality_db, "bench-search")
+    quality_db, speed_db = databases_for(args)
+    quality_env = bench_env(quality_db.path)
     media = quality_env["DJANGO_MEDIA_ROOT"]
-    speed_env = {**bench_env(speed_db, "bench-search"), "DJANGO_MEDIA_ROOT": media}
-    report = {
-        "when": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "commit": git_commit(),
-        "machine": {"cpus": os.cpu_count(), "load_average_start": os.getloadavg()},
+    speed_env = bench_env(speed_db.path, media=media)
+    report = header() | {
         "goals": GOALS,
-        "databases": {"quality": str(quality_db), "speed": str(speed_db)},
+        "databases": {"quality": str(quality_db.path), "speed": str(speed_db.path)},
         "queries_file": str(QUERIES.relative_to(REPO)),
     }
-    report["quality_database"] = prepare_quality(
-        quality_db, quality_env, reuse=reuse, rebuild=args.rebuild
+    report["quality_database"] = prepare_sqlite(
+        quality_db, quality_env, label="quality database", then=[["update_index"]]
     )
     if args.only != "speed":
         print("measuring quality…", flush=True)
-        quality = run_phase("quality", quality_db, quality_env, args)
+        quality = run_phase(__spec__.name, "quality", quality_env, **phase_options(args))
         summary = summarise_quality(quality)
         print_quality(quality, summary)
         report["quality"] = {"summary": summary, **quality}
     if args.only != "quality":
-        report["generation"] = prepare_speed(quality_db, speed_db, speed_env, args, reuse=reuse)
+        report["generation"] = prepare_speed(quality_db.path, speed_db, speed_env, args)
         report["update_index"] = time_update_index(speed_env)
         print("measuring latency…", flush=True)
-        report["latency"] = run_phase("latency", speed_db, speed_env, args)
+        report["latency"] = run_phase(__spec__.name, "latency", speed_env, **phase_options(args))
         print_speed(report["generation"], report["update_index"], report["latency"])
     elapsed = time.monotonic() - started
     report["elapsed_s"] = round(elapsed, 1)
-    report["machine"]["load_average_end"] = os.getloadavg()
-    output = args.output or RESULTS / "search-latest.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
-    shown = output.relative_to(REPO) if output.is_relative_to(REPO) else output
-    print(f"\nwhole run {elapsed:.0f} s; written to {shown}")
+    print(f"\nwhole run {elapsed:.0f} s")
+    write_report(report, args.output, "search-latest.json")
     return 0
 
 
