@@ -238,4 +238,6 @@ def register(api):
         # A filter Wagtail's router passes to the ORM as it came (revisions ?user_id=abc).
         if request.method in ("GET", "HEAD"):
             return problem(400, "invalid_parameter")
+        if "expected a number but got" in str(exc):  # an id in the address that is not one
+            return problem(404, "not_found")
         return unexpected(request, exc)
