@@ -14,29 +14,14 @@ from collections.abc import Mapping
 from functools import cache
 
 from catalogue.choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
+from laws.numerals import NUMERAL, chinese_to_int
 
 _EMPTY_MARKERS = frozenset({"无", "/", "-", "—", "--", "——", "暂无", "不适用", "无法定时限"})
 _IMMEDIATE = frozenset({"即办", "即时办结", "当场办结", "即时", "当场", "立即办理", "即到即办",
                         "即办件", "当即办结", "当场办理"})  # fmt: skip
-_NUMBER = r"\d+|[零〇一二两三四五六七八九十百]+"
 _TIME_RE = re.compile(
-    rf"^(?P<n>{_NUMBER})\s*(?P<unit>个\s*工作日|工作日|个工作天|日|天)?(?P<rest>.*)$"
+    rf"^(?P<n>{NUMERAL})\s*(?P<unit>个\s*工作日|工作日|个工作天|日|天)?(?P<rest>.*)$"
 )
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}  # fmt: skip
-
-
-def _to_int(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    total, digit = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        else:
-            total += (digit or 1) * {"十": 10, "百": 100}[ch]
-            digit = 0
-    return total + digit
 
 
 def parse_time_limit(text: str) -> tuple[int | None, str | None]:
@@ -53,7 +38,7 @@ def parse_time_limit(text: str) -> tuple[int | None, str | None]:
     rest = match.group("rest").strip()
     if re.match(r"^(?:\.\d|个?月|年|周|星期|小时|分钟)", rest):
         raise ValueError(f"「{value}」不是整数个工作日，请换算为工作日数后填写，如：20")
-    days = _to_int(match.group("n"))
+    days = chinese_to_int(match.group("n"))
     if days > 32767:
         raise ValueError(f"「{value}」超出了可填写的范围")
     warning = None
@@ -232,7 +217,7 @@ _ITEM_NUMBERING_RE = re.compile(
 )
 _STEP_NAME_RE = re.compile(r"^([^:：\n]{1,30})[:：]\s*(.+)$", re.S)
 _STEP_SPLIT_RE = re.compile(r"\s*(?:\n|→|->|—>|－>|=>|⇒|➝|➔|➡|＞|>)+\s*")
-_STEP_TIME_RE = re.compile(rf"\s*[（(]\s*(?P<n>{_NUMBER})\s*个?\s*工作日\s*(?:内)?\s*[)）]\s*$")
+_STEP_TIME_RE = re.compile(rf"\s*[（(]\s*(?P<n>{NUMERAL})\s*个?\s*工作日\s*(?:内)?\s*[)）]\s*$")
 
 
 def _split_items(text: str, pattern: re.Pattern) -> list[str]:
@@ -287,7 +272,7 @@ def parse_steps(text: str) -> tuple[list[dict], list[str]]:
         time_limit = None
         time_match = _STEP_TIME_RE.search(name)
         if time_match:
-            time_limit = min(_to_int(time_match.group("n")), 365)
+            time_limit = min(chinese_to_int(time_match.group("n")), 365)
             name = name[: time_match.start()].strip()
         if len(name) > name_max:
             errors.append(
@@ -321,15 +306,15 @@ def _material(item: str) -> dict:
             form = "copy"
         elif "电子" in content or "扫描" in content:
             form = "electronic"
-        copies_match = re.search(rf"(?P<n>{_NUMBER})\s*份", content)
+        copies_match = re.search(rf"(?P<n>{NUMERAL})\s*份", content)
         optional = any(word in content for word in _OPTIONAL_WORDS)
         if form or copies_match or optional:
             name = item[: match.start()].strip()
             if copies_match:
-                copies = min(_to_int(copies_match.group("n")), 99)
+                copies = min(chinese_to_int(copies_match.group("n")), 99)
             required = not optional
             leftover = re.sub(
-                rf"原件|复印件|复印|电子版|电子材料|电子件|扫描件|各|和|及|与|或|{_NUMBER}|份|"
+                rf"原件|复印件|复印|电子版|电子材料|电子件|扫描件|各|和|及|与|或|{NUMERAL}|份|"
                 + "|".join(_OPTIONAL_WORDS)
                 + r"|[\s、，,；;+/]",
                 "",
