@@ -185,7 +185,8 @@ _CHARGED_EXACT = frozenset({"是", "收费", "有", "收"})
 
 def parse_fee(text: str) -> tuple[bool | None, str | None]:
     """(fee_free, fee_standard) from 收费标准: 不收费/免费/否/无 → (True, ""), a standard →
-    (False, text), blank → (None, None). Raises ValueError for 是 without a standard."""
+    (False, text), 是/收费 alone → (False, "") (which the power's own rule refuses: a fee needs
+    its standard), blank → (None, None)."""
     value = text.strip()
     if not value:
         return None, None
@@ -195,7 +196,7 @@ def parse_fee(text: str) -> tuple[bool | None, str | None]:
     if bare.startswith(_FREE_WORDS):
         return True, "" if bare in _FREE_WORDS else value
     if bare in _CHARGED_EXACT:
-        raise ValueError("收费事项必须填写收费标准；不收费请填写“不收费”")
+        return False, ""
     return False, value
 
 
