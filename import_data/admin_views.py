@@ -12,6 +12,7 @@ from review import roles
 from review.admin_sections import AdminSectionMixin
 
 from .models import ImportJob
+from .services import MAX_FLOWCHART_ARCHIVE_MB
 from .tasks import import_job_apply, import_job_preview
 from .template import template_workbook
 
@@ -63,8 +64,11 @@ class UploadForm(forms.Form):
 
     def clean_flowcharts(self):
         upload = self.cleaned_data.get("flowcharts")
-        if upload and (upload.size > 200 * 1024 * 1024 or not upload.name.lower().endswith(".zip")):
-            raise forms.ValidationError("流程图须为 ZIP 压缩包，不超过 200 MB。")
+        limit = MAX_FLOWCHART_ARCHIVE_MB
+        if upload and (
+            upload.size > limit * 1024 * 1024 or not upload.name.lower().endswith(".zip")
+        ):
+            raise forms.ValidationError(f"流程图须为 ZIP 压缩包，不超过 {limit} MB。")
         return upload
 
 

@@ -21,9 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from django.conf import settings
+from django.core.files.images import ImageFile
 from django.db import transaction
+from wagtail.images import get_image_model
 
+from catalogue.choices import PowerStatus
 from catalogue.models import DepartmentPage, PowerPage
+from catalogue.selectors import department_for_path
 from catalogue.services import (
     CatalogueError,
     PowerData,
@@ -32,14 +37,19 @@ from catalogue.services import (
     powers_diff,
 )
 from common import pagecache
+from review.services import ReviewError, powers_submit_bulk
 from search.indexing import deferred_indexing
 
-from .spreadsheet import ImportReport, PowerReader
+from .columns import COLUMNS
+from .export import cells_for
+from .spreadsheet import MB, ImportReport, PowerReader, RowError, RowWarning, normalise_value
 
 CHUNK = 500
 MAX_CHANGES_SHOWN = 2000
-FLOWCHART_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
-MAX_FLOWCHART_BYTES = 10 * 1024 * 1024
+# Flowcharts become Wagtail images: the image library's own file types and size limit.
+FLOWCHART_TYPES = {f".{extension}" for extension in settings.WAGTAILIMAGES_EXTENSIONS}
+MAX_FLOWCHART_BYTES = settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE
+MAX_FLOWCHART_ARCHIVE_MB = 200
 
 
 class ImportRefused(Exception):
@@ -191,12 +201,11 @@ def _compare(source, filename, result, progress, cancel_missing):
             done += len(chunk)
             progress("compare", done, result.report.valid)
     if cancel_missing and departments:
-        paths = DepartmentPage.objects.filter(code__in=departments).values_list("path", flat=True)
-        for path in paths:
+        for department in DepartmentPage.objects.filter(code__in=departments):
             missing = (
-                PowerPage.objects.filter(path__startswith=path, depth=len(path) // 4 + 1)
+                PowerPage.objects.child_of(department)
                 .exclude(code__in=codes)
-                .exclude(status="cancelled")
+                .exclude(status=PowerStatus.CANCELLED)
                 .values_list("code", "title")
             )
             for code, title in missing:
@@ -221,10 +230,6 @@ def keep_exported_cells(pairs) -> list[PowerData]:
     nothing: its fields are left out (None), so that an export imports back with no changes,
     even for what a cell's plain text cannot hold (a step's post, a material's form). Only
     published powers without pending changes are compared (what the export shows)."""
-    from .columns import COLUMNS
-    from .export import cells_for
-    from .spreadsheet import normalise_value
-
     columns = {c.key: c for c in COLUMNS}
     codes = [data.code.strip() for data, _cells in pairs]
     pages = list(PowerPage.objects.filter(code__in=codes, live=True, has_unpublished_changes=False))
@@ -250,17 +255,17 @@ def _cancellations(codes):
     departments = dict(DepartmentPage.objects.values_list("path", "code"))
     return [
         PowerData(
-            code=code, department_code=departments[path[: -PowerPage.steplen]], status="cancelled"
-        )  # fmt: skip
-        for code, path in PowerPage.objects.filter(code__in=codes).values_list("code", "path")
+            code=power.code,
+            department_code=department_for_path(departments, power),
+            status=PowerStatus.CANCELLED,
+        )
+        for power in PowerPage.objects.filter(code__in=codes).only("code", "path")
     ]
 
 
 def _submit(page_ids, user, progress) -> int:
     """Send every written power to the legal office's review, in bulk (one email to the
     reviewers for the whole file)."""
-    from review.services import ReviewError, powers_submit_bulk
-
     try:
         return powers_submit_bulk(
             power_ids=page_ids, user=user,
@@ -276,13 +281,12 @@ def _submit(page_ids, user, progress) -> int:
 def _flowcharts_check(archive_file, result) -> dict[str, tuple[str, bytes]]:
     """Images from the ZIP named by 事项编码 (e.g. 511A0142000000-….png): code → (name, bytes).
     Problems become file errors of the report."""
-    from .spreadsheet import RowError, RowWarning
-
     images = {}
     try:
         archive = zipfile.ZipFile(archive_file)
         members = [m for m in archive.infolist() if not m.is_dir()]
-        if sum(m.file_size for m in members) > 200 * 1024 * 1024 or len(members) > 20000:
+        size = sum(m.file_size for m in members)
+        if size > MAX_FLOWCHART_ARCHIVE_MB * MB or len(members) > 20000:
             raise zipfile.BadZipFile("too large")
         for member in members:
             name = PurePosixPath(member.filename)
@@ -294,20 +298,22 @@ def _flowcharts_check(archive_file, result) -> dict[str, tuple[str, bytes]]:
                 )
                 continue
             if member.file_size > MAX_FLOWCHART_BYTES:
-                result.report.add_error(RowError(None, "流程图", f"{name.name} 超过 10 MB。"))
+                limit = MAX_FLOWCHART_BYTES // MB
+                result.report.add_error(RowError(None, "流程图", f"{name.name} 超过 {limit} MB。"))
                 continue
             images[name.stem.strip()] = (name.name, archive.read(member))
     except (zipfile.BadZipFile, OSError, RuntimeError):
         result.report.add_error(
-            RowError(None, "流程图", "流程图压缩包无法打开（须为 ZIP，不超过 200 MB）。")
+            RowError(
+                None,
+                "流程图",
+                f"流程图压缩包无法打开（须为 ZIP，不超过 {MAX_FLOWCHART_ARCHIVE_MB} MB）。",
+            )
         )
     return images
 
 
 def _flowcharts_store(images, user) -> dict[str, int]:
-    from django.core.files.images import ImageFile
-    from wagtail.images import get_image_model
-
     Image = get_image_model()
     stored = {}
     for code, (name, content) in images.items():

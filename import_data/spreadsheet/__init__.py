@@ -26,6 +26,8 @@ from .report import ImportReport, RowError, RowWarning
 from .rows import DepartmentIndex, RowResult, rows_to_power_data
 from .table import FILL_DOWN_KEYS, Row, Table
 from .values import (
+    channel_phones,
+    complaint_channel,
     parse_date,
     parse_exercise_level,
     parse_fee,
@@ -54,6 +56,8 @@ __all__ = [
     "RowResult",
     "RowWarning",
     "Table",
+    "channel_phones",
+    "complaint_channel",
     "default_limits",
     "normalise_text",
     "normalise_value",

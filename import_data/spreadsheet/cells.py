@@ -5,6 +5,7 @@ guard (a leading ') taken off again."""
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 
 from common.text import clean_public_text
@@ -86,3 +87,11 @@ def cell_text(value) -> str:
     if isinstance(value, datetime.time):
         return value.strftime("%H:%M")
     return str(value)
+
+
+_WHITESPACE_RE = re.compile(r"\s+")
+
+
+def compact(text: str) -> str:
+    """Text as names and labels are compared: NFKC (full-width made half-width), no whitespace."""
+    return _WHITESPACE_RE.sub("", unicodedata.normalize("NFKC", text))

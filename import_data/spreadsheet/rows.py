@@ -6,22 +6,23 @@ resolved by ``DepartmentIndex`` and 行使依据 linked to the law library
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
-from catalogue.models import PowerPage
+from catalogue.models import DepartmentPage, PowerPage
 from catalogue.services import CitationData, PowerData
 from catalogue.validators import validate_code
 
 from ..citations import link_citations, parse_legal_basis
 from ..columns import COLUMNS_BY_KEY
+from .cells import compact
 from .report import RowError, RowWarning
 from .table import Row
 from .values import (
+    complaint_channel,
     field_max_length,
     parse_date,
     parse_exercise_level,
@@ -48,13 +49,7 @@ class RowResult(NamedTuple):
 
 
 def _lookup_key(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).upper()
-
-
-def _phone_text(label: str, value: str) -> str:
-    if re.match(r"^(?:监督|投诉|咨询|举报|电话|联系)", value):
-        return value
-    return f"{label}：{value}"
+    return compact(text or "").upper()
 
 
 class DepartmentIndex:
@@ -82,8 +77,6 @@ class DepartmentIndex:
 
     @classmethod
     def from_db(cls) -> DepartmentIndex:
-        from catalogue.models import DepartmentPage
-
         return cls(DepartmentPage.objects.values_list("code", "title", "short_name"))
 
     def resolve(self, text: str) -> tuple[str | None, str | None, bool]:
@@ -300,12 +293,9 @@ class _RowConverter:
     def _contacts(self, values, data: PowerData, check_length) -> None:
         if "complaint_phone" not in values and "consultation_phone" not in values:
             return
-        parts = []
-        if values.get("complaint_phone"):
-            parts.append(_phone_text("监督投诉电话", values["complaint_phone"]))
-        if values.get("consultation_phone"):
-            parts.append(_phone_text("咨询电话", values["consultation_phone"]))
-        data.complaint_channel = "；".join(parts)
+        data.complaint_channel = complaint_channel(
+            values.get("complaint_phone", ""), values.get("consultation_phone", "")
+        )
         key = "complaint_phone" if "complaint_phone" in values else "consultation_phone"
         check_length(
             key, data.complaint_channel, field_max_length("PowerPage", "complaint_channel")

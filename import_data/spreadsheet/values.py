@@ -13,8 +13,52 @@ import unicodedata
 from collections.abc import Mapping
 from functools import cache
 
+from django.db.backends.base.operations import BaseDatabaseOperations
+from taggit.models import Tag
+
+from catalogue import blocks
 from catalogue.choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
+from catalogue.models import LegalBasis, PowerPage
 from laws.numerals import NUMERAL, chinese_to_int
+
+from .cells import compact
+
+# --- What the catalogue allows, read from its models and blocks -------------------------------
+
+_MODELS = {"PowerPage": PowerPage, "LegalBasis": LegalBasis, "Tag": Tag}
+
+
+@cache
+def field_max_length(model_name: str, name: str) -> int | None:
+    """The longest text a field of PowerPage, LegalBasis or Tag holds."""
+    return _MODELS[model_name]._meta.get_field(name).max_length
+
+
+@cache
+def field_max_value(model_name: str, name: str) -> int:
+    """The largest number an integer field holds on every database Django supports."""
+    field = _MODELS[model_name]._meta.get_field(name)
+    return BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()][1]
+
+
+@cache
+def _block_child(block_name: str, child: str):
+    return getattr(blocks, block_name)().child_blocks[child]
+
+
+def _block_max_length(block_name: str, child: str) -> int | None:
+    return getattr(_block_child(block_name, child).field, "max_length", None)
+
+
+def _block_max_value(block_name: str, child: str) -> int:
+    return _block_child(block_name, child).field.max_value
+
+
+def _block_default(block_name: str, child: str):
+    return _block_child(block_name, child).get_default()
+
+
+# --- Time limits and dates ----------------------------------------------------------------------
 
 _EMPTY_MARKERS = frozenset({"无", "/", "-", "—", "--", "——", "暂无", "不适用", "无法定时限"})
 _IMMEDIATE = frozenset({"即办", "即时办结", "当场办结", "即时", "当场", "立即办理", "即到即办",
@@ -22,6 +66,9 @@ _IMMEDIATE = frozenset({"即办", "即时办结", "当场办结", "即时", "当
 _TIME_RE = re.compile(
     rf"^(?P<n>{NUMERAL})\s*(?P<unit>个\s*工作日|工作日|个工作天|日|天)?(?P<rest>.*)$"
 )
+
+
+_TIME_LIMIT_FIELDS = ("legal_time_limit", "promised_time_limit")
 
 
 def parse_time_limit(text: str) -> tuple[int | None, str | None]:
@@ -39,7 +86,7 @@ def parse_time_limit(text: str) -> tuple[int | None, str | None]:
     if re.match(r"^(?:\.\d|个?月|年|周|星期|小时|分钟)", rest):
         raise ValueError(f"「{value}」不是整数个工作日，请换算为工作日数后填写，如：20")
     days = chinese_to_int(match.group("n"))
-    if days > 32767:
+    if days > min(field_max_value("PowerPage", key) for key in _TIME_LIMIT_FIELDS):
         raise ValueError(f"「{value}」超出了可填写的范围")
     warning = None
     if rest:
@@ -78,12 +125,7 @@ def parse_date(text: str) -> datetime.date | None:
     raise ValueError(f"「{value}」不是有效的日期，请写成 2019年4月23日 或 2019-04-23")
 
 
-_WHITESPACE_RE = re.compile(r"\s+")
-
-
-def _choice_key(text: str) -> str:
-    return _WHITESPACE_RE.sub("", unicodedata.normalize("NFKC", text))
-
+# --- Choices ----------------------------------------------------------------------------------
 
 _LEVELS = {"省": ExerciseLevel.PROVINCE, "市": ExerciseLevel.CITY, "州": ExerciseLevel.CITY,
            "县": ExerciseLevel.COUNTY, "区": ExerciseLevel.COUNTY, "县区": ExerciseLevel.COUNTY,
@@ -115,7 +157,7 @@ def _choice_table(choices) -> dict[str, str]:
 
 
 def _parse_choices(text: str, choices, aliases: Mapping[str, str]) -> str:
-    key = _choice_key(text)
+    key = compact(text)
     value = _choice_table(choices).get(key)
     if value is not None:
         return value
@@ -126,7 +168,7 @@ def _parse_choices(text: str, choices, aliases: Mapping[str, str]) -> str:
 
 def parse_power_type(text: str) -> str:
     """The national code of a type written as a name or a code (1, 01, 行政许可, 许可)."""
-    key = _choice_key(text)
+    key = compact(text)
     for candidate in (key, key.removesuffix("类"), "行政" + key.removesuffix("类")):
         try:
             return PowerType.parse(candidate).value
@@ -149,7 +191,7 @@ def parse_power_type(text: str) -> str:
 
 
 def parse_exercise_level(text: str) -> str:
-    key = _choice_key(text)
+    key = compact(text)
     if re.search(r"[、,，/;；]", key):
         raise ValueError("行使层级只能填写一个：省级、市级、县级或乡级")
     try:
@@ -201,7 +243,7 @@ def parse_fee(text: str) -> tuple[bool | None, str | None]:
 
 
 def parse_yes_no(text: str) -> bool | None:
-    value = _choice_key(text).rstrip("。").upper()
+    value = compact(text).rstrip("。").upper()
     if not value:
         return None
     if value in {"是", "收费", "有", "Y", "YES", "TRUE", "1", "√"}:
@@ -237,25 +279,6 @@ def _split_items(text: str, pattern: re.Pattern) -> list[str]:
     return items
 
 
-@cache
-def _block_max_length(block_name: str, child: str) -> int | None:
-    from catalogue import blocks
-
-    block = getattr(blocks, block_name)()
-    return getattr(block.child_blocks[child].field, "max_length", None)
-
-
-@cache
-def field_max_length(model_name: str, name: str) -> int | None:
-    if model_name == "Tag":
-        from taggit.models import Tag as model
-    elif model_name == "LegalBasis":
-        from catalogue.models import LegalBasis as model
-    else:
-        from catalogue.models import PowerPage as model
-    return model._meta.get_field(name).max_length
-
-
 def parse_steps(text: str) -> tuple[list[dict], list[str]]:
     """StepBlock values from 办理流程: one step per line or between →/->/＞, numbering (1.
     （1） 第一步：) removed; "受理：核对材料" gives a name and a description, "受理（1个工作日）" a
@@ -273,7 +296,9 @@ def parse_steps(text: str) -> tuple[list[dict], list[str]]:
         time_limit = None
         time_match = _STEP_TIME_RE.search(name)
         if time_match:
-            time_limit = min(chinese_to_int(time_match.group("n")), 365)
+            time_limit = min(
+                chinese_to_int(time_match.group("n")), _block_max_value("StepBlock", "time_limit")
+            )
             name = name[: time_match.start()].strip()
         if len(name) > name_max:
             errors.append(
@@ -312,7 +337,10 @@ def _material(item: str) -> dict:
         if form or copies_match or optional:
             name = item[: match.start()].strip()
             if copies_match:
-                copies = min(chinese_to_int(copies_match.group("n")), 99)
+                copies = min(
+                    chinese_to_int(copies_match.group("n")),
+                    _block_max_value("MaterialBlock", "copies"),
+                )
             required = not optional
             leftover = re.sub(
                 rf"原件|复印件|复印|电子版|电子材料|电子件|扫描件|各|和|及|与|或|{NUMERAL}|份|"
@@ -330,13 +358,6 @@ def _material(item: str) -> dict:
         "required": required,
         "note": note,
     }
-
-
-@cache
-def _block_default(block_name: str, child: str):
-    from catalogue import blocks
-
-    return getattr(blocks, block_name)().child_blocks[child].get_default()
 
 
 def parse_materials(text: str) -> tuple[list[dict], list[str]]:
@@ -367,3 +388,40 @@ def parse_tags(text: str) -> list[str]:
         if tag and tag not in tags:
             tags.append(tag)
     return tags
+
+
+# --- 投诉举报途径 ---------------------------------------------------------------------------------
+
+# The import writes a power's complaint channel from its two phone columns, and the open-data
+# export splits it back into them (so that an export imports back unchanged).
+COMPLAINT_PHONE_LABEL = "监督投诉电话"
+CONSULTATION_PHONE_LABEL = "咨询电话"
+_CHANNEL_RE = re.compile(
+    rf"^{COMPLAINT_PHONE_LABEL}：(?P<complaint>[^；]*)(?:；{CONSULTATION_PHONE_LABEL}：(?P<consult>.*))?$"
+)
+
+
+def _phone_text(label: str, value: str) -> str:
+    if re.match(r"^(?:监督|投诉|咨询|举报|电话|联系)", value):
+        return value
+    return f"{label}：{value}"
+
+
+def complaint_channel(complaint_phone: str, consultation_phone: str) -> str:
+    """投诉举报途径 from the 监督投诉电话 and 咨询电话 cells (either may be blank): each number
+    with its label, unless the cell already says what it is."""
+    parts = []
+    if complaint_phone:
+        parts.append(_phone_text(COMPLAINT_PHONE_LABEL, complaint_phone))
+    if consultation_phone:
+        parts.append(_phone_text(CONSULTATION_PHONE_LABEL, consultation_phone))
+    return "；".join(parts)
+
+
+def channel_phones(channel: str) -> tuple[str, str]:
+    """(监督投诉电话, 咨询电话) of a 投诉举报途径 that complaint_channel wrote; any other text
+    is the complaint phone as a whole."""
+    match = _CHANNEL_RE.match(channel or "")
+    if match is None:
+        return channel or "", ""
+    return match.group("complaint"), match.group("consult") or ""
