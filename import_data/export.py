@@ -10,7 +10,6 @@ are neutralised with a leading ' (the import removes it again).
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections import defaultdict
 from collections.abc import Iterator
@@ -150,14 +149,3 @@ def write_json(stream, rows):
         stream.write(",\n" if index else "\n")
         stream.write(json.dumps(dict(zip(HEADERS, row, strict=True)), ensure_ascii=False))
     stream.write("\n]\n")
-
-
-def export_bytes(fmt: str) -> bytes:
-    """The whole export in one format (for tests and small catalogues)."""
-    if fmt == "xlsx":
-        buffer = io.BytesIO()
-        write_xlsx(buffer, catalogue_rows())
-        return buffer.getvalue()
-    text = io.StringIO()
-    (write_csv if fmt == "csv" else write_json)(text, catalogue_rows())
-    return text.getvalue().encode("utf-8")

@@ -80,7 +80,7 @@ def import_job_preview(job_id: str):
 
 
 def _small(job, *, apply):
-    from .others import departments_import, laws_import
+    from .departments_and_laws import departments_import, laws_import
 
     run = departments_import if job.kind == ImportJob.Kind.DEPARTMENTS else laws_import
     return run(job.file.path, user=job.user, apply=apply)

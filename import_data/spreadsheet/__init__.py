@@ -11,38 +11,34 @@ Layers, each usable on its own:
    ``RowResult`` (row number, ``PowerData`` or None, errors, warnings), one at a time, with the
    value parsers of ``values``.
 3. ``PowerReader`` (``reader``) ties both together for a caller that streams (the import
-   service): iterate it for ``RowResult``s, or ``chunks()`` for lists of valid ``PowerData``;
-   ``reader.report`` (``report``) holds the counts and messages. ``read_powers()`` /
-   ``validate_file()`` are the small convenience wrappers that return an ``ImportReport``.
+   service): iterate it for ``RowResult``s, or ``chunks_with_cells()`` for lists of valid
+   ``PowerData`` with their cells; ``reader.report`` (``report``) holds the counts and
+   messages. ``read_powers()`` / ``validate_file()`` are the small convenience wrappers that
+   return an ``ImportReport``.
+
+Only the names other code uses are re-exported here; the rest stay in their modules.
 
 A file is acceptable only when the report has no errors; the reader never writes anything.
 """
 
-from .cells import FORMULA_GUARD, FORMULA_STARTS, normalise_text, normalise_value, unguard
+from .cells import FORMULA_GUARD, FORMULA_STARTS, normalise_value
 from .files import open_table
 from .limits import MB, ImportFileError, Limits, default_limits
 from .reader import PowerReader, read_powers, validate_file
 from .report import ImportReport, RowError, RowWarning
 from .rows import DepartmentIndex, RowResult, rows_to_power_data
-from .table import FILL_DOWN_KEYS, Row, Table
+from .table import Row, Table
 from .values import (
     channel_phones,
-    complaint_channel,
     parse_date,
-    parse_exercise_level,
-    parse_fee,
     parse_materials,
-    parse_power_source,
     parse_power_type,
-    parse_status,
     parse_steps,
     parse_tags,
     parse_time_limit,
-    parse_yes_no,
 )
 
 __all__ = [
-    "FILL_DOWN_KEYS",
     "FORMULA_GUARD",
     "FORMULA_STARTS",
     "MB",
@@ -57,24 +53,16 @@ __all__ = [
     "RowWarning",
     "Table",
     "channel_phones",
-    "complaint_channel",
     "default_limits",
-    "normalise_text",
     "normalise_value",
     "open_table",
     "parse_date",
-    "parse_exercise_level",
-    "parse_fee",
     "parse_materials",
-    "parse_power_source",
     "parse_power_type",
-    "parse_status",
     "parse_steps",
     "parse_tags",
     "parse_time_limit",
-    "parse_yes_no",
     "read_powers",
     "rows_to_power_data",
-    "unguard",
     "validate_file",
 ]

@@ -24,7 +24,7 @@ class PowerReader:
     """Streams a file as ``RowResult``s while filling ``report``; for the import service.
 
         with PowerReader(upload, departments=index) as reader:
-            for result in reader:          # or: for batch in reader.chunks(500): ...
+            for result in reader:  # or: for batch in reader.chunks_with_cells(500): ...
                 ...
             report = reader.report
 
@@ -116,24 +116,13 @@ class PowerReader:
             self._file_error(f"表头（第 {table.header_row} 行）下面没有数据行。")
 
     def chunks_with_cells(self, size: int = 500) -> Iterator[list[tuple[PowerData, dict]]]:
-        """Like chunks(), with each row's cells: [(PowerData, {column key: text})]."""
+        """The valid rows in lists of `size`, each with its cells: [(PowerData, {column key:
+        text})]. Rows with errors are left out (check ``report.ok`` after the iteration, or
+        validate first)."""
         batch = []
         for result in self:
             if result.data is not None:
                 batch.append((result.data, result.values or {}))
-                if len(batch) >= size:
-                    yield batch
-                    batch = []
-        if batch:
-            yield batch
-
-    def chunks(self, size: int = 500) -> Iterator[list[PowerData]]:
-        """The valid rows' PowerData in lists of `size`; rows with errors are left out (check
-        ``report.ok`` after the iteration, or validate first)."""
-        batch: list[PowerData] = []
-        for result in self:
-            if result.data is not None:
-                batch.append(result.data)
                 if len(batch) >= size:
                     yield batch
                     batch = []

@@ -78,10 +78,6 @@ class Table:
     def _merge_is_mapped(self, merge) -> bool:
         return any(merge[0] <= col <= merge[2] for col in self.columns)
 
-    @property
-    def keys(self) -> set[str]:
-        return {column.key for column in self.columns.values()}
-
     def header_for(self, key: str) -> str:
         return self.headers.get(key) or COLUMNS_BY_KEY[key].header
 
