@@ -3,7 +3,7 @@
 (事项类型 by name or national code, 行使层级, 权力来源, 状态), fees, steps and materials as stream
 blocks, tags. Each parser raises ValueError with a Chinese message, or returns its problems.
 
-Lengths and defaults come from the catalogue's models and blocks, never restated here."""
+Lengths, ranges and defaults come from the catalogue's models and blocks, never restated here."""
 
 from __future__ import annotations
 
@@ -66,8 +66,6 @@ _IMMEDIATE = frozenset({"即办", "即时办结", "当场办结", "即时", "当
 _TIME_RE = re.compile(
     rf"^(?P<n>{NUMERAL})\s*(?P<unit>个\s*工作日|工作日|个工作天|日|天)?(?P<rest>.*)$"
 )
-
-
 _TIME_LIMIT_FIELDS = ("legal_time_limit", "promised_time_limit")
 
 
