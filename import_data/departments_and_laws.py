@@ -41,6 +41,8 @@ DEPARTMENT_COLUMNS = {
     "部门职责": "description", "职能简介": "description",
 }  # fmt: skip
 MAX_ROWS = 5000
+# A department without a short name gets its title, cut to what the field holds.
+SHORT_NAME_MAX = DepartmentPage._meta.get_field("short_name").max_length
 
 
 class _Rollback(Exception):
@@ -140,7 +142,7 @@ def _department_values(path: Path, result: SmallImportResult) -> list[tuple[int,
                     label = DepartmentPage._meta.get_field(name).verbose_name
                     result.errors.append(f"第 {number} 行「{label}」：最多 {limit} 字。")
             if not values.get("short_name"):
-                values["short_name"] = values["title"][:50]
+                values["short_name"] = values["title"][:SHORT_NAME_MAX]
             items.append((number, code, values))
         codes = [code for _n, code, _v in items]
         for number, code, _values in items:
