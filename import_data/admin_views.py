@@ -12,7 +12,7 @@ from access import roles
 from access.admin_sections import AdminSectionMixin
 
 from .models import ImportJob
-from .tasks import import_job_apply, import_job_preview
+from .services import MAX_FLOWCHART_ARCHIVE_MB, import_job_confirm, import_job_create
 from .template import template_workbook
 
 SHEET_TYPES = (".xlsx", ".xlsm", ".csv", ".txt", ".xls")
@@ -63,8 +63,11 @@ class UploadForm(forms.Form):
 
     def clean_flowcharts(self):
         upload = self.cleaned_data.get("flowcharts")
-        if upload and (upload.size > 200 * 1024 * 1024 or not upload.name.lower().endswith(".zip")):
-            raise forms.ValidationError("流程图须为 ZIP 压缩包，不超过 200 MB。")
+        limit = MAX_FLOWCHART_ARCHIVE_MB
+        if upload and (
+            upload.size > limit * 1024 * 1024 or not upload.name.lower().endswith(".zip")
+        ):
+            raise forms.ValidationError(f"流程图须为 ZIP 压缩包，不超过 {limit} MB。")
         return upload
 
 
@@ -97,13 +100,14 @@ class IndexView(ImportMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         data = form.cleaned_data
-        job = ImportJob.objects.create(
-            kind=data["kind"], user=request.user, filename=data["file"].name[:255],
+        job = import_job_create(
+            user=user,
+            kind=data["kind"],
             file=data["file"],
-            flowcharts=data.get("flowcharts") or "", publish=data.get("publish", False),
+            flowcharts=data.get("flowcharts"),
+            publish=data.get("publish", False),
             cancel_missing=data["cancel_missing"],
-        )  # fmt: skip
-        import_job_preview.enqueue(str(job.pk))
+        )
         return redirect("import_data:job", pk=job.pk)
 
 
@@ -132,13 +136,7 @@ class JobView(ImportMixin, TemplateView):
 
     def post(self, request, pk):
         job = self.get_job()
-        if job.status != ImportJob.Status.READY:
-            return redirect("import_data:job", pk=job.pk)
-        updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
-            status=ImportJob.Status.APPLYING, done=0, total=0, stage=""
-        )
-        if updated:  # a double click confirms once
-            import_job_apply.enqueue(str(job.pk))
+        import_job_confirm(job=job)  # a job not waiting for confirmation is left as it is
         return redirect("import_data:job", pk=job.pk)
 
 

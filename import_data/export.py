@@ -10,22 +10,20 @@ are neutralised with a leading ' (the import removes it again).
 from __future__ import annotations
 
 import csv
-import io
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 
 from catalogue.choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
 from catalogue.models import DepartmentPage, LegalBasis, PowerPage, PowerPageTag
+from catalogue.selectors import department_for_path
 
 from .columns import COLUMNS
-from .spreadsheet import FORMULA_GUARD, FORMULA_STARTS
+from .spreadsheet import FORMULA_GUARD, FORMULA_STARTS, channel_phones
 
 TEMPLATE_COLUMNS = [c for c in COLUMNS if c.in_template]
 HEADERS = [c.header for c in TEMPLATE_COLUMNS]
 CHUNK = 500
-CHANNEL_RE = re.compile(r"^监督投诉电话：(?P<complaint>[^；]*)(?:；咨询电话：(?P<consult>.*))?$")
 
 
 def _label(choices, value):
@@ -76,12 +74,7 @@ def power_cells(page, department, bases, tags) -> dict[str, str]:
         "status": _label(PowerStatus, page.status),
         "effective_date": page.effective_date.isoformat() if page.effective_date else "",
     }
-    match = CHANNEL_RE.match(page.complaint_channel or "")
-    if match:
-        cells["complaint_phone"] = match.group("complaint")
-        cells["consultation_phone"] = match.group("consult") or ""
-    else:
-        cells["complaint_phone"], cells["consultation_phone"] = page.complaint_channel or "", ""
+    cells["complaint_phone"], cells["consultation_phone"] = channel_phones(page.complaint_channel)
     return cells
 
 
@@ -100,8 +93,8 @@ def cells_for(pages) -> dict[int, dict[str, str]]:
         tags[power_id].append(name)
     return {
         page.pk: power_cells(
-            page, departments.get(page.path[: -PowerPage.steplen]), bases[page.pk], tags[page.pk]
-        )  # fmt: skip
+            page, department_for_path(departments, page), bases[page.pk], tags[page.pk]
+        )
         for page in pages
     }
 
@@ -156,14 +149,3 @@ def write_json(stream, rows):
         stream.write(",\n" if index else "\n")
         stream.write(json.dumps(dict(zip(HEADERS, row, strict=True)), ensure_ascii=False))
     stream.write("\n]\n")
-
-
-def export_bytes(fmt: str) -> bytes:
-    """The whole export in one format (for tests and small catalogues)."""
-    if fmt == "xlsx":
-        buffer = io.BytesIO()
-        write_xlsx(buffer, catalogue_rows())
-        return buffer.getvalue()
-    text = io.StringIO()
-    (write_csv if fmt == "csv" else write_json)(text, catalogue_rows())
-    return text.getvalue().encode("utf-8")

@@ -1,4 +1,5 @@
-"""Importing a department's spreadsheet: preview, then apply, all or nothing.
+"""Importing a department's spreadsheet: preview, then apply, all or nothing; and the import
+jobs of the admin's 批量导入, which run them in the background.
 
     preview = import_preview(path, "清单.xlsx")           # read, check, compare; write nothing
     result = import_apply(path, "清单.xlsx", user=admin)  # the same checks, then write
@@ -10,20 +11,36 @@ as it was. Each created or changed power is a new revision by the importing user
 log; unless the importer may publish directly and chose to, each goes to the legal office's
 review (review.services.power_submit). Flowcharts may come in a ZIP named by 事项编码; powers of
 the file's departments that the file leaves out may be marked 取消 on request.
+
+An import job (ImportJob) is an upload on its way: import_job_create keeps the file and starts
+checking it (task import_job_preview → import_job_preview_run: ready or rejected, with the
+preview); import_job_confirm starts applying a checked job once (task import_job_apply →
+import_job_apply_run: applied or refused). The runs record their progress on the job's row for
+the admin's progress bar. The tasks only call these functions and these start the tasks, so
+this module and tasks.py import each other, as modules (either may be imported first).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files import File
+from django.core.files.images import ImageFile
 from django.db import transaction
+from django.utils import timezone
+from wagtail.images import get_image_model
 
+from catalogue.choices import PowerStatus
 from catalogue.models import DepartmentPage, PowerPage
+from catalogue.selectors import department_for_path
 from catalogue.services import (
     CatalogueError,
     PowerData,
@@ -32,14 +49,24 @@ from catalogue.services import (
     powers_diff,
 )
 from common import pagecache
+from review.services import ReviewError, powers_submit_bulk
 from search.indexing import deferred_indexing
 
-from .spreadsheet import ImportReport, PowerReader
+from . import tasks
+from .columns import COLUMNS
+from .departments_and_laws import departments_import, laws_import
+from .export import cells_for
+from .models import ImportJob
+from .spreadsheet import MB, ImportReport, PowerReader, RowError, RowWarning, normalise_value
+
+log = logging.getLogger(__name__)
 
 CHUNK = 500
 MAX_CHANGES_SHOWN = 2000
-FLOWCHART_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
-MAX_FLOWCHART_BYTES = 10 * 1024 * 1024
+# Flowcharts become Wagtail images: the image library's own file types and size limit.
+FLOWCHART_TYPES = {f".{extension}" for extension in settings.WAGTAILIMAGES_EXTENSIONS}
+MAX_FLOWCHART_BYTES = settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE
+MAX_FLOWCHART_ARCHIVE_MB = 200
 
 
 class ImportRefused(Exception):
@@ -191,12 +218,11 @@ def _compare(source, filename, result, progress, cancel_missing):
             done += len(chunk)
             progress("compare", done, result.report.valid)
     if cancel_missing and departments:
-        paths = DepartmentPage.objects.filter(code__in=departments).values_list("path", flat=True)
-        for path in paths:
+        for department in DepartmentPage.objects.filter(code__in=departments):
             missing = (
-                PowerPage.objects.filter(path__startswith=path, depth=len(path) // 4 + 1)
+                PowerPage.objects.child_of(department)
                 .exclude(code__in=codes)
-                .exclude(status="cancelled")
+                .exclude(status=PowerStatus.CANCELLED)
                 .values_list("code", "title")
             )
             for code, title in missing:
@@ -221,10 +247,6 @@ def keep_exported_cells(pairs) -> list[PowerData]:
     nothing: its fields are left out (None), so that an export imports back with no changes,
     even for what a cell's plain text cannot hold (a step's post, a material's form). Only
     published powers without pending changes are compared (what the export shows)."""
-    from .columns import COLUMNS
-    from .export import cells_for
-    from .spreadsheet import normalise_value
-
     columns = {c.key: c for c in COLUMNS}
     codes = [data.code.strip() for data, _cells in pairs]
     pages = list(PowerPage.objects.filter(code__in=codes, live=True, has_unpublished_changes=False))
@@ -250,17 +272,17 @@ def _cancellations(codes):
     departments = dict(DepartmentPage.objects.values_list("path", "code"))
     return [
         PowerData(
-            code=code, department_code=departments[path[: -PowerPage.steplen]], status="cancelled"
-        )  # fmt: skip
-        for code, path in PowerPage.objects.filter(code__in=codes).values_list("code", "path")
+            code=power.code,
+            department_code=department_for_path(departments, power),
+            status=PowerStatus.CANCELLED,
+        )
+        for power in PowerPage.objects.filter(code__in=codes).only("code", "path")
     ]
 
 
 def _submit(page_ids, user, progress) -> int:
     """Send every written power to the legal office's review, in bulk (one email to the
     reviewers for the whole file)."""
-    from review.services import ReviewError, powers_submit_bulk
-
     try:
         return powers_submit_bulk(
             power_ids=page_ids, user=user,
@@ -276,13 +298,12 @@ def _submit(page_ids, user, progress) -> int:
 def _flowcharts_check(archive_file, result) -> dict[str, tuple[str, bytes]]:
     """Images from the ZIP named by 事项编码 (e.g. 511A0142000000-….png): code → (name, bytes).
     Problems become file errors of the report."""
-    from .spreadsheet import RowError, RowWarning
-
     images = {}
     try:
         archive = zipfile.ZipFile(archive_file)
         members = [m for m in archive.infolist() if not m.is_dir()]
-        if sum(m.file_size for m in members) > 200 * 1024 * 1024 or len(members) > 20000:
+        size = sum(m.file_size for m in members)
+        if size > MAX_FLOWCHART_ARCHIVE_MB * MB or len(members) > 20000:
             raise zipfile.BadZipFile("too large")
         for member in members:
             name = PurePosixPath(member.filename)
@@ -294,20 +315,22 @@ def _flowcharts_check(archive_file, result) -> dict[str, tuple[str, bytes]]:
                 )
                 continue
             if member.file_size > MAX_FLOWCHART_BYTES:
-                result.report.add_error(RowError(None, "流程图", f"{name.name} 超过 10 MB。"))
+                limit = MAX_FLOWCHART_BYTES // MB
+                result.report.add_error(RowError(None, "流程图", f"{name.name} 超过 {limit} MB。"))
                 continue
             images[name.stem.strip()] = (name.name, archive.read(member))
     except (zipfile.BadZipFile, OSError, RuntimeError):
         result.report.add_error(
-            RowError(None, "流程图", "流程图压缩包无法打开（须为 ZIP，不超过 200 MB）。")
+            RowError(
+                None,
+                "流程图",
+                f"流程图压缩包无法打开（须为 ZIP，不超过 {MAX_FLOWCHART_ARCHIVE_MB} MB）。",
+            )
         )
     return images
 
 
 def _flowcharts_store(images, user) -> dict[str, int]:
-    from django.core.files.images import ImageFile
-    from wagtail.images import get_image_model
-
     Image = get_image_model()
     stored = {}
     for code, (name, content) in images.items():
@@ -317,3 +340,169 @@ def _flowcharts_store(images, user) -> dict[str, int]:
         image.save()
         stored[code] = image.pk
     return stored
+
+
+# --- Import jobs (the admin's 批量导入) ----------------------------------------------------------
+
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+INTERNAL_ERROR = "导入时发生内部错误，没有写入任何内容；请联系系统管理员查看日志。"
+
+
+def import_job_create(
+    *,
+    user: AbstractBaseUser,
+    kind: str,
+    file: File,
+    flowcharts: File | None = None,
+    publish: bool = False,
+    cancel_missing: bool = False,
+) -> ImportJob:
+    """Keep an upload (powers, departments or laws: ImportJob.Kind) and start checking it in the
+    background; the job says how far it has got."""
+    job = ImportJob.objects.create(
+        kind=kind,
+        user=user,
+        filename=file.name[:255],
+        file=file,
+        flowcharts=flowcharts or "",
+        publish=publish,
+        cancel_missing=cancel_missing,
+    )
+    tasks.import_job_preview.enqueue(str(job.pk))
+    return job
+
+
+def import_job_confirm(*, job: ImportJob) -> bool:
+    """Start applying a checked job in the background. False when the job was not waiting for
+    confirmation (still checking, rejected, or confirmed already: a double click applies once)."""
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
+        status=ImportJob.Status.APPLYING, done=0, total=0, stage=""
+    )
+    if updated:
+        tasks.import_job_apply.enqueue(str(job.pk))
+    return bool(updated)
+
+
+def import_job_preview_run(*, job_id: str) -> None:
+    """Check a job's file and keep the preview: the job is then ready to confirm, or rejected
+    with the report. Whatever happens, the job ends (an internal error rejects it)."""
+    try:
+        _job_preview(job_id)
+    except Exception:  # noqa: BLE001 - the job must end, with a message, whatever happens
+        _job_failed(job_id, ImportJob.Status.REJECTED)
+
+
+def import_job_apply_run(*, job_id: str) -> None:
+    """Apply a confirmed job: applied, or refused with the reason (nothing written). Whatever
+    happens, the job ends (an internal error refuses it)."""
+    try:
+        _job_apply(job_id)
+    except Exception:  # noqa: BLE001 - the job must end, with a message, whatever happens
+        _job_failed(job_id, ImportJob.Status.REFUSED)
+
+
+def _job_failed(job_id, status):
+    log.exception("Import job %s failed", job_id)
+    ImportJob.objects.filter(pk=job_id).update(status=status, message=INTERNAL_ERROR)
+
+
+class _JobProgress:
+    """The progress callback of the services, written on the job's row (at most every
+    PROGRESS_EVERY seconds within a stage)."""
+
+    def __init__(self, job):
+        self.job, self.last, self.stage = job, 0.0, None
+
+    def __call__(self, stage, done, total):
+        now = time.monotonic()
+        if stage != self.stage:
+            self.stage = stage
+            self.job.stage, self.job.stage_started_at = stage, timezone.now()
+        elif now - self.last < PROGRESS_EVERY and done != total:
+            return
+        self.last = now
+        self.job.done, self.job.total = done, total
+        ImportJob.objects.filter(pk=self.job.pk).update(
+            stage=self.job.stage, stage_started_at=self.job.stage_started_at, done=done,
+            total=total, updated_at=timezone.now(),
+        )  # fmt: skip
+
+
+def _preview_data(result: ImportResult) -> dict:
+    """What the job page shows of a preview (JSON on the job's row)."""
+    report = result.report
+    return {
+        "ok": result.ok,
+        "summary": result.summary(),
+        "file": {
+            "format": report.format,
+            "sheet": report.sheet,
+            "encoding": report.encoding,
+            "header_row": report.header_row,
+            "rows": report.rows,
+            "valid": report.valid,
+            "invalid": report.invalid,
+        },  # fmt: skip
+        "counts": {
+            "created": result.created,
+            "changed": result.changed,
+            "unchanged": result.unchanged,
+            "cancelled": result.cancelled,
+        },  # fmt: skip
+        "errors": [
+            {"row": e.row, "column": e.column, "message": e.message} for e in report.errors[:1000]
+        ],  # fmt: skip
+        "error_count": report.error_count,
+        "warnings": [str(w) for w in report.warnings[:300]],
+        "changes": [
+            {"code": c.code, "title": c.title, "outcome": c.outcome, "fields": c.fields}
+            for c in result.changes[:2000]
+        ],  # fmt: skip
+    }
+
+
+def _job_small_import(job, *, apply):
+    run = departments_import if job.kind == ImportJob.Kind.DEPARTMENTS else laws_import
+    return run(job.file.path, user=job.user, apply=apply)
+
+
+def _job_preview(job_id):
+    job = ImportJob.objects.get(pk=job_id)
+    if job.kind != ImportJob.Kind.POWERS:
+        result = _job_small_import(job, apply=False)
+        job.preview = result.preview_data(job.kind)
+        job.status = ImportJob.Status.READY if result.ok else ImportJob.Status.REJECTED
+        job.save(update_fields=["preview", "status", "updated_at"])
+        return
+    flowcharts = job.flowcharts.path if job.flowcharts else None
+    result = import_preview(job.file.path, job.filename, cancel_missing=job.cancel_missing,
+                            progress=_JobProgress(job), flowcharts=flowcharts)  # fmt: skip
+    job.preview = _preview_data(result)
+    job.status = ImportJob.Status.READY if result.ok else ImportJob.Status.REJECTED
+    job.save(update_fields=["preview", "status", "updated_at"])
+
+
+def _job_apply(job_id):
+    job = ImportJob.objects.get(pk=job_id)
+    if job.kind != ImportJob.Kind.POWERS:
+        result = _job_small_import(job, apply=True)
+        if result.ok:
+            job.status = ImportJob.Status.APPLIED
+            job.result = {"summary": result.summary(), "seconds": 0, "warnings": result.warnings}
+        else:
+            job.status, job.message = ImportJob.Status.REFUSED, "\n".join(result.errors[:50])
+        job.save(update_fields=["status", "result", "message", "updated_at"])
+        return
+    flowcharts = job.flowcharts.path if job.flowcharts else None
+    try:
+        result = import_apply(job.file.path, job.filename, user=job.user, publish=job.publish,
+                              cancel_missing=job.cancel_missing, progress=_JobProgress(job),
+                              flowcharts=flowcharts)  # fmt: skip
+    except ImportRefused as error:
+        job.status, job.message = ImportJob.Status.REFUSED, str(error)
+        job.save(update_fields=["status", "message", "updated_at"])
+        return
+    job.status = ImportJob.Status.APPLIED
+    job.result = {"summary": result.summary(), "seconds": round(result.seconds, 1),
+                  "warnings": result.warnings[:300]}  # fmt: skip
+    job.save(update_fields=["status", "result", "updated_at"])

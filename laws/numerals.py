@@ -1,4 +1,5 @@
-"""Chinese numerals as used in article numbers (第一百二十三条 → 123)."""
+"""Numbers as written in laws and in the documents that cite or apply them: Arabic digits or
+Chinese numerals (第一百二十三条 → 123, 二十个工作日 → 20)."""
 
 import re
 
@@ -6,7 +7,9 @@ _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
            "八": 8, "九": 9}  # fmt: skip
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 
-ARTICLE_RE = re.compile(r"第([零〇一二两三四五六七八九十百千]+|\d+)条")
+# A number in a text, in either form; chinese_to_int reads what it matches.
+NUMERAL = r"\d+|[零〇一二两三四五六七八九十百千]+"
+ARTICLE_RE = re.compile(rf"第({NUMERAL})条")
 
 
 def chinese_to_int(text: str) -> int:

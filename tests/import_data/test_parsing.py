@@ -739,6 +739,25 @@ def test_values_are_parsed_the_way_departments_write_them():
     assert tags == ["道路运输", "货运", "许可", "运输"]
 
 
+def test_numbers_written_in_words_are_read_as_the_law_library_reads_article_numbers():
+    assert parse_time_limit("一百二十个工作日") == (120, None)
+    assert parse_time_limit("两个工作日") == (2, None)
+    steps, errors = parse_steps("受理（两个工作日）\n审查（十五个工作日）\n公示（一千个工作日）")
+    assert not errors
+    # A step lasts at most what the catalogue's step block holds (365 working days).
+    assert [(s["name"], s["time_limit"]) for s in steps] == [
+        ("受理", 2),
+        ("审查", 15),
+        ("公示", 365),
+    ]
+    materials, errors = parse_materials("申请表（原件三份）\n委托书（一百份）")
+    assert not errors
+    # At most what the catalogue's material block holds (99 copies).
+    assert [(m["name"], m["copies"]) for m in materials] == [("申请表", 3), ("委托书", 99)]
+    with pytest.raises(ValueError, match="超出了可填写的范围"):
+        parse_time_limit("40000")  # more than a time-limit field holds
+
+
 def test_steps_and_materials_become_stream_blocks():
     steps, errors = parse_steps("第一步：受理\n第二步：审查\n第三步：决定")
     assert [s["name"] for s in steps] == ["受理", "审查", "决定"]

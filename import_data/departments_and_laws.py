@@ -18,9 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.db import transaction
+from openpyxl import load_workbook
 
 from catalogue.models import DepartmentPage
 from catalogue.services import CatalogueError, department_upsert
+from laws.parsing import LawFormatError
+from laws.services import law_library_load
+from review.services import adjustments_open_for_law
 
 from .columns import normalise_header
 
@@ -37,6 +41,8 @@ DEPARTMENT_COLUMNS = {
     "部门职责": "description", "职能简介": "description",
 }  # fmt: skip
 MAX_ROWS = 5000
+# A department without a short name gets its title, cut to what the field holds.
+SHORT_NAME_MAX = DepartmentPage._meta.get_field("short_name").max_length
 
 
 class _Rollback(Exception):
@@ -45,6 +51,8 @@ class _Rollback(Exception):
 
 @dataclass
 class SmallImportResult:
+    """What a departments or laws import did, or would do (the preview)."""
+
     ok: bool = True
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -81,8 +89,6 @@ def _rows(path: Path):
     """(row number, [cell text]) of the first sheet of an XLSX, or of a CSV (UTF-8/GBK)."""
     data = path.read_bytes()
     if data[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = next(s for s in book.worksheets if s.sheet_state == "visible")
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -136,7 +142,7 @@ def _department_values(path: Path, result: SmallImportResult) -> list[tuple[int,
                     label = DepartmentPage._meta.get_field(name).verbose_name
                     result.errors.append(f"第 {number} 行「{label}」：最多 {limit} 字。")
             if not values.get("short_name"):
-                values["short_name"] = values["title"][:50]
+                values["short_name"] = values["title"][:SHORT_NAME_MAX]
             items.append((number, code, values))
         codes = [code for _n, code, _v in items]
         for number, code, _values in items:
@@ -149,6 +155,8 @@ def _department_values(path: Path, result: SmallImportResult) -> list[tuple[int,
 
 
 def departments_import(path, *, user, apply: bool) -> SmallImportResult:
+    """Departments from a sheet: created or changed through department_upsert, all or nothing;
+    without `apply`, the same run rolled back (the preview)."""
     result = SmallImportResult()
     items = _department_values(Path(path), result)
     if result.errors:
@@ -177,10 +185,6 @@ def departments_import(path, *, user, apply: bool) -> SmallImportResult:
 
 def laws_import(zip_path, *, user, apply: bool) -> SmallImportResult:
     """Law text files (名称(YYYY-MM-DD).md, as in the library) from a ZIP."""
-    from laws.parsing import LawFormatError
-    from laws.services import law_library_load
-    from review.services import adjustments_open_for_law
-
     result = SmallImportResult()
     with tempfile.TemporaryDirectory() as folder:
         try:

@@ -1,0 +1,425 @@
+"""Cell text into catalogue values, the way departments write them: time limits in working days
+(20、20个工作日、二十个工作日、即办), dates (2019年4月23日, Excel serial numbers), the choices
+(事项类型 by name or national code, 行使层级, 权力来源, 状态), fees, steps and materials as stream
+blocks, tags. Each parser raises ValueError with a Chinese message, or returns its problems.
+
+Lengths, ranges and defaults come from the catalogue's models and blocks, never restated here."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import cache
+
+from django.db.backends.base.operations import BaseDatabaseOperations
+from taggit.models import Tag
+
+from catalogue import blocks
+from catalogue.choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
+from catalogue.models import LegalBasis, PowerPage
+from laws.numerals import NUMERAL, chinese_to_int
+
+from .cells import compact
+
+# --- What the catalogue allows, read from its models and blocks -------------------------------
+
+_MODELS = {"PowerPage": PowerPage, "LegalBasis": LegalBasis, "Tag": Tag}
+
+
+@cache
+def field_max_length(model_name: str, name: str) -> int | None:
+    """The longest text a field of PowerPage, LegalBasis or Tag holds."""
+    return _MODELS[model_name]._meta.get_field(name).max_length
+
+
+@cache
+def field_max_value(model_name: str, name: str) -> int:
+    """The largest number an integer field holds on every database Django supports."""
+    field = _MODELS[model_name]._meta.get_field(name)
+    return BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()][1]
+
+
+@cache
+def _block_child(block_name: str, child: str):
+    return getattr(blocks, block_name)().child_blocks[child]
+
+
+def _block_max_length(block_name: str, child: str) -> int | None:
+    return getattr(_block_child(block_name, child).field, "max_length", None)
+
+
+def _block_max_value(block_name: str, child: str) -> int:
+    return _block_child(block_name, child).field.max_value
+
+
+def _block_default(block_name: str, child: str):
+    return _block_child(block_name, child).get_default()
+
+
+# --- Time limits and dates ----------------------------------------------------------------------
+
+_EMPTY_MARKERS = frozenset({"无", "/", "-", "—", "--", "——", "暂无", "不适用", "无法定时限"})
+_IMMEDIATE = frozenset({"即办", "即时办结", "当场办结", "即时", "当场", "立即办理", "即到即办",
+                        "即办件", "当即办结", "当场办理"})  # fmt: skip
+_TIME_RE = re.compile(
+    rf"^(?P<n>{NUMERAL})\s*(?P<unit>个\s*工作日|工作日|个工作天|日|天)?(?P<rest>.*)$"
+)
+_TIME_LIMIT_FIELDS = ("legal_time_limit", "promised_time_limit")
+
+
+def parse_time_limit(text: str) -> tuple[int | None, str | None]:
+    """Working days from "20", "20个工作日", "20日", "二十个工作日", "即办" (0): (days, warning).
+    Blank, "无" and "/" give (None, None). Raises ValueError with a Chinese message."""
+    value = text.strip()
+    if not value or value in _EMPTY_MARKERS:
+        return None, None
+    if value in _IMMEDIATE:
+        return 0, None
+    match = _TIME_RE.match(value)
+    if not match:
+        raise ValueError(f"「{value}」不是工作日数，请填写数字，如：20")
+    rest = match.group("rest").strip()
+    if re.match(r"^(?:\.\d|个?月|年|周|星期|小时|分钟)", rest):
+        raise ValueError(f"「{value}」不是整数个工作日，请换算为工作日数后填写，如：20")
+    days = chinese_to_int(match.group("n"))
+    if days > min(field_max_value("PowerPage", key) for key in _TIME_LIMIT_FIELDS):
+        raise ValueError(f"「{value}」超出了可填写的范围")
+    warning = None
+    if rest:
+        warning = f"只读取了开头的 {days} 个工作日，其余文字「{rest}」未导入。"
+    elif match.group("unit") == "天":
+        warning = f"「{value}」按 {days} 个工作日导入。"
+    return days, warning
+
+
+_DATE_RE = re.compile(
+    r"^(?P<y>\d{4})\s*[年/\-.]\s*(?P<m>\d{1,2})\s*[月/\-.]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """2019年4月23日, 2019/4/23, 2019-04-23, 2019.4.23, 20190423 or an Excel serial number
+    (43578). Blank gives None; raises ValueError with a Chinese message."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    if not value or value in _EMPTY_MARKERS:
+        return None
+    match = _DATE_RE.match(value)
+    parts = None
+    if match:
+        parts = (int(match.group("y")), int(match.group("m")), int(match.group("d")))
+    elif re.fullmatch(r"\d{8}", value):
+        parts = (int(value[:4]), int(value[4:6]), int(value[6:]))
+    elif re.fullmatch(r"\d{5}(?:\.\d+)?", value):
+        # An Excel serial day number (the cell lost its date format).
+        return datetime.date(1899, 12, 30) + datetime.timedelta(days=int(float(value)))
+    if parts is not None:
+        try:
+            return datetime.date(*parts)
+        except ValueError:
+            pass
+    raise ValueError(f"「{value}」不是有效的日期，请写成 2019年4月23日 或 2019-04-23")
+
+
+# --- Choices ----------------------------------------------------------------------------------
+
+_LEVELS = {"省": ExerciseLevel.PROVINCE, "市": ExerciseLevel.CITY, "州": ExerciseLevel.CITY,
+           "县": ExerciseLevel.COUNTY, "区": ExerciseLevel.COUNTY, "县区": ExerciseLevel.COUNTY,
+           "区县": ExerciseLevel.COUNTY, "县市区": ExerciseLevel.COUNTY,
+           "乡": ExerciseLevel.TOWNSHIP, "镇": ExerciseLevel.TOWNSHIP,
+           "乡镇": ExerciseLevel.TOWNSHIP, "街道": ExerciseLevel.TOWNSHIP,
+           "乡镇街道": ExerciseLevel.TOWNSHIP}  # fmt: skip
+_SOURCES = {"法定": PowerSource.STATUTORY, "本级": PowerSource.STATUTORY,
+            "法定本级": PowerSource.STATUTORY, "本级行使": PowerSource.STATUTORY,
+            "法定行使": PowerSource.STATUTORY, "下放": PowerSource.DELEGATED_DOWN,
+            "授权": PowerSource.AUTHORISED, "委托": PowerSource.ENTRUSTED,
+            "其它": PowerSource.OTHER}  # fmt: skip
+_STATUSES = {"有效": PowerStatus.IN_FORCE, "正常": PowerStatus.IN_FORCE,
+             "启用": PowerStatus.IN_FORCE, "实施中": PowerStatus.IN_FORCE,
+             "在用中": PowerStatus.IN_FORCE, "使用中": PowerStatus.IN_FORCE,
+             "暂停实施": PowerStatus.SUSPENDED, "停用": PowerStatus.SUSPENDED,
+             "暂停使用": PowerStatus.SUSPENDED, "已取消": PowerStatus.CANCELLED,
+             "废止": PowerStatus.CANCELLED, "撤销": PowerStatus.CANCELLED,
+             "已废止": PowerStatus.CANCELLED}  # fmt: skip
+_TYPE_ALIASES = {"其他": PowerType.OTHER, "其它": PowerType.OTHER, "其他权力": PowerType.OTHER,
+                 "其它行政权力": PowerType.OTHER, "其他类": PowerType.OTHER,
+                 "公共服务事项": PowerType.PUBLIC_SERVICE}  # fmt: skip
+
+
+@cache
+def _choice_table(choices) -> dict[str, str]:
+    """Values and labels of a choices class → value."""
+    return {**{m.label: m.value for m in choices}, **{m.value: m.value for m in choices}}
+
+
+def _parse_choices(text: str, choices, aliases: Mapping[str, str]) -> str:
+    key = compact(text)
+    value = _choice_table(choices).get(key)
+    if value is not None:
+        return value
+    if key in aliases:
+        return str(aliases[key])
+    raise ValueError(key)
+
+
+def parse_power_type(text: str) -> str:
+    """The national code of a type written as a name or a code (1, 01, 行政许可, 许可)."""
+    key = compact(text)
+    for candidate in (key, key.removesuffix("类"), "行政" + key.removesuffix("类")):
+        try:
+            return PowerType.parse(candidate).value
+        except ValueError:
+            continue
+    if key in _TYPE_ALIASES:
+        return _TYPE_ALIASES[key].value
+    match = re.fullmatch(r"(\d{1,2})(?:\.0)?[-、.\s]*(\D*)", key) or re.fullmatch(
+        r"(\D+)[(（]?(\d{1,2})[)）]?", key
+    )
+    if match:
+        digits = match.group(1) if match.group(1).isdigit() else match.group(2)
+        try:
+            return PowerType.parse(digits).value
+        except ValueError:
+            pass
+    raise ValueError(
+        f"事项类型「{text}」无法识别，请填写名称（如：行政许可）或国家代码（01…10、20）"
+    )
+
+
+def parse_exercise_level(text: str) -> str:
+    key = compact(text)
+    if re.search(r"[、,，/;；]", key):
+        raise ValueError("行使层级只能填写一个：省级、市级、县级或乡级")
+    try:
+        return _parse_choices(key, ExerciseLevel, {})
+    except ValueError:
+        pass
+    base = re.sub(r"\([^)]*\)", "", key).removesuffix("级").removesuffix("层")
+    if base in _LEVELS:
+        return _LEVELS[base].value
+    raise ValueError(f"行使层级「{text}」无法识别，请填写：省级、市级、县级或乡级")
+
+
+def parse_power_source(text: str) -> str:
+    try:
+        return _parse_choices(text, PowerSource, _SOURCES)
+    except ValueError:
+        labels = "、".join(PowerSource.labels)
+        raise ValueError(f"权力来源「{text}」无法识别，请填写：{labels}") from None
+
+
+def parse_status(text: str) -> str:
+    try:
+        return _parse_choices(text, PowerStatus, _STATUSES)
+    except ValueError:
+        labels = "、".join(PowerStatus.labels)
+        raise ValueError(f"状态「{text}」无法识别，请填写：{labels}") from None
+
+
+_FREE_WORDS = ("不收费", "免费", "免收", "不收取", "无收费", "零收费")
+_FREE_EXACT = frozenset({"否", "无", "0", "0元", "不", "免", "/", "-", "—", "没有"})
+_CHARGED_EXACT = frozenset({"是", "收费", "有", "收"})
+
+
+def parse_fee(text: str) -> tuple[bool | None, str | None]:
+    """(fee_free, fee_standard) from 收费标准: 不收费/免费/否/无 → (True, ""), a standard →
+    (False, text), 是/收费 alone → (False, "") (which the power's own rule refuses: a fee needs
+    its standard), blank → (None, None)."""
+    value = text.strip()
+    if not value:
+        return None, None
+    bare = value.rstrip("。.；;")
+    if bare in _FREE_EXACT:
+        return True, ""
+    if bare.startswith(_FREE_WORDS):
+        return True, "" if bare in _FREE_WORDS else value
+    if bare in _CHARGED_EXACT:
+        return False, ""
+    return False, value
+
+
+def parse_yes_no(text: str) -> bool | None:
+    value = compact(text).rstrip("。").upper()
+    if not value:
+        return None
+    if value in {"是", "收费", "有", "Y", "YES", "TRUE", "1", "√"}:
+        return True
+    if value in {"否", "不收费", "免费", "无", "N", "NO", "FALSE", "0", "×"}:
+        return False
+    raise ValueError(f"「{text}」请填写“是”或“否”")
+
+
+_ITEM_NUMBERING_RE = re.compile(
+    r"^\s*(?:第\s*[一二三四五六七八九十\d]+\s*步|步骤\s*[一二三四五六七八九十\d]+"
+    r"|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+\s*[、.．]"
+    r"|\d+\s*[、.．)）](?!\d)|[①-⑳⑴-⒇⒈-⒛])\s*[:：、.．]?\s*"
+)
+_STEP_NAME_RE = re.compile(r"^([^:：\n]{1,30})[:：]\s*(.+)$", re.S)
+_STEP_SPLIT_RE = re.compile(r"\s*(?:\n|→|->|—>|－>|=>|⇒|➝|➔|➡|＞|>)+\s*")
+_STEP_TIME_RE = re.compile(rf"\s*[（(]\s*(?P<n>{NUMERAL})\s*个?\s*工作日\s*(?:内)?\s*[)）]\s*$")
+
+
+def _split_items(text: str, pattern: re.Pattern) -> list[str]:
+    """Items one per line (or split by `pattern`), numbering removed; when the items are numbered,
+    an unnumbered line continues the item above it."""
+    pieces = [piece.strip() for piece in pattern.split(text) if piece and piece.strip()]
+    numbered = sum(1 for piece in pieces if _ITEM_NUMBERING_RE.match(piece))
+    items: list[str] = []
+    for piece in pieces:
+        if items and numbered >= 2 and not _ITEM_NUMBERING_RE.match(piece):
+            items[-1] = f"{items[-1]}\n{piece}"
+            continue
+        item = _ITEM_NUMBERING_RE.sub("", piece).strip().rstrip("；;，,。")
+        if item:
+            items.append(item)
+    return items
+
+
+def parse_steps(text: str) -> tuple[list[dict], list[str]]:
+    """StepBlock values from 办理流程: one step per line or between →/->/＞, numbering (1.
+    （1） 第一步：) removed; "受理：核对材料" gives a name and a description, "受理（1个工作日）" a
+    time limit. Returns (steps, errors)."""
+    steps, errors = [], []
+    name_max = _block_max_length("StepBlock", "name") or 100
+    description_max = _block_max_length("StepBlock", "description") or 2000
+    for index, item in enumerate(_split_items(text, _STEP_SPLIT_RE), start=1):
+        name, description = item, ""
+        match = _STEP_NAME_RE.match(item)
+        if match:
+            name, description = match.group(1).strip(), match.group(2).strip()
+        elif "\n" in item:
+            name, description = item.split("\n", 1)
+        time_limit = None
+        time_match = _STEP_TIME_RE.search(name)
+        if time_match:
+            time_limit = min(
+                chinese_to_int(time_match.group("n")), _block_max_value("StepBlock", "time_limit")
+            )
+            name = name[: time_match.start()].strip()
+        if len(name) > name_max:
+            errors.append(
+                f"第 {index} 个环节的名称超过 {name_max} 字；请写成“环节名称：办理内容”，"
+                "如：受理：窗口核对申请材料"
+            )
+        if len(description) > description_max:
+            errors.append(f"第 {index} 个环节的办理内容超过 {description_max} 字")
+        steps.append({
+            "name": name, "post": "", "description": description.strip(),
+            "time_limit": time_limit, "supervision": "",
+        })  # fmt: skip
+    return steps, errors
+
+
+_MATERIAL_SPLIT_RE = re.compile(r"\s*[\n；;]+\s*")
+_TRAILING_NOTE_RE = re.compile(r"\s*[（(](?P<note>[^（）()]*)[)）]\s*$")
+_OPTIONAL_WORDS = ("如有", "非必须", "非必要", "可选", "选填", "视情况提供", "视情况", "非必需")
+
+
+def _material(item: str) -> dict:
+    name, form, copies, required, note = item, None, 1, True, ""
+    match = _TRAILING_NOTE_RE.search(item)
+    if match:
+        content = match.group("note")
+        if "原件" in content and "复印" in content:
+            form = "both"
+        elif "原件" in content:
+            form = "original"
+        elif "复印" in content:
+            form = "copy"
+        elif "电子" in content or "扫描" in content:
+            form = "electronic"
+        copies_match = re.search(rf"(?P<n>{NUMERAL})\s*份", content)
+        optional = any(word in content for word in _OPTIONAL_WORDS)
+        if form or copies_match or optional:
+            name = item[: match.start()].strip()
+            if copies_match:
+                copies = min(
+                    chinese_to_int(copies_match.group("n")),
+                    _block_max_value("MaterialBlock", "copies"),
+                )
+            required = not optional
+            leftover = re.sub(
+                rf"原件|复印件|复印|电子版|电子材料|电子件|扫描件|各|和|及|与|或|{NUMERAL}|份|"
+                + "|".join(_OPTIONAL_WORDS)
+                + r"|[\s、，,；;+/]",
+                "",
+                content,
+            )
+            if leftover:
+                note = content
+    return {
+        "name": name,
+        "form": form or _block_default("MaterialBlock", "form"),
+        "copies": copies,
+        "required": required,
+        "note": note,
+    }
+
+
+def parse_materials(text: str) -> tuple[list[dict], list[str]]:
+    """MaterialBlock values from 申请材料: one per line (or ；), numbering removed; a trailing
+    （原件）（复印件）（原件和复印件）（电子版）（2份）（如有） sets form, copies and required.
+    Returns (materials, errors)."""
+    materials, errors = [], []
+    name_max = _block_max_length("MaterialBlock", "name") or 300
+    note_max = _block_max_length("MaterialBlock", "note") or 500
+    for index, item in enumerate(_split_items(text, _MATERIAL_SPLIT_RE), start=1):
+        material = _material(item.replace("\n", " "))
+        if len(material["name"]) > name_max:
+            errors.append(f"第 {index} 种材料的名称超过 {name_max} 字")
+        if len(material["note"]) > note_max:
+            errors.append(f"第 {index} 种材料的说明超过 {note_max} 字")
+        materials.append(material)
+    return materials, errors
+
+
+_TAG_SPLIT_RE = re.compile(r"[、，,;；\n]+")
+
+
+def parse_tags(text: str) -> list[str]:
+    """Tags separated by 、，,;；or line breaks; spaces around them ignored, duplicates dropped."""
+    tags: list[str] = []
+    for piece in _TAG_SPLIT_RE.split(text):
+        tag = " ".join(piece.split()).strip("#＃")
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+# --- 投诉举报途径 ---------------------------------------------------------------------------------
+
+# The import writes a power's complaint channel from its two phone columns, and the open-data
+# export splits it back into them (so that an export imports back unchanged).
+COMPLAINT_PHONE_LABEL = "监督投诉电话"
+CONSULTATION_PHONE_LABEL = "咨询电话"
+_CHANNEL_RE = re.compile(
+    rf"^{COMPLAINT_PHONE_LABEL}：(?P<complaint>[^；]*)(?:；{CONSULTATION_PHONE_LABEL}：(?P<consult>.*))?$"
+)
+
+
+def _phone_text(label: str, value: str) -> str:
+    if re.match(r"^(?:监督|投诉|咨询|举报|电话|联系)", value):
+        return value
+    return f"{label}：{value}"
+
+
+def complaint_channel(complaint_phone: str, consultation_phone: str) -> str:
+    """投诉举报途径 from the 监督投诉电话 and 咨询电话 cells (either may be blank): each number
+    with its label, unless the cell already says what it is."""
+    parts = []
+    if complaint_phone:
+        parts.append(_phone_text(COMPLAINT_PHONE_LABEL, complaint_phone))
+    if consultation_phone:
+        parts.append(_phone_text(CONSULTATION_PHONE_LABEL, consultation_phone))
+    return "；".join(parts)
+
+
+def channel_phones(channel: str) -> tuple[str, str]:
+    """(监督投诉电话, 咨询电话) of a 投诉举报途径 that complaint_channel wrote; any other text
+    is the complaint phone as a whole."""
+    match = _CHANNEL_RE.match(channel or "")
+    if match is None:
+        return channel or "", ""
+    return match.group("complaint"), match.group("consult") or ""
