@@ -1,9 +1,11 @@
 """Glue from Django's signals to access's own services (no rules here)."""
 
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete
 
 from .groups import department_group_remove
 from .models import DepartmentEditors
+from .sessions import session_started
 
 
 def _department_link_deleted(sender, instance, **kwargs):
@@ -16,3 +18,4 @@ def connect():
     post_delete.connect(
         _department_link_deleted, sender=DepartmentEditors, dispatch_uid="access-department-group"
     )
+    user_logged_in.connect(session_started, dispatch_uid="access-session-started")

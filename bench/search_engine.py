@@ -158,8 +158,8 @@ def ensure_synonyms(groups: dict) -> dict:
     """Create the synonym groups the queries rely on (idempotent); all groups in the database."""
     from django.core.cache import cache
 
-    from search.query import SYNONYMS_CACHE_KEY
     from search.models import Synonym
+    from search.query import SYNONYMS_CACHE_KEY
 
     created = []
     for terms in groups.values():

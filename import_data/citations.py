@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
 from catalogue.services import CitationData
+from laws.models import Law, LawArticle
 from laws.numerals import article_numbers, int_to_chinese
 
 
@@ -232,8 +233,6 @@ class LawLookup:
 
     @staticmethod
     def _find(title: str) -> int | None:
-        from laws.models import Law
-
         if not title:
             return None
         law_id = Law.objects.find_by_title(title).values_list("pk", flat=True).first()
@@ -246,8 +245,6 @@ class LawLookup:
 
     def article_ordinals(self, law_id: int) -> frozenset[int]:
         if law_id not in self._ordinals:
-            from laws.models import LawArticle
-
             self._ordinals[law_id] = frozenset(
                 LawArticle.objects.filter(law_id=law_id).values_list("ordinal", flat=True)
             )

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from catalogue.choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
 from catalogue.models import DepartmentPage, LegalBasis, PowerPage, PowerPageTag
-from catalogue.selectors import department_for_path
+from catalogue.selectors import department_for_path, live_powers
 
 from .columns import COLUMNS
 from .spreadsheet import FORMULA_GUARD, FORMULA_STARTS, channel_phones
@@ -101,7 +101,7 @@ def cells_for(pages) -> dict[int, dict[str, str]]:
 
 def catalogue_rows() -> Iterator[list[str]]:
     """Every live, public power, in the template's column order, a chunk at a time."""
-    powers = PowerPage.objects.live().public().order_by("path")
+    powers = live_powers().order_by("path")
     ids = list(powers.values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
         pages = list(PowerPage.objects.filter(pk__in=ids[start : start + CHUNK]).order_by("path"))

@@ -16,8 +16,8 @@ An import job (ImportJob) is an upload on its way: import_job_create keeps the f
 checking it (task import_job_preview → import_job_preview_run: ready or rejected, with the
 preview); import_job_confirm starts applying a checked job once (task import_job_apply →
 import_job_apply_run: applied or refused). The runs record their progress on the job's row for
-the admin's progress bar. The tasks only call these functions and these start the tasks, so
-this module and tasks.py import each other, as modules (either may be imported first).
+the admin's progress bar. The two tasks are
+defined at the end of this module: each only runs its service.
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ from django.core.files import File
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 from wagtail.images import get_image_model
 
+from access.roles import can_publish_directly
 from catalogue.choices import PowerStatus
 from catalogue.models import DepartmentPage, PowerPage
 from catalogue.selectors import department_for_path
@@ -48,11 +50,9 @@ from catalogue.services import (
     powers_bulk_upsert,
     powers_diff,
 )
-from common import pagecache
+from common.batching import bulk_write
 from review.services import ReviewError, powers_submit_bulk
-from search.indexing import deferred_indexing
 
-from . import tasks
 from .columns import COLUMNS
 from .departments_and_laws import departments_import, laws_import
 from .export import cells_for
@@ -140,8 +140,6 @@ def import_apply(source, filename=None, *, user, publish=False, cancel_missing=F
                  progress=None, flowcharts=None) -> ImportResult:  # fmt: skip
     """Check the file, then write it, all or nothing. Raises ImportRefused (nothing written)
     for a file with errors or a write the catalogue refuses."""
-    from access.roles import can_publish_directly
-
     progress = progress or _no_progress
     started = time.monotonic()
     if publish and not can_publish_directly(user):
@@ -158,7 +156,7 @@ def import_apply(source, filename=None, *, user, publish=False, cancel_missing=F
     result.created = result.changed = result.unchanged = 0
     total = result.report.valid
     try:
-        with transaction.atomic(), deferred_indexing(), pagecache.deferred_invalidation():
+        with transaction.atomic(), bulk_write():
             flowchart_ids = _flowcharts_store(images, user) if images else {}
             written, done = [], 0
             with PowerReader(source, filename) as reader:
@@ -368,7 +366,7 @@ def import_job_create(
         publish=publish,
         cancel_missing=cancel_missing,
     )
-    tasks.import_job_preview.enqueue(str(job.pk))
+    import_job_preview.enqueue(str(job.pk))
     return job
 
 
@@ -379,7 +377,7 @@ def import_job_confirm(*, job: ImportJob) -> bool:
         status=ImportJob.Status.APPLYING, done=0, total=0, stage=""
     )
     if updated:
-        tasks.import_job_apply.enqueue(str(job.pk))
+        import_job_apply.enqueue(str(job.pk))
     return bool(updated)
 
 
@@ -506,3 +504,16 @@ def _job_apply(job_id):
     job.result = {"summary": result.summary(), "seconds": round(result.seconds, 1),
                   "warnings": result.warnings[:300]}  # fmt: skip
     job.save(update_fields=["status", "result", "updated_at"])
+
+
+# --- Background tasks (django-tasks, backend "background": the worker `make run` starts) ------
+
+
+@task(backend="background")
+def import_job_preview(job_id: str):
+    import_job_preview_run(job_id=job_id)
+
+
+@task(backend="background")
+def import_job_apply(job_id: str):
+    import_job_apply_run(job_id=job_id)

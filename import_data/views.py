@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from catalogue.models import PowerPage
+from catalogue.selectors import live_powers
 from common import pagecache
 
 from .columns import COLUMNS
@@ -57,7 +57,7 @@ def export_file(fmt: str) -> Path:
 
 @require_GET
 def open_data(request):
-    count = PowerPage.objects.live().public().count()
+    count = live_powers().count()
     columns = [c for c in COLUMNS if c.in_template]
     return render(request, "import_data/open_data.html", {
         "count": count, "formats": FORMATS, "columns": columns, "headers": HEADERS,

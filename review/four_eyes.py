@@ -10,6 +10,8 @@ workflow buttons, the API's approve endpoint and review.services."""
 
 from wagtail.models import PageLogEntry, Revision
 
+from .changes import changes_anything
+
 SUBMISSION_ACTIONS = ("wagtail.workflow.start", "wagtail.workflow.resume")
 SOLE_DECISION_ACTION = "review.sole_decision"
 REFUSED = (
@@ -23,12 +25,10 @@ def involved_user_ids(page, workflow_state, *, since=None, until=None) -> set[in
     `since` (by default the live revision) up to `until` (a revision id, or the latest), and the
     submitters of `workflow_state` (if any)."""
     since = page.live_revision_id if since is None else since
-    revisions = Revision.page_revisions.filter(
-        object_id=str(page.pk), pk__gt=since or 0, user__isnull=False
-    )
+    revisions = Revision.page_revisions.filter(object_id=str(page.pk), pk__gt=since or 0)
     if until is not None:
         revisions = revisions.filter(pk__lte=until)
-    authors = set(revisions.values_list("user_id", flat=True))
+    authors = _authors_of_changes(list(revisions.order_by("pk")), since)
     if workflow_state is None:
         return authors
     submitters = set(
@@ -42,6 +42,20 @@ def involved_user_ids(page, workflow_state, *, since=None, until=None) -> set[in
     if workflow_state.requested_by_id:
         submitters.add(workflow_state.requested_by_id)
     return authors | submitters
+
+
+def _authors_of_changes(revisions, since) -> set[int]:
+    """The authors of the revisions that changed something (saving the same text again, as the
+    admin's editor may when a reviewer only clicks "approve", makes nobody an author)."""
+    authors = set()
+    previous = Revision.objects.filter(pk=since).first() if since else None
+    before = previous.as_object() if previous else None
+    for revision in revisions:
+        after = revision.as_object()
+        if revision.user_id and (before is None or changes_anything(before, after)):
+            authors.add(revision.user_id)
+        before = after
+    return authors
 
 
 def is_involved(user, page, workflow_state) -> bool:

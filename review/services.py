@@ -18,45 +18,13 @@ from laws.models import Law, LawStatus
 from workdays.calendar import WorkCalendar
 
 from . import four_eyes
+from .changes import changed_field_labels
 from .models import (
     AdjustmentRequirement,
     AdjustmentTrigger,
     FunctionChange,
     PowerPublication,
 )
-
-# The fields compared to tell citizens what an approved change changed, with their labels.
-TRACKED_FIELD_LABELS = {
-    "title": "事项名称",
-    "power_type": "事项类型",
-    "item_group": "所属主项",
-    "exercise_level": "行使层级",
-    "power_source": "权力来源",
-    "handling_agency": "承办机构",
-    "staff": "承办岗位/人员",
-    "legal_bases": "行使依据",
-    "acceptance_conditions": "受理条件",
-    "materials": "申请材料",
-    "steps": "办理流程",
-    "legal_time_limit": "法定办结时限",
-    "promised_time_limit": "承诺办结时限",
-    "fee_free": "收费",
-    "fee_standard": "收费标准",
-    "fee_basis": "收费依据",
-    "service_mode": "办理形式",
-    "result_name": "结果名称",
-    "right_to_state": "相对人权利",
-    "right_to_hearing": "相对人权利",
-    "right_to_review": "相对人权利",
-    "right_to_litigate": "相对人权利",
-    "rights_note": "相对人权利",
-    "complaint_channel": "投诉举报途径",
-    "discretion": "裁量基准",
-    "flowchart": "流程图",
-    "tags": "标签",
-    "status": "状态",
-    "effective_date": "生效日期",
-}
 
 
 class ReviewError(ValueError):
@@ -447,34 +415,6 @@ def review_reject(*, power: PowerPage, user, comment: str):
 
 
 # --- The public record ----------------------------------------------------------------------
-
-
-def _comparable(power: PowerPage) -> dict:
-    values = {}
-    for name in TRACKED_FIELD_LABELS:
-        if name == "legal_bases":
-            values[name] = [
-                (b.law_id, b.law_title, b.articles, b.quote) for b in power.legal_bases.all()
-            ]
-        elif name == "tags":
-            values[name] = sorted(tag.name for tag in power.tags.all())
-        elif name == "flowchart":
-            values[name] = power.flowchart_id
-        elif name in ("staff", "materials", "steps", "discretion"):
-            stream = getattr(power, name)
-            values[name] = [(c.block_type, c.block.get_prep_value(c.value)) for c in stream]
-        else:
-            values[name] = getattr(power, name)
-    return values
-
-
-def changed_field_labels(before: PowerPage, after: PowerPage) -> list[str]:
-    old, new = _comparable(before), _comparable(after)
-    labels = []
-    for name, label in TRACKED_FIELD_LABELS.items():
-        if old[name] != new[name] and label not in labels:
-            labels.append(label)
-    return labels
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ Safe by default: DEBUG is off, there is no secret key, and each integration (Pos
 Elasticsearch) is switched on only when its environment variable is set.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +83,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "disclosure.middleware.AdminSameOriginFramingMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "access.sessions.StaffSessionMiddleware",
+    "disclosure.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "disclosure.urls"
@@ -162,12 +169,62 @@ CACHES["renditions"] = {
 }
 PAGE_CACHE_ENABLED = True
 
+# Staff passwords: at least 12 characters, not common, not like the username or email, not only
+# digits, and of at least three kinds of characters (access/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "access.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))},
+    },
+    {"NAME": "access.passwords.NotContainingUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "access.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords, the account, and
+# separately the address, are locked out for AXES_COOLOFF_TIME; a successful sign-in resets.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "common.ratelimit.client_ip"
+AXES_LOCKOUT_TEMPLATE = "wagtailadmin/login_locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
+# Staff sessions: the cookie ends with the browser; a session ends after a working day and after
+# STAFF_IDLE_MINUTES without activity (access/sessions.py).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+STAFF_SESSION_HOURS = int(os.environ.get("STAFF_SESSION_HOURS", "9"))
+STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 3600
+LOGIN_URL = "wagtailadmin_login"
+
+# Content-Security-Policy on every page (django-csp): nothing from another host, no inline
+# script (the admin excepted: disclosure.middleware.ContentSecurityPolicyMiddleware); inline
+# style attributes are allowed (Wagtail's admin sets some).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+        "worker-src": ["'self'", "blob:"],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -252,6 +309,9 @@ if ELASTICSEARCH_URL:
         ELASTICSEARCH_URL, ELASTICSEARCH_ANALYZER, prefix=ELASTICSEARCH_INDEX_PREFIX
     )
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatars from an outside service: nothing leaves a government intranet (and no hash of an
+# official's email address goes out); Wagtail shows its default avatar instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # The JSON API (/api/v3/, api/): origins allowed to call it from a browser (comma-separated, e.g.
 # https://www.example.gov.cn,https://m.example.gov.cn), how long shared caches may keep a read,

@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations
-from tests.browser.test_review_journey import login
+from tests.browser.conftest import axe_violations, login
 from tests.factories import department_editor, load_base_data, publish_power
 
 
@@ -19,7 +18,7 @@ def people(transactional_db):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_complaint_is_answered_and_the_citizen_reads_the_answer(
-    live_server, chromium, phone, people
+    live_server, open_page, phone, people
 ):
     power, editor = people
     phone.goto(live_server.url + power.url)
@@ -41,7 +40,7 @@ def test_a_complaint_is_answered_and_the_citizen_reads_the_answer(
     assert re.fullmatch(r"PJ\d{8}-[0-9A-Z]{4}", number)
     expect(phone.locator("main")).to_contain_text("前答复")
 
-    admin = login(chromium, live_server, editor.username)
+    admin = login(open_page, live_server, editor.username)
     admin.get_by_role("link", name="公众评议").first.click()
     expect(admin.locator("main")).to_contain_text("138****8000")
     admin.get_by_role("link", name=number).click()

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalogue.models import PowerPage
-from tests.browser.test_review_journey import login
+from tests.browser.conftest import login
 from tests.factories import content_admin_user, load_base_data
 from tests.import_data.test_admin_import import work
 from tests.import_data.test_import import HEADERS, row
@@ -21,7 +21,7 @@ def importer(transactional_db):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_content_administrator_imports_a_departments_list(
-    live_server, chromium, importer, tmp_path
+    live_server, open_page, importer, tmp_path
 ):
     import openpyxl
 
@@ -32,7 +32,7 @@ def test_a_content_administrator_imports_a_departments_list(
     path = tmp_path / "交通局清单.xlsx"
     book.save(path)
 
-    page = login(chromium, live_server, importer.username)
+    page = login(open_page, live_server, importer.username)
     page.get_by_role("link", name="批量导入").first.click()
     expect(page.get_by_role("link", name=re.compile("下载导入模板"))).to_be_visible()
     page.set_input_files("input[name=file]", str(path))

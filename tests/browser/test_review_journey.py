@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalogue.models import PowerPage
+from tests.browser.conftest import login
 from tests.factories import (
     department_editor,
     legal_office_user,
@@ -24,24 +25,12 @@ def people(transactional_db):
     return power, editor, reviewer
 
 
-def login(browser, live_server, username):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass")
-    page.locator("form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
-    return page
-
-
 @pytest.mark.django_db(transaction=True)
-def test_a_change_goes_through_the_legal_office_to_the_public(live_server, chromium, people):
+def test_a_change_goes_through_the_legal_office_to_the_public(live_server, open_page, people):
     power, editor, reviewer = people
     edit_url = f"{live_server.url}/admin/pages/{power.pk}/edit/"
 
-    page = login(chromium, live_server, editor.username)
+    page = login(open_page, live_server, editor.username)
     page.goto(edit_url)
     page.fill("#id_change_note", "依据《优化营商环境条例》压缩承诺办结时限")
     page.get_by_role("tab", name="办理流程").click()
@@ -58,11 +47,11 @@ def test_a_change_goes_through_the_legal_office_to_the_public(live_server, chrom
     page.context.close()
 
     # the citizen still sees the approved content
-    public = chromium.new_page()
+    public = open_page()
     public.goto(f"{live_server.url}/p/{power.code}/")
     expect(public.locator("main")).not_to_contain_text("压缩承诺办结时限")
 
-    page = login(chromium, live_server, reviewer.username)
+    page = login(open_page, live_server, reviewer.username)
     page.goto(edit_url)
     page.locator("footer [data-w-dropdown-target='toggle']").first.click()
     page.get_by_role("button", name=re.compile(r"^\s*批准\s*和发布\s*$")).click()

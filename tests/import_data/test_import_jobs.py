@@ -4,9 +4,9 @@ wrong in the background."""
 
 import pytest
 
+from access import roles
 from import_data import services
 from import_data.models import ImportJob
-from review import roles
 from tests.factories import make_user
 from tests.import_data.test_admin_import import upload
 from tests.import_data.test_import import row
