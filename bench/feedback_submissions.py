@@ -560,6 +560,51 @@ def rate_limit_burst(port: int, citizens: Citizens, limit: int) -> dict:
     }
 
 
+def hostile_flood(port: int, citizens: Citizens, seconds: float, targets: int = 3) -> dict:
+    """One hostile client (one address) posts "very dissatisfied" on a few powers for `seconds`,
+    about one attempt a second, each time as a new browser (a fresh CSRF cookie), as a script
+    would. What is accepted, held for the legal office, counted, and opens a reply deadline is
+    read back from the database afterwards."""
+    number = citizens.next_citizen()
+    address = citizens.address(number)
+    powers = citizens.powers[:targets]
+    client = Client(citizens, port, -2, float("inf"), 0)
+    deadline, attempt = time.monotonic() + seconds, 0
+    while time.monotonic() < deadline:
+        power = powers[attempt % len(powers)]
+        attempt += 1
+        connection = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
+        page = open_form(connection, power.path, address)
+        if page.headers:
+            seq = citizens.next_seq()
+            post = Post(seq, -2, "evaluation", 1, "", "", "", False, power.code)
+            client.post(connection, post, page.token, page.headers)
+        connection.close()
+        time.sleep(max(0.0, 1.0 - 0.001 * (client.posts[-1].latency_ms if client.posts else 0)))
+    citizens.add(client.posts)
+    from feedback.models import Feedback
+    from feedback.selectors import COUNTED
+    from feedback.services import source_of
+
+    mine = Feedback.objects.filter(source=source_of(address))
+    statuses = Counter(str(p.status) if p.status else "error" for p in client.posts)
+    return {
+        "seconds": seconds,
+        "attempts": len(client.posts),
+        "powers": len(powers),
+        "statuses": dict(statuses),
+        "accepted": mine.count(),
+        "held": mine.filter(held=True).count(),
+        "counted": mine.filter(COUNTED).count(),
+        "deadlines": mine.filter(due_on__isnull=False).count(),
+    }
+
+
+# Before this issue: 10 a minute per address, no daily cap, every rating counted at once and
+# each bad one opening a reply deadline of 5 working days.
+FLOOD_BEFORE_PER_DAY = 10 * 60 * 24
+
+
 # --- Verification -------------------------------------------------------------------------
 
 
@@ -723,6 +768,12 @@ def parse_args():
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--flood-seconds",
+        type=float,
+        default=150,
+        help="how long one hostile client floods a few powers with bad ratings (0: skip)",
+    )
+    parser.add_argument(
         "--no-burst",
         dest="burst",
         action="store_false",
@@ -786,13 +837,26 @@ def main():
             if status != 200 or not TOKEN_RE.search(body) or power.code.encode() not in body:
                 raise RuntimeError(f"{power.path} answered {status}, or without the form")
         samples = measure(server, args, citizens)
+        flood = None
+        if args.flood_seconds:
+            flood = hostile_flood(server.port, citizens, args.flood_seconds)
+            print(
+                f"  hostile flood: one address, a new browser each time, {flood['attempts']} "
+                f"bad ratings of {flood['powers']} powers in {args.flood_seconds:g} s: "
+                f"{flood['accepted']} accepted ({flood['counted']} counted, {flood['held']} held "
+                f"for the legal office, {flood['deadlines']} reply deadlines); the daily limits "
+                f"refuse the rest until tomorrow. Before: up to {FLOOD_BEFORE_PER_DAY:,} a day, "
+                f"all counted, each with a deadline."
+            )
         burst = None
         if args.burst:
-            limit = settings.FEEDBACK_RATE_LIMITS["ip_per_minute"]
+            # one browser: the per-browser limit binds before the per-address one
+            limits = settings.FEEDBACK_RATE_LIMITS
+            limit = min(limits["ip_per_minute"], limits.get("client_per_minute", 10**6))
             burst = rate_limit_burst(server.port, citizens, limit)
             print(
-                f"  rate-limit burst: one address sends {burst.get('sent')} at once, limit "
-                f"{limit}/min: {counts(burst.get('statuses', {}))}"
+                f"  rate-limit burst: one browser at one address sends {burst.get('sent')} at "
+                f"once, limit {limit}/min: {counts(burst.get('statuses', {}))}"
             )
     rows = stored_rows()
     if args.redis_url:
@@ -850,6 +914,8 @@ def main():
         "queries_per_submission": queries,
         "verification": asdict(verification),
         "rate_limit_burst": burst,
+        "hostile_flood": flood,
+        "hostile_flood_before_per_day": FLOOD_BEFORE_PER_DAY,
         "warnings": warnings,
         "elapsed_s": round(elapsed, 1),
         "database": built,

@@ -29,9 +29,13 @@ def _store() -> str:
     return "cache" if backend.endswith("RedisCache") else "database"
 
 
+def _clock() -> float:
+    return time.time()
+
+
 def count(name: str, key: str, window_seconds: int) -> int:
     """Count one more event for `key` in the current window; returns the count so far."""
-    bucket = int(time.time() // window_seconds)
+    bucket = int(_clock() // window_seconds)
     digest = hashlib.sha256(f"{name}\x1f{key}\x1f{bucket}".encode()).hexdigest()[:40]
     if _store() == "cache":
         return _cache_increment(f"rate:{digest}", window_seconds)

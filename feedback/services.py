@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -208,7 +209,9 @@ def _target_key(submission: Submission) -> str:
 def _hold_a_burst(feedback: Feedback) -> None:
     """Many bad ratings of one power (or department) in a short time from few sources are held
     for the legal office: stored, not counted, no reply deadline (so no cards), until released.
-    Decided in the submission's transaction; the earlier ratings of the burst are held too."""
+    The few sources are found among all the recent bad ratings (a hostile client hidden among
+    honest citizens' ones counts alone). Decided in the submission's transaction; the earlier
+    ratings of the burst from those sources are held too."""
     burst = {**DEFAULT_BURST, **getattr(settings, "FEEDBACK_BURST", {})}
     since = feedback.created_at - timezone.timedelta(minutes=burst["minutes"])
     scope = {"power": feedback.power} if feedback.power_id else {
@@ -217,13 +220,23 @@ def _hold_a_burst(feedback: Feedback) -> None:
         **scope, rating__in=BAD_RATINGS, created_at__gte=since, excluded_from_statistics=False,
         status=Status.RECEIVED,
     )  # fmt: skip
-    sources = set(recent.values_list("source", flat=True))
-    count = recent.count()
-    if count < burst["bad_ratings"] or len(sources) > burst["max_sources"]:
+    # The fewest sources (at most max_sources) that together reach the threshold; a source that
+    # gave one bad rating is a citizen's opinion, not part of a burst.
+    sources, count = set(), 0
+    for source, n in Counter(recent.values_list("source", flat=True)).most_common(
+        burst["max_sources"]
+    ):
+        if n < 2:
+            break
+        sources.add(source)
+        count += n
+        if count >= burst["bad_ratings"]:
+            break
+    if count < burst["bad_ratings"] or feedback.source not in sources:
         return
-    reason = (f"{burst['minutes']} 分钟内收到 {count} 条差评，来自 {len(sources)} 个来源，"
+    reason = (f"{burst['minutes']} 分钟内有 {count} 条差评来自 {len(sources)} 个来源，"
               "疑似集中刷评，暂不计入统计，待法制办核实。")  # fmt: skip
-    recent.filter(held=False).update(held=True, hold_reason=reason, due_on=None)
+    recent.filter(source__in=sources, held=False).update(held=True, hold_reason=reason, due_on=None)
     feedback.refresh_from_db(fields=["held", "hold_reason", "due_on"])
 
 

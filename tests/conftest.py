@@ -18,6 +18,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _rate_limits_in_one_window(monkeypatch):
+    """Rate limits count in fixed windows (a minute, a day): every test runs inside one, so a
+    test that happens to cross the start of a minute does not see its counts restart."""
+    monkeypatch.setattr("common.ratelimit._clock", lambda: 1_800_000_030.0)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches():
     for alias in ("default", "pages", "renditions"):
         caches[alias].clear()

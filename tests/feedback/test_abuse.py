@@ -160,3 +160,14 @@ def test_thirty_posts_eight_at_a_time_accept_exactly_the_limit(settings):
             thread.join()
     assert sorted(statuses).count(200) == 10 and statuses.count(429) == 20
     assert Feedback.objects.count() == 10
+
+
+def test_a_hostile_client_hidden_among_honest_bad_ratings_is_still_held(power):
+    for n in range(6):  # six citizens, each a bad rating of their own
+        assert rate(power, "2", ip=f"10.8.{n}.1", browser=f"h{n:031d}").status_code == 200
+    for n in range(5):  # one address, a new browser each time
+        assert rate(power, "1", ip="10.66.6.6", browser=f"x{n:031d}").status_code == 200
+    hostile = Feedback.objects.filter(power=power, rating=1)
+    honest = Feedback.objects.filter(power=power, rating=2)
+    assert hostile.count() == 5 and all(f.held for f in hostile)
+    assert not honest.filter(held=True).exists() and honest.filter(COUNTED).count() == 6
