@@ -212,10 +212,12 @@ def reset(redis_url: str | None) -> int:
     from django.core.cache import caches
     from django.db import connections
 
+    from common.models import RateCounter
     from feedback.models import Feedback
 
     deleted = Feedback.objects.count()
     Feedback.objects.all().delete()
+    RateCounter.objects.all().delete()  # the rate limits' counters without Redis
     if redis_url:
         clear_redis(redis_url)
     else:
@@ -815,6 +817,7 @@ def main():
     powers = pick_powers(args.powers, args.seed)
     print(f"{len(powers)} live powers, e.g. {powers[0].code} {powers[0].path}")
     print("one submission in-process (test client), SQL statements:")
+    reset(args.redis_url)  # counters left by an earlier run would refuse the probes
     queries = count_queries(powers[0], show=args.sql)
     deleted = reset(args.redis_url)
     print(f"reset: {deleted} feedback rows deleted, shared cache ({cache_backend}) emptied")

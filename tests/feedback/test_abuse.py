@@ -174,12 +174,11 @@ def test_a_hostile_client_hidden_among_honest_bad_ratings_is_still_held(power):
 
 
 def test_a_name_too_long_comes_back_beside_the_name_field(power):
-    response = Client().post(reverse("feedback_submit"), {"power": power.code,
-                             "kind": "complaint", "comment": "窗口排队", "name": "张" * 31})  # fmt: skip
+    complaint = {"power": power.code, "kind": "complaint", "comment": "窗口排队"}
+    response = Client().post(reverse("feedback_submit"), {**complaint, "name": "张" * 31})
     page = response.content.decode()
     assert response.status_code == 400
     assert 'id="fb-name-error-page"' in page and "姓名最多 30 字" in page
     assert not Feedback.objects.exists()
-    taken = Client().post(reverse("feedback_submit"), {"power": power.code,
-                          "kind": "complaint", "comment": "窗口排队", "name": "张" * 30})  # fmt: skip
+    taken = Client().post(reverse("feedback_submit"), {**complaint, "name": "张" * 30})
     assert taken.status_code == 200 and Feedback.objects.get().name == "张" * 30
