@@ -47,3 +47,35 @@ class PersonalDataView(models.Model):
         permissions = [
             ("view_personal_data", "查看公众的姓名、电话等个人信息（每次查看都记录）"),
         ]
+
+
+class Post(models.Model):
+    """A post (承办岗位) of a department and who holds it. A case's step names the posts that
+    complete it (the power's approved flow); only their holders may. A head's post (负责人)
+    approves extensions and voids cases, and keeps the department's posts."""
+
+    department = models.ForeignKey(
+        "catalogue.DepartmentPage", verbose_name="部门", on_delete=models.CASCADE,
+        related_name="posts",
+    )  # fmt: skip
+    name = models.CharField("岗位名称", max_length=100)
+    is_head = models.BooleanField(
+        "负责人岗位", default=False, help_text="可批准延期、作废办件，并管理本部门的岗位"
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="在岗人员", blank=True, related_name="posts"
+    )
+    description = models.CharField("岗位职责", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "承办岗位"
+        verbose_name_plural = "承办岗位"
+        ordering = ["department_id", "-is_head", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "name"], name="post_unique_per_department"
+            )
+        ]
+
+    def __str__(self):
+        return self.name

@@ -18,6 +18,30 @@ def mask_name(name: str) -> str:
     return f"{name[0]}{'*' * max(1, len(name) - 1)}" if name else ""
 
 
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 "
+    "独孤 南宫 西门 百里 呼延 澹台 公冶 太史 申屠 万俟 闻人 赫连 钟离 宗政 濮阳 淳于 "
+    "单于 拓跋 第五 左丘 东郭".split()
+)
+
+
+def surname_only(name: str) -> str:
+    """A natural person's name as 公示 shows it: 张三 → 张*; 欧阳娜娜 → 欧阳**."""
+    name = "".join((name or "").split())
+    if not name:
+        return ""
+    keep = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+    return f"{name[:keep]}{'*' * max(1, len(name) - keep)}"
+
+
+def mask_id_number(number: str) -> str:
+    """110101199003071234 → 1101**********1234: the region and the last four only."""
+    number = number or ""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
+
+
 def mask_phone(phone: str) -> str:
     """13912345678 → 139****5678."""
     return f"{phone[:3]}****{phone[-4:]}" if phone else ""

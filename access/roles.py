@@ -15,7 +15,7 @@ permission testers of access.permissions.
 
 from django.contrib.auth.models import Group
 
-from .models import DepartmentEditors
+from .models import DepartmentEditors, Post
 
 LEGAL_OFFICE = "法制办审核"
 SITE_ADMINS = "站点管理员"
@@ -66,11 +66,47 @@ def decides_publication(user) -> bool:
     return is_legal_office(user) or can_publish_directly(user)
 
 
-def department_ids_of(user):
-    """The ids of the departments whose editors' group the user belongs to (a subquery)."""
+def department_ids_of(user) -> list[int]:
+    """The ids of the departments the user works for: whose editors' group they belong to, or
+    where they hold a post (承办岗位). Asked once per user object."""
     if not is_active_staff(user):
-        return DepartmentEditors.objects.none().values("department_id")
-    return DepartmentEditors.objects.filter(group__user=user).values("department_id")
+        return []
+    cached = getattr(user, "_access_departments", None)
+    if cached is None:
+        editors = DepartmentEditors.objects.filter(group__user=user).values_list(
+            "department_id", flat=True
+        )
+        posts = Post.objects.filter(members=user).values_list("department_id", flat=True)
+        cached = sorted(set(editors) | set(posts))
+        user._access_departments = cached
+    return cached
+
+
+def posts_of(user, department_id) -> list[str]:
+    """The names of the posts the user holds in a department."""
+    if not is_active_staff(user):
+        return []
+    return list(
+        Post.objects.filter(members=user, department_id=department_id).values_list(
+            "name", flat=True
+        )
+    )
+
+
+def is_department_head(user, department_id) -> bool:
+    """Holds a head's post (负责人) of the department: approves extensions, voids cases, keeps
+    the department's posts. Site administrators act as heads of every department."""
+    return is_site_admin(user) or (
+        is_active_staff(user)
+        and Post.objects.filter(members=user, department_id=department_id, is_head=True).exists()
+    )
+
+
+def can_manage_posts(user) -> bool:
+    """Site administrators (every department) and department heads (their own)."""
+    return is_site_admin(user) or (
+        is_active_staff(user) and Post.objects.filter(members=user, is_head=True).exists()
+    )
 
 
 def sees_all_departments(user) -> bool:
@@ -80,7 +116,7 @@ def sees_all_departments(user) -> bool:
 def is_department_staff(user) -> bool:
     """Works on departments' matters (电子监察, 公众评议): a department's editors, the legal office,
     site administrators."""
-    return sees_all_departments(user) or department_ids_of(user).exists()
+    return sees_all_departments(user) or bool(department_ids_of(user))
 
 
 def can_view_personal_data(user) -> bool:

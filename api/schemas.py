@@ -160,6 +160,9 @@ class PowerDetail(PowerSummary):
     steps: list[Step] = Field(description="办理流程")
     fees: Fees
     service_mode: str = Field(description="办理形式")
+    online_depth: int = Field(
+        description="网上办理深度：1 一级（办事指南）…4 四级（全程网办）；三级及以上可网上申报"
+    )
     result_name: str = Field(description="结果名称")
     rights: Rights = Field(description="行政相对人权利")
     discretion: list[Discretion] = Field(description="裁量基准")

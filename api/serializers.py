@@ -176,6 +176,7 @@ def power_detail(power: PowerPage, request) -> dict:
             "basis": power.fee_basis,
         },  # fmt: skip
         "service_mode": power.service_mode,
+        "online_depth": power.online_depth,
         "result_name": power.result_name,
         "rights": {
             "state": power.right_to_state,

@@ -57,3 +57,12 @@ class PowerStatus(models.TextChoices):
     IN_FORCE = "in_force", "在用"
     SUSPENDED = "suspended", "暂停"
     CANCELLED = "cancelled", "取消"
+
+
+class OnlineDepth(models.IntegerChoices):
+    """网上办理深度 (the national four levels): what of the item can be done online."""
+
+    INFORMATION = 1, "一级：网上提供办事指南"
+    FORMS = 2, "二级：网上下载申请表格"
+    PRE_REVIEW = 3, "三级：网上申报、预审（到现场核验一次）"
+    FULLY_ONLINE = 4, "四级：全程网办"

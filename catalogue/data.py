@@ -32,6 +32,7 @@ POWER_SCALAR_FIELDS = (
     "fee_standard",
     "fee_basis",
     "service_mode",
+    "online_depth",
     "result_name",
     "right_to_state",
     "right_to_hearing",
@@ -80,6 +81,7 @@ class PowerData:
     fee_standard: str | None = None
     fee_basis: str | None = None
     service_mode: str | None = None
+    online_depth: int | None = None
     result_name: str | None = None
     right_to_state: bool | None = None
     right_to_hearing: bool | None = None

@@ -25,7 +25,7 @@ from access.permissions import (
 )
 
 from . import blocks
-from .choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
+from .choices import ExerciseLevel, OnlineDepth, PowerSource, PowerStatus, PowerType
 from .forms import PowerPageForm
 from .validators import validate_code
 
@@ -180,6 +180,10 @@ class PowerPage(Page):
     service_mode = models.CharField(
         "办理形式", max_length=200, blank=True, help_text="如：窗口办理、网上办理、快递申请"
     )
+    online_depth = models.PositiveSmallIntegerField(
+        "网上办理深度", choices=OnlineDepth.choices, default=OnlineDepth.INFORMATION,
+        help_text="三级及以上可在网上政务大厅在线申报",
+    )  # fmt: skip
     result_name = models.CharField(
         "结果名称", max_length=200, blank=True, help_text="办理结果的证照或文书，如：营业执照"
     )
@@ -252,6 +256,7 @@ class PowerPage(Page):
             heading="收费",
         ),
         FieldRowPanel([FieldPanel("service_mode"), FieldPanel("result_name")]),
+        FieldPanel("online_depth"),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("right_to_state"), FieldPanel("right_to_hearing")]),
@@ -313,6 +318,7 @@ class PowerPage(Page):
         APIField("fee_free", writable=True),
         APIField("fee_standard", writable=True),
         APIField("service_mode", writable=True),
+        APIField("online_depth", writable=True),
         APIField("result_name", writable=True),
         APIField("effective_date", writable=True),
         APIField("change_note", writable=True),

@@ -99,6 +99,9 @@ class Feedback(models.Model):
         related_name="+",
     )  # fmt: skip
     hold_decided_at = models.DateTimeField("核实时间", null=True, blank=True)
+    # A rating of a finished case by its applicant (一事一评): verified by the case number and
+    # its password, one per case; shown apart from anonymous ratings.
+    case_no = models.CharField("办件编号", max_length=20, blank=True)
 
     class Meta:
         verbose_name = "公众评议"
@@ -109,9 +112,19 @@ class Feedback(models.Model):
             models.Index(fields=["power", "moderation"]),
             models.Index(fields=["status", "due_on"]),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_no"], condition=~models.Q(case_no=""), name="feedback_one_per_case"
+            )
+        ]
 
     def __str__(self):
         return self.tracking_no
+
+    @property
+    def verified(self):
+        """Given by the applicant of a finished case."""
+        return bool(self.case_no)
 
     @property
     def is_bad_review(self):

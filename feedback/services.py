@@ -79,6 +79,9 @@ class Submission:
     consent_to_contact: bool = False
     power: object = None  # PowerPage
     department: object = None  # DepartmentPage (the power's, when a power is given)
+    # The applicant of a finished case rating it (verified by the case's password; one per
+    # case, enforced by the database): no per-target limits, never held as a burst.
+    case_no: str = ""
 
 
 @dataclass
@@ -115,7 +118,7 @@ def _fingerprint(submission: Submission, ip: str, client: str) -> str:
     parts = [
         ip, client, submission.kind, str(submission.rating), " ".join(submission.comment.split()),
         submission.phone, str(getattr(submission.power, "pk", "")),
-        str(getattr(submission.department, "pk", "")),
+        str(getattr(submission.department, "pk", "")), submission.case_no,
     ]  # fmt: skip
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -159,16 +162,20 @@ def feedback_submit(submission: Submission, *, ip: str, client: str = "") -> Rec
         due_on=reply_due_on(submission.kind, submission.rating, timezone.localdate(now)),
         moderation=Moderation.PENDING if submission.comment else Moderation.HIDDEN,
         source=source_of(ip),
+        case_no=submission.case_no,
     )
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 feedback.tracking_no = tracking_no
                 feedback.save()
-                if feedback.is_bad_review:
+                if feedback.is_bad_review and not feedback.case_no:
                     _hold_a_burst(feedback)
             break
         except IntegrityError:  # the tracking number was taken: draw another
+            if submission.case_no and Feedback.objects.filter(case_no=submission.case_no).exists():
+                cache.delete(duplicate_key)
+                raise AlreadyRated() from None
             tracking_no = _tracking_no(now)
             cache.set(duplicate_key, f"{tracking_no}|{code}", timeout=DUPLICATE_WINDOW_SECONDS)
     else:
@@ -190,7 +197,7 @@ def _count_against_limits(submission: Submission, ip: str, client: str) -> None:
     for name, key, setting, window in checks:
         if not ratelimit.allow(name, key, limit(setting), window):
             raise RateLimited()
-    if submission.rating is None:
+    if submission.rating is None or submission.case_no:
         return
     target = _target_key(submission)
     if not ratelimit.allow("rating-ip", f"{target}|{ip}", limit("ratings_per_target_ip_day"), DAY):
@@ -270,6 +277,13 @@ def _pages_changed(feedback):
         if page is not None and page.url:
             paths.append(page.url)
     pagecache.invalidate_paths(paths)
+
+
+class AlreadyRated(Exception):
+    """This case has been rated (一事一评)."""
+
+    def __init__(self, message="该办件已经评价过，每件只能评价一次。"):
+        super().__init__(message)
 
 
 class LookupLocked(Exception):

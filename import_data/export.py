@@ -14,7 +14,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 
-from catalogue.choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
+from catalogue.choices import ExerciseLevel, OnlineDepth, PowerSource, PowerStatus, PowerType
 from catalogue.models import DepartmentPage, LegalBasis, PowerPage, PowerPageTag
 from catalogue.selectors import department_for_path, live_powers
 
@@ -69,6 +69,7 @@ def power_cells(page, department, bases, tags) -> dict[str, str]:
         ),
         "fee_standard": "不收费" if page.fee_free else page.fee_standard,
         "service_mode": page.service_mode,
+        "online_depth": OnlineDepth(page.online_depth).label.split("：")[0],
         "result_name": page.result_name,
         "tags": "、".join(sorted(tags)),
         "status": _label(PowerStatus, page.status),

@@ -235,7 +235,8 @@ CELL_FIELDS = {
     "citations": ("citations",), "acceptance_conditions": ("acceptance_conditions",),
     "materials": ("materials",), "steps": ("steps",), "legal_time_limit": ("legal_time_limit",),
     "promised_time_limit": ("promised_time_limit",), "fee_standard": ("fee_free", "fee_standard"),
-    "service_mode": ("service_mode",), "result_name": ("result_name",), "tags": ("tags",),
+    "service_mode": ("service_mode",), "online_depth": ("online_depth",),
+    "result_name": ("result_name",), "tags": ("tags",),
     "status": ("status",), "effective_date": ("effective_date",),
 }  # fmt: skip
 

@@ -17,6 +17,7 @@ CHOICES = {
     "exercise_level": [c.label for c in ExerciseLevel],
     "power_source": [c.label for c in PowerSource],
     "status": [c.label for c in PowerStatus],
+    "online_depth": ["一级", "二级", "三级", "四级"],
 }
 EXAMPLE = {
     "code": "511A0142000000-511602000000-000-11511301008778183N-1-00",
@@ -37,6 +38,7 @@ EXAMPLE = {
     "promised_time_limit": "5",
     "fee_standard": "不收费",
     "service_mode": "窗口办理、网上办理",
+    "online_depth": "三级",
     "result_name": "道路运输经营许可证",
     "consultation_phone": "0826-2345678",
     "complaint_phone": "0826-2345679",

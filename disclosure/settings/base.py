@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "supervision",
     "search",
     "feedback",
+    "cases",
     "import_data",
     "api",
     "demo",
@@ -238,6 +239,8 @@ STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded spreadsheets (imports): kept apart from MEDIA_ROOT, never served.
 IMPORT_ROOT = os.environ.get("DJANGO_IMPORT_ROOT", str(BASE_DIR / "imports"))
+# Applicants' materials (cases): kept apart from MEDIA_ROOT, served only to the department's staff.
+CASE_FILES_ROOT = os.environ.get("DJANGO_CASE_FILES_ROOT", str(BASE_DIR / "case-files"))
 # The largest spreadsheet accepted (the file, and an XLSX once unpacked); the reader streams, so
 # memory does not grow with these.
 IMPORT_MAX_FILE_MB = int(os.environ.get("IMPORT_MAX_FILE_MB", "100"))

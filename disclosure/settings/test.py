@@ -16,6 +16,7 @@ CACHES = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 IMPORT_ROOT = str(BASE_DIR / ".test-imports")  # noqa: F405
+CASE_FILES_ROOT = str(BASE_DIR / ".test-case-files")  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }

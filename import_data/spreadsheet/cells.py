@@ -27,7 +27,8 @@ _TEXT_LIMIT = 1_000_000
 # Values parsed as codes, numbers, dates or choices: full NFKC, no line breaks.
 _STRICT_KEYS = frozenset({
     "code", "power_type", "exercise_level", "power_source", "status", "legal_time_limit",
-    "promised_time_limit", "effective_date", "consultation_phone", "complaint_phone", "fee_free",
+    "promised_time_limit", "effective_date", "online_depth", "consultation_phone",
+    "complaint_phone", "fee_free",
 })  # fmt: skip
 
 

@@ -28,6 +28,7 @@ from .values import (
     parse_exercise_level,
     parse_fee,
     parse_materials,
+    parse_online_depth,
     parse_power_source,
     parse_power_type,
     parse_status,
@@ -208,6 +209,7 @@ class _RowConverter:
             ("exercise_level", parse_exercise_level),
             ("power_source", parse_power_source),
             ("status", parse_status),
+            ("online_depth", parse_online_depth),
         ):
             text = values.get(key, "")
             if text:

@@ -188,6 +188,22 @@ def parse_power_type(text: str) -> str:
     )
 
 
+_DEPTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4, "Ⅰ": 1, "Ⅱ": 2,
+           "Ⅲ": 3, "Ⅳ": 4, "I": 1, "II": 2, "III": 3, "IV": 4}  # fmt: skip
+
+
+def parse_online_depth(text: str) -> int:
+    """网上办理深度 as 一级…四级, 1…4, Ⅰ…Ⅳ, or 全程网办."""
+    key = compact(text).upper()
+    if "全程网办" in key:
+        return 4
+    base = re.sub(r"^(网上办理深度|深度)[:：]?", "", key).removesuffix("级").removesuffix("星")
+    base = re.split(r"[:：(（]", base)[0].removesuffix("级")
+    if base in _DEPTHS:
+        return _DEPTHS[base]
+    raise ValueError(f"网上办理深度「{text}」无法识别，请填写一级、二级、三级或四级")
+
+
 def parse_exercise_level(text: str) -> str:
     key = compact(text)
     if re.search(r"[、,，/;；]", key):

@@ -1,0 +1,816 @@
+"""Every write of a case: its creation by each of the three ways in (window, online application,
+business system or 补录), each step, 补正, 特别程序, 延期, the outcome, 公示, fees. The admin, the
+hall's views, the API and the spreadsheet import call these; nothing else writes a case.
+
+Each change is one transaction: the case row is locked, its version checked (two handlers
+completing the same step: the first wins, the second gets CaseError), the change applied and one
+event appended to the log (CaseEvent, seq = the case's new version). A refused change raises
+CaseError (Chinese) or PermissionDenied and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from access import roles
+from access.scoping import may_handle
+from catalogue.models import DepartmentPage, PowerPage
+from common import pagecache, ratelimit
+from common.text import clean_public_text
+from feedback.models import Feedback, Kind
+from feedback.services import AlreadyRated, Submission, feedback_submit
+from workdays.calendar import WorkCalendar
+
+from . import deadlines, numbers
+from .applicants import Applicant
+from .models import (
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseStep,
+    Channel,
+    ClockStop,
+    EventKind,
+    Result,
+    SpecialProcedure,
+    State,
+    WithholdReason,
+    post_names,
+)
+
+APPLICANT_POST = "申请人"
+# Allowance for clocks of business systems a little ahead of ours.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+MAX_EXTENSION_DAYS = 30
+MAX_FEE = Decimal("1000000000")
+
+
+class CaseError(ValueError):
+    """A change the case's flow or rules do not allow, or bad data; the message is Chinese.
+    `code` is stable for the API (conflict, invalid, order, ...)."""
+
+    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None):
+        self.code, self.field = code, field
+        super().__init__(message)
+
+
+@dataclass
+class Actor:
+    """Who makes a change: a member of staff (`user`), or an official named by a business
+    system or a recorded case (`name`, `post`), or the applicant (neither)."""
+
+    user: object = None
+    name: str = ""
+    post: str = ""
+    channel: str = Channel.WINDOW
+    # When it happened (补录 and pushes); now when None.
+    occurred_at: datetime.datetime | None = None
+    external_id: str = ""  # the business system's id of this event
+
+    @property
+    def label(self) -> str:
+        if self.user is not None:
+            return (self.user.get_full_name() or self.user.get_username())[:50]
+        return self.name[:50]
+
+
+@dataclass
+class Opened:
+    """A new case and the password printed on its receipt (shown once, stored hashed)."""
+
+    case: Case
+    password: str
+    created: bool = True  # False: a business system's retried push of a case it had sent
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- reading the flow -----------------------------------------------------------------------
+
+
+def power_flow(power: PowerPage) -> tuple[object, list[dict]]:
+    """The live revision of a published power and its steps, as a case copies them."""
+    if not power.live or power.live_revision_id is None:
+        raise CaseError("该事项尚未发布，不能办理。", code="not_live", field="power")
+    revision = power.live_revision
+    live = revision.as_object()
+    steps = [
+        {
+            "name": block.value["name"],
+            "posts": block.value.get("post") or "",
+            "time_limit": block.value.get("time_limit"),
+            "description": block.value.get("description") or "",
+        }
+        for block in live.steps
+    ]
+    if not steps:
+        raise CaseError("该事项尚未公布办理流程，不能受理办件。", code="no_flow", field="power")
+    return revision, steps
+
+
+def _department_of(power: PowerPage) -> DepartmentPage:
+    return DepartmentPage.objects.get(path=power.path[: -PowerPage.steplen])
+
+
+def acceptance_position(case: Case) -> int:
+    """The step that acceptance completes: the first one not the applicant's own."""
+    for step in case.steps_list:
+        if not step.by_applicant:
+            return step.position
+    return 0
+
+
+# --- who may act ----------------------------------------------------------------------------
+
+
+def holds_post(user, case: Case, step: CaseStep) -> bool:
+    """Whether `user` holds one of the posts the step names in the case's department."""
+    if user is None or not roles.is_active_staff(user):
+        return False
+    wanted = set(step.post_names)
+    return bool(wanted & set(roles.posts_of(user, case.department_id)))
+
+
+def _require_staff(user, case: Case):
+    if user is not None and not may_handle(user, case):
+        raise PermissionDenied("只能办理本部门的办件。")
+
+
+def _require_post(actor: Actor, case: Case, step: CaseStep):
+    if actor.user is None:
+        if not actor.name:
+            raise CaseError("请写明办理人姓名。", field="handler_name")
+        return
+    if not holds_post(actor.user, case, step):
+        raise PermissionDenied(f"“{step.name}”环节由{step.posts or '指定岗位'}办理，您不在该岗位。")
+
+
+def _require_head(actor: Actor, case: Case, what: str):
+    if actor.user is not None and not roles.is_department_head(actor.user, case.department_id):
+        raise PermissionDenied(f"{what}须经部门负责人批准。")
+
+
+# --- the one way a change is written ---------------------------------------------------------
+
+
+def _when(actor: Actor, case: Case | None = None) -> datetime.datetime:
+    now = timezone.now()
+    when = actor.occurred_at or now
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    if when > now + CLOCK_SKEW:
+        raise CaseError("发生时间不能晚于现在。", code="future", field="occurred_at")
+    if case is not None:
+        last = case.events.order_by("-seq").values_list("occurred_at", flat=True).first()
+        if last is not None and when < last:
+            raise CaseError(
+                f"发生时间早于该办件上一个事件（{timezone.localtime(last):%Y-%m-%d %H:%M}），"
+                "事件须按发生顺序报送。",
+                code="order", field="occurred_at",
+            )  # fmt: skip
+    return when
+
+
+def _locked(case: Case, version: int | None = None) -> Case:
+    """The case as it is now, its row locked for this transaction; CaseError when someone else
+    changed it since the caller read it (`version`)."""
+    fresh = Case.objects.select_for_update().get(pk=case.pk)
+    if version is not None and fresh.version != version:
+        raise CaseError("该办件刚刚已被他人处理，请刷新后查看最新状态。", code="conflict")
+    return fresh
+
+
+def _write(case: Case, actor: Actor, kind: str, when, *, step=None, data=None, fields=()):
+    """Save the changed `fields` of the locked case with its version moved on, and append one
+    event. A concurrent change of the same case makes the conditional update miss: CaseError."""
+    values = {name: getattr(case, name) for name in fields}
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
+        **values, version=F("version") + 1
+    )
+    if not updated:
+        raise CaseError("该办件刚刚已被他人处理，请刷新后查看最新状态。", code="conflict")
+    case.version += 1
+    return CaseEvent.objects.create(
+        case=case, seq=case.version, kind=kind, occurred_at=when, actor=actor.user,
+        actor_name=actor.label, channel=actor.channel, step=step,
+        external_id=actor.external_id, data=data or {},
+    )  # fmt: skip
+
+
+def _pages_changed(case: Case):
+    pagecache.invalidate_paths(["/cases/", f"/p/{case.power_code}/", "/api/v3/cases/"])
+
+
+# --- opening a case -------------------------------------------------------------------------
+
+
+def _new_case(power, applicant: Applicant, actor: Actor, when, *, state, external_id=""):
+    revision, flow = power_flow(power)
+    department = _department_of(power)
+    password = numbers.new_password()
+    case = Case(
+        channel=actor.channel, external_id=external_id, power=power, revision=revision,
+        department=department, power_code=power.code, power_name=power.title[:255],
+        power_type=power.power_type, promised_days=power.promised_time_limit or 0,
+        legal_days=power.legal_time_limit, applicant_type=applicant.type,
+        applicant_name=applicant.name, applicant_public_name=applicant.public_name,
+        applicant_id_type=applicant.id_type, applicant_id_no=applicant.id_no,
+        contact_name=applicant.contact_name, contact_phone=applicant.contact_phone,
+        address=applicant.address, state=state, submitted_at=when, version=0,
+    )  # fmt: skip
+    for _attempt in range(8):
+        case.case_no = numbers.new_case_no(when)
+        case.password_hash = numbers.password_hash(case.case_no, password)
+        try:
+            with transaction.atomic():
+                case.save()
+            break
+        except IntegrityError as error:
+            if (
+                external_id
+                and Case.objects.filter(department=department, external_id=external_id).exists()
+            ):
+                raise CaseError("该业务系统流水号已报送。", code="duplicate") from error
+    else:  # pragma: no cover - 887 million numbers a day
+        raise CaseError("无法生成唯一的办件编号，请重试。", code="conflict")
+    CaseStep.objects.bulk_create(
+        CaseStep(
+            case=case,
+            position=index,
+            name=step["name"][:100],
+            posts=step["posts"][:200],
+            time_limit=step["time_limit"],
+            description=step["description"][:2000],
+            by_applicant=post_names(step["posts"]) == [APPLICANT_POST],
+        )  # fmt: skip
+        for index, step in enumerate(flow)
+    )
+    return case, password
+
+
+def _materials(case: Case, power: PowerPage, received: list[str]):
+    names = [block.value["name"] for block in power.materials]
+    unknown = [name for name in received if name not in names]
+    if unknown:
+        raise CaseError(f"不是该事项的申请材料：{'、'.join(unknown)[:200]}", field="materials")
+    CaseMaterial.objects.bulk_create(
+        CaseMaterial(case=case, name=name[:300], received=name in received) for name in names
+    )
+
+
+def application_submit(power: PowerPage, applicant: Applicant, *, files=(), ip: str = "") -> Opened:
+    """网上申报: a citizen applies from the power's page. The case waits for the department
+    (待受理); the applicant's own steps (网上申报) are done. `files`: (material name, checked
+    upload) pairs from cases.uploads."""
+    if power.online_depth < 3:
+        raise CaseError("该事项暂不支持网上申报，请到窗口办理。", code="not_online", field="power")
+    actor = Actor(channel=Channel.ONLINE, name=applicant.name[:50])
+    when = timezone.now()
+    with transaction.atomic():
+        case, password = _new_case(power, applicant, actor, when, state=State.SUBMITTED)
+        _materials(case, power, [])
+        uploaded = []
+        for name, upload in files:
+            material = case.materials.filter(name=name).first()
+            if material is None:
+                raise CaseError(f"不是该事项的申请材料：{name[:100]}", field="materials")
+            material.file.save(upload.safe_name, upload.file, save=False)
+            material.content_type, material.size = upload.content_type, upload.size
+            material.uploaded_at, material.received = when, True
+            material.save()
+            uploaded.append(name)
+        _applicant_steps_done(case, when)
+        _write(case, actor, EventKind.SUBMITTED, when, data={"materials": uploaded},
+               fields=["current_step", "current_posts"])  # fmt: skip
+    return Opened(case, password)
+
+
+def _applicant_steps_done(case: Case, when):
+    position = 0
+    for step in case.steps_list:
+        if not step.by_applicant:
+            break
+        step.started_at = step.completed_at = when
+        step.handler_name, step.handler_post = "申请人", APPLICANT_POST
+        step.save(update_fields=["started_at", "completed_at", "handler_name", "handler_post"])
+        position = step.position + 1
+    case.current_step = position
+    case.current_posts = case.steps_list[acceptance_position(case)].posts
+
+
+def window_open(power: PowerPage, applicant: Applicant, *, user, materials=()) -> Opened:
+    """窗口受理: the window accepts an application in person. The case starts accepted."""
+    actor = Actor(user=user, channel=Channel.WINDOW)
+    department = _department_of(power)
+    if not roles.is_active_staff(user) or department.pk not in roles.department_ids_of(user):
+        raise PermissionDenied("只能受理本部门的事项。")
+    with transaction.atomic():
+        when = _when(actor)
+        case, password = _new_case(power, applicant, actor, when, state=State.SUBMITTED)
+        _materials(case, power, list(materials))
+        _applicant_steps_done(case, when)
+        _write(case, actor, EventKind.SUBMITTED, when, fields=["current_step", "current_posts"])
+        case = _accept(case, actor, when)
+    return Opened(case, password)
+
+
+def case_accept(case: Case, *, actor: Actor, version=None, materials=()) -> Case:
+    """受理: completes the acceptance step; the promised limit starts today."""
+    with transaction.atomic():
+        case = _locked(case, version)
+        _require_staff(actor.user, case)
+        if case.state != State.SUBMITTED:
+            raise CaseError(f"办件当前为“{case.get_state_display()}”，不能受理。", code="state")
+        when = _when(actor, case)
+        if materials:
+            case.materials.filter(name__in=list(materials)).update(received=True)
+        return _accept(case, actor, when)
+
+
+def _accept(case: Case, actor: Actor, when) -> Case:
+    steps = case.steps_list
+    step = steps[acceptance_position(case)]
+    _require_post(actor, case, step)
+    calendar = WorkCalendar.load()
+    today = timezone.localdate(when)
+    case.state, case.accepted_at = State.IN_PROGRESS, when
+    case.accepted_by, case.accepted_by_name = actor.user, actor.label
+    case.due_on = deadlines.due_date(calendar, today, case.promised_days).on
+    case.public, case.published_at = True, when
+    _complete(step, actor, when, "受理", calendar)
+    case.current_step = step.position + 1
+    _start_next(case, steps, when, calendar)
+    _write(case, actor, EventKind.ACCEPTED, when, step=step.position,
+           data={"due_on": case.due_on.isoformat()},
+           fields=["state", "accepted_at", "accepted_by", "accepted_by_name", "due_on", "public",
+                   "published_at", "current_step", "current_posts"])  # fmt: skip
+    _pages_changed(case)
+    return case
+
+
+def _complete(step: CaseStep, actor: Actor, when, opinion: str, calendar):
+    if step.started_at is None:
+        step.started_at = when
+        step.due_on = calendar.add_working_days(timezone.localdate(when), step.time_limit or 0)
+    step.completed_at, step.completed_by = when, actor.user
+    step.handler_name = actor.label
+    step.handler_post = actor.post or _post_of(actor, step)
+    step.opinion = opinion
+    step.save()
+
+
+def _post_of(actor: Actor, step: CaseStep) -> str:
+    if actor.user is None:
+        return step.post_names[0] if step.post_names else ""
+    held = set(roles.posts_of(actor.user, step.case.department_id))
+    return next((name for name in step.post_names if name in held), "")[:100]
+
+
+def _start_next(case: Case, steps, when, calendar):
+    case.current_posts = ""
+    if case.current_step < len(steps):
+        step = steps[case.current_step]
+        case.current_posts = step.posts
+        step.started_at = when
+        if step.time_limit is not None:
+            step.due_on = calendar.add_working_days(timezone.localdate(when), step.time_limit)
+        step.save(update_fields=["started_at", "due_on"])
+
+
+def case_reject(case: Case, *, actor: Actor, reason: str, version=None) -> Case:
+    """不予受理, with the reason the applicant is told."""
+    reason = clean_public_text(reason, 1000, multiline=True)
+    if not reason:
+        raise CaseError("不予受理须写明理由。", field="reason")
+    with transaction.atomic():
+        case = _locked(case, version)
+        _require_staff(actor.user, case)
+        if case.state != State.SUBMITTED:
+            raise CaseError(f"办件当前为“{case.get_state_display()}”，不能不予受理。", code="state")
+        when = _when(actor, case)
+        _require_post(actor, case, case.steps_list[acceptance_position(case)])
+        case.state, case.rejection_reason, case.finished_at = State.REJECTED, reason, when
+        case.public, case.published_at, case.current_posts = True, when, ""
+        fields = ["state", "rejection_reason", "finished_at", "public", "published_at",
+                  "current_posts"]  # fmt: skip
+        _write(case, actor, EventKind.REJECTED, when, data={"reason": reason}, fields=fields)
+    _pages_changed(case)
+    return case
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+def step_complete(
+    case: Case, *, actor: Actor, position: int, opinion: str = "", result: str = "",
+    result_description: str = "", version=None,
+) -> Case:  # fmt: skip
+    """Complete the step at `position` (it must be the current one) with its opinion. The last
+    step needs the result (准予 / 不予 / 部分准予) and finishes the case (办结)."""
+    opinion = clean_public_text(opinion, 2000, multiline=True)
+    with transaction.atomic():
+        case = _locked(case, version)
+        _require_staff(actor.user, case)
+        steps = case.steps_list
+        if case.state != State.IN_PROGRESS:
+            raise CaseError(f"办件当前为“{case.get_state_display()}”，不能办理环节。", code="state")
+        if position != case.current_step:
+            if position < case.current_step and 0 <= position < len(steps):
+                done = steps[position]
+                raise CaseError(f"“{done.name}”环节已由{done.handler_name or '他人'}办理完毕。",
+                                code="conflict")  # fmt: skip
+            expected = steps[case.current_step].name if case.current_step < len(steps) else "办结"
+            raise CaseError(f"环节须按顺序办理，当前应办理“{expected}”。", code="order")
+        step = steps[position]
+        _require_post(actor, case, step)
+        when = _when(actor, case)
+        last = position == len(steps) - 1
+        if last and result not in Result.values:
+            raise CaseError("最后一个环节须选择办结结果：准予、不予或部分准予。", field="result")
+        if last and result in (Result.DENIED, Result.PARTIAL) and not result_description.strip():
+            raise CaseError("不予或部分准予须写明理由。", field="result_description")
+        calendar = WorkCalendar.load()
+        _complete(step, actor, when, opinion, calendar)
+        case.current_step = position + 1
+        _start_next(case, steps, when, calendar)
+        fields = ["current_step", "current_posts"]
+        data = {"step": step.name, "opinion": opinion}
+        if last:
+            fields += _finish(case, when, result, result_description, calendar)
+            data.update(result=result)
+        _write(case, actor, EventKind.FINISHED if last else EventKind.STEP_COMPLETED, when,
+               step=position, data=data, fields=fields)  # fmt: skip
+    _pages_changed(case)
+    return case
+
+
+def _finish(case: Case, when, result, description, calendar) -> list[str]:
+    case.state, case.finished_at, case.result = State.FINISHED, when, result
+    case.result_description = clean_public_text(description, 2000, multiline=True)
+    _close_figures(case, timezone.localdate(when), calendar)
+    return ["state", "finished_at", "result", "result_description", "working_days_used",
+            "on_time"]  # fmt: skip
+
+
+def _close_figures(case: Case, end: datetime.date, calendar):
+    if case.accepted_at is None:
+        return
+    start = timezone.localdate(case.accepted_at)
+    stopped, _lines = deadlines.stopped_working_days(calendar, _stops(case), until=end)
+    case.working_days_used = max(0, calendar.working_days_between(start, end) - stopped)
+    case.on_time = case.due_on is None or end <= case.due_on
+
+
+def _stops(case: Case):
+    return [
+        (
+            stop.kind,
+            stop.started_on,
+            stop.ended_on,
+            "补正"
+            if stop.kind == ClockStop.Kind.CORRECTION
+            else f"特别程序（{stop.get_procedure_display()}）",
+        )  # fmt: skip
+        for stop in case.clock_stops.all()
+    ]
+
+
+def due_explained(case: Case) -> deadlines.Due | None:
+    """How the case's promised date was computed (None before acceptance)."""
+    if case.accepted_at is None:
+        return None
+    return deadlines.due_date(
+        WorkCalendar.load(), timezone.localdate(case.accepted_at), case.promised_days,
+        extension=case.extension_days, stops=_stops(case), paused=case.paused_since is not None,
+    )  # fmt: skip
+
+
+def _recompute_due(case: Case, calendar) -> None:
+    due = deadlines.due_date(calendar, timezone.localdate(case.accepted_at), case.promised_days,
+                             extension=case.extension_days, stops=_stops(case))  # fmt: skip
+    case.due_on = due.on
+
+
+# --- 补正, 特别程序, 延期 ------------------------------------------------------------------
+
+
+def correction_request(case: Case, *, actor: Actor, items: str, version=None) -> Case:
+    """补正告知: everything the applicant must bring, told at once (一次性告知). The clock stops
+    until the materials arrive. A second request is allowed, and recorded as such."""
+    items = clean_public_text(items, 2000, multiline=True)
+    if not items:
+        raise CaseError("补正告知须一次性列明需要补正的全部内容。", field="items")
+    with transaction.atomic():
+        case = _locked(case, version)
+        _require_staff(actor.user, case)
+        if case.state not in (State.SUBMITTED, State.IN_PROGRESS):
+            raise CaseError(f"办件当前为“{case.get_state_display()}”，不能补正告知。", code="state")
+        when = _when(actor, case)
+        _require_post(actor, case, _acting_step(case))
+        today = timezone.localdate(when)
+        ClockStop.objects.create(case=case, kind=ClockStop.Kind.CORRECTION, started_on=today,
+                                 reason=items)  # fmt: skip
+        repeat = case.correction_count >= 1
+        case.correction_count += 1
+        case.state, case.paused_since = State.CORRECTION, today
+        _write(case, actor, EventKind.CORRECTION_REQUESTED, when, step=case.current_step,
+               data={"items": items, "repeat": repeat},
+               fields=["state", "paused_since", "correction_count"])  # fmt: skip
+    _pages_changed(case)
+    return case
+
+
+def correction_received(case: Case, *, actor: Actor, note: str = "", version=None) -> Case:
+    """The applicant brought the materials: the clock runs again, the dates move on."""
+    return _resume(case, actor, ClockStop.Kind.CORRECTION, State.CORRECTION, note, version,
+                   EventKind.CORRECTION_RECEIVED)  # fmt: skip
+
+
+def special_start(case: Case, *, actor: Actor, procedure: str, reason: str, version=None) -> Case:
+    """特别程序 (听证、检验、专家评审…): its time is not counted in the limit."""
+    reason = clean_public_text(reason, 2000, multiline=True)
+    if procedure not in SpecialProcedure.values:
+        raise CaseError("请选择特别程序的种类。", field="procedure")
+    if not reason:
+        raise CaseError("请写明启动特别程序的理由。", field="reason")
+    with transaction.atomic():
+        case = _locked(case, version)
+        _require_staff(actor.user, case)
+        if case.state != State.IN_PROGRESS:
+            raise CaseError(f"办件当前为“{case.get_state_display()}”，不能启动特别程序。",
+                            code="state")  # fmt: skip
+        when = _when(actor, case)
+        _require_post(actor, case, _acting_step(case))
+        today = timezone.localdate(when)
+        ClockStop.objects.create(case=case, kind=ClockStop.Kind.SPECIAL, procedure=procedure,
+                                 started_on=today, reason=reason)  # fmt: skip
+        case.state, case.paused_since = State.SPECIAL, today
+        _write(case, actor, EventKind.SPECIAL_STARTED, when, step=case.current_step,
+               data={"procedure": procedure, "reason": reason},
+               fields=["state", "paused_since"])  # fmt: skip
+    _pages_changed(case)
+    return case
+
+
+def special_end(case: Case, *, actor: Actor, result: str, version=None) -> Case:
+    return _resume(case, actor, ClockStop.Kind.SPECIAL, State.SPECIAL, result, version,
+                   EventKind.SPECIAL_ENDED)  # fmt: skip
+
+
+def _acting_step(case: Case) -> CaseStep:
+    steps = case.steps_list
+    if case.current_step < len(steps):
+        return steps[case.current_step]
+    return steps[-1]
+
+
+def _resume(case, actor, kind, state, note, version, event_kind):
+    note = clean_public_text(note, 2000, multiline=True)
+    if kind == ClockStop.Kind.SPECIAL and not note:
+        raise CaseError("请写明特别程序的结果。", field="result")
+    with transaction.atomic():
+        case = _locked(case, version)
+        _require_staff(actor.user, case)
+        if case.state != state:
+            raise CaseError(f"办件当前为“{case.get_state_display()}”。", code="state")
+        when = _when(actor, case)
+        today = timezone.localdate(when)
+        stop = case.clock_stops.filter(kind=kind, ended_on__isnull=True).order_by("-id").first()
+        stop.ended_on, stop.result = today, note
+        stop.save(update_fields=["ended_on", "result"])
+        calendar = WorkCalendar.load()
+        stopped, _lines = deadlines.stopped_working_days(
+            calendar, [(kind, stop.started_on, today, "")]
+        )
+        case.paused_since = None
+        case.state = State.IN_PROGRESS if case.accepted_at else State.SUBMITTED
+        fields = ["state", "paused_since"]
+        if case.accepted_at:
+            _recompute_due(case, calendar)
+            fields.append("due_on")
+            current = case.current
+            if current is not None and current.due_on is not None and stopped:
+                current.due_on = calendar.add_working_days(current.due_on, stopped)
+                current.save(update_fields=["due_on"])
+        _write(case, actor, event_kind, when, step=case.current_step,
+               data={"note": note, "stopped_days": stopped}, fields=fields)  # fmt: skip
+    _pages_changed(case)
+    return case
+
+
+def extension_grant(case: Case, *, actor: Actor, days: int, reason: str, version=None) -> Case:
+    """延期 (行政许可法第四十二条): approved by the department's head, with the reason and the
+    number of working days; the applicant is told the new date."""
+    reason = clean_public_text(reason, 1000, multiline=True)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise CaseError(f"延期天数应为 1 到 {MAX_EXTENSION_DAYS} 个工作日。", field="days")
+    if not reason:
+        raise CaseError("延期须写明理由。", field="reason")
+    with transaction.atomic():
+        case = _locked(case, version)
+        _require_staff(actor.user, case)
+        _require_head(actor, case, "延期")
+        if case.state not in (State.IN_PROGRESS, State.CORRECTION, State.SPECIAL):
+            raise CaseError(f"办件当前为“{case.get_state_display()}”，不能延期。", code="state")
+        if case.extension_days:
+            raise CaseError("该办件已经延期一次，不能再次延期。", code="state")
+        when = _when(actor, case)
+        case.extension_days = days
+        _recompute_due(case, WorkCalendar.load())
+        _write(case, actor, EventKind.EXTENDED, when,
+               data={"days": days, "reason": reason, "due_on": case.due_on.isoformat()},
+               fields=["extension_days", "due_on"])  # fmt: skip
+    _pages_changed(case)
+    return case
+
+
+# --- ending otherwise: 退件, 撤回, 作废 ----------------------------------------------------------
+
+
+def case_close(case: Case, *, actor: Actor, state: str, reason: str, version=None) -> Case:
+    """退件 (returned to the applicant), 撤回 (withdrawn at the applicant's request) or 作废 (a
+    record made in error; the head's decision; it leaves 公示)."""
+    kinds = {State.RETURNED: EventKind.RETURNED, State.WITHDRAWN: EventKind.WITHDRAWN,
+             State.VOID: EventKind.VOIDED}  # fmt: skip
+    if state not in kinds:
+        raise CaseError("无效的操作。", field="state")
+    reason = clean_public_text(reason, 1000, multiline=True)
+    if not reason:
+        raise CaseError("请写明原因。", field="reason")
+    with transaction.atomic():
+        case = _locked(case, version)
+        _require_staff(actor.user, case)
+        if state == State.VOID:
+            _require_head(actor, case, "作废")
+            if case.state == State.VOID:
+                raise CaseError("办件已作废。", code="state")
+        elif case.state not in OPEN_STATES:
+            raise CaseError(f"办件当前为“{case.get_state_display()}”，不能{State(state).label}。",
+                            code="state")  # fmt: skip
+        when = _when(actor, case)
+        previous = case.state
+        case.state, case.closing_reason, case.current_posts = state, reason, ""
+        fields = ["state", "closing_reason", "current_posts"]
+        if previous in OPEN_STATES:
+            case.finished_at, case.paused_since = when, None
+            fields += ["finished_at", "paused_since"]
+            case.clock_stops.filter(ended_on__isnull=True).update(ended_on=timezone.localdate(when))
+        if state == State.VOID:
+            case.public = False
+            fields.append("public")
+        _write(case, actor, kinds[state], when, data={"reason": reason, "from": previous},
+               fields=fields)  # fmt: skip
+    _pages_changed(case)
+    return case
+
+
+# --- 公示 and fees --------------------------------------------------------------------------
+
+
+def publicity_set(case: Case, *, actor: Actor, withhold: bool, reason: str = "", note: str = "",
+                  version=None) -> Case:  # fmt: skip
+    """Withhold a case from 办件公示 (only for a recorded reason: state or trade secret, privacy),
+    or show it again."""
+    if withhold and reason not in WithholdReason.values:
+        raise CaseError("不予公示须选择原因：涉及国家秘密、商业秘密或个人隐私。", field="reason")
+    note = clean_public_text(note, 300)
+    with transaction.atomic():
+        case = _locked(case, version)
+        _require_staff(actor.user, case)
+        if case.withheld == withhold:
+            raise CaseError("办件已经是该公示状态。", code="state")
+        when = _when(actor, case)
+        case.withheld = withhold
+        case.withhold_reason, case.withhold_note = (reason, note) if withhold else ("", "")
+        case.public = (
+            not withhold
+            and case.accepted_at is not None
+            or (not withhold and case.state == State.REJECTED)
+        )
+        if case.state == State.VOID:
+            case.public = False
+        _write(case, actor, EventKind.WITHHELD if withhold else EventKind.DISCLOSED, when,
+               data={"reason": reason, "note": note},
+               fields=["withheld", "withhold_reason", "withhold_note", "public"])  # fmt: skip
+    _pages_changed(case)
+    return case
+
+
+def _money(value, label) -> Decimal:
+    try:
+        amount = Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation as error:
+        raise CaseError(f"{label}应为金额（元）。", field="fee") from error
+    if not amount.is_finite() or amount < 0 or amount >= MAX_FEE:
+        raise CaseError(f"{label}应为不小于 0 的金额（元）。", field="fee")
+    return amount.quantize(Decimal("0.01"))
+
+
+def fee_record(case: Case, *, actor: Actor, due, paid, waived=0, version=None) -> Case:
+    """收费: the amount due, paid and waived, as the department's cashier records them."""
+    due, paid = _money(due, "应收费用"), _money(paid, "实收费用")
+    waived = _money(waived, "减免费用")
+    with transaction.atomic():
+        case = _locked(case, version)
+        _require_staff(actor.user, case)
+        if case.state in (State.VOID, State.SUBMITTED):
+            raise CaseError(f"办件当前为“{case.get_state_display()}”，不能记录收费。", code="state")
+        when = _when(actor, case)
+        case.fee_due, case.fee_paid, case.fee_waived = due, paid, waived
+        _write(case, actor, EventKind.FEE_RECORDED, when,
+               data={"due": str(due), "paid": str(paid), "waived": str(waived)},
+               fields=["fee_due", "fee_paid", "fee_waived"])  # fmt: skip
+    return case
+
+
+# --- the applicant's side: lookup and rating -------------------------------------------------
+
+
+class LookupLocked(Exception):
+    """Too many wrong passwords for this case number today: try tomorrow, or call 12345."""
+
+    def __init__(self, message="这个办件编号今天核对失败的次数过多，请明天再查，"
+                 "或拨打政务服务便民热线 12345。"):  # fmt: skip
+        super().__init__(message)
+
+
+LOOKUP_LIMITS = {"per_number_and_source": 10, "per_number": 100}
+DAY = 86400
+
+
+def _source(ip: str) -> str:
+    return numbers.password_hash("lookup-source", ip)[:16]
+
+
+def case_lookup(case_no: str, verifier: str, *, ip: str = "") -> Case | None:
+    """The case for its number and the password on the receipt (or the last four digits of the
+    contact phone); None for any mismatch, the same answer as an unknown number. The same limits
+    against guessing as the feedback lookup: ten wrong answers for one number from one address
+    in a day lock that address out of that number; a hundred from anywhere lock the number."""
+    case_no, verifier = numbers.normalise(case_no)[:20], numbers.normalise(verifier)[:20]
+    number_key = f"cases:lookup-locked:{case_no}"
+    source_key = f"{number_key}:{_source(ip)}"
+    if any(cache.get_many([number_key, source_key]).values()):
+        raise LookupLocked()
+    found = _verified(case_no, verifier)
+    if found is None:
+        if not ratelimit.allow("case-lookup-source", f"{case_no}|{_source(ip)}",
+                               LOOKUP_LIMITS["per_number_and_source"], DAY):  # fmt: skip
+            cache.set(source_key, True, timeout=DAY)
+            raise LookupLocked()
+        if not ratelimit.allow("case-lookup", case_no, LOOKUP_LIMITS["per_number"], DAY):
+            cache.set(number_key, True, timeout=DAY)
+            raise LookupLocked()
+    return found
+
+
+def _verified(case_no: str, verifier: str) -> Case | None:
+    if not case_no or not verifier:
+        return None
+    case = Case.objects.filter(case_no=case_no).exclude(state=State.VOID).first()
+    if case is None:
+        return None
+    if secrets.compare_digest(case.password_hash, numbers.password_hash(case_no, verifier)):
+        return case
+    phone = case.contact_phone
+    if len(verifier) == 4 and len(phone) >= 4 and secrets.compare_digest(phone[-4:], verifier):
+        return case
+    return None
+
+
+def case_rate(case: Case, *, rating: int, comment: str = "", ip: str = "", client: str = ""):
+    """一事一评: the applicant of a finished case rates it once, through the platform's
+    evaluation; it counts for the power and the department and is shown as verified.
+    The caller has verified the applicant (case_lookup)."""
+    if case.state not in (State.FINISHED, State.REJECTED):
+        raise CaseError("办件办结后才能评价。", code="state")
+    if isinstance(rating, bool) or rating not in (1, 2, 3, 4, 5):
+        raise CaseError("请选择满意程度（1 到 5）。", field="rating")
+    comment = clean_public_text(comment, 500, multiline=True)
+    submission = Submission(kind=Kind.EVALUATION, rating=rating, comment=comment,
+                            power=case.power, case_no=case.case_no)  # fmt: skip
+    try:
+        receipt = feedback_submit(submission, ip=ip, client=client)
+    except AlreadyRated as error:
+        raise CaseError(str(error), code="rated") from error
+    if receipt.folded:
+        raise CaseError("该办件已经评价过，每件只能评价一次。", code="rated")
+    with transaction.atomic():
+        locked = _locked(case)
+        applicant = Actor(channel=Channel.ONLINE, name="申请人")
+        data = {"rating": rating, "tracking_no": receipt.tracking_no}
+        _write(locked, applicant, EventKind.RATED, timezone.now(), data=data)
+    return receipt
+
+
+def case_rated(case: Case) -> bool:
+    return Feedback.objects.filter(case_no=case.case_no).exists()
