@@ -76,6 +76,13 @@ class Actor:
     # When it happened (补录 and pushes); now when None.
     occurred_at: datetime.datetime | None = None
     external_id: str = ""  # the business system's id of this event
+    # The staff account that records what a named official did: a business system's API
+    # token, the clerk of a 补录. Its department scope is checked; the log keeps it.
+    account: object = None
+
+    @property
+    def recorder(self):
+        return self.user if self.user is not None else self.account
 
     @property
     def label(self) -> str:
@@ -140,8 +147,9 @@ def holds_post(user, case: Case, step: CaseStep) -> bool:
     return bool(wanted & set(roles.posts_of(user, case.department_id)))
 
 
-def _require_staff(user, case: Case):
-    if user is not None and not may_handle(user, case):
+def _require_staff(actor: Actor, case: Case):
+    recorder = actor.recorder
+    if recorder is not None and not may_handle(recorder, case):
         raise PermissionDenied("只能办理本部门的办件。")
 
 
@@ -200,7 +208,7 @@ def _write(case: Case, actor: Actor, kind: str, when, *, step=None, data=None, f
         raise CaseError("该办件刚刚已被他人处理，请刷新后查看最新状态。", code="conflict")
     case.version += 1
     return CaseEvent.objects.create(
-        case=case, seq=case.version, kind=kind, occurred_at=when, actor=actor.user,
+        case=case, seq=case.version, kind=kind, occurred_at=when, actor=actor.recorder,
         actor_name=actor.label, channel=actor.channel, step=step,
         external_id=actor.external_id, data=data or {},
     )  # fmt: skip
@@ -323,11 +331,44 @@ def window_open(power: PowerPage, applicant: Applicant, *, user, materials=()) -
     return Opened(case, password)
 
 
+def case_record(
+    power: PowerPage, applicant: Applicant, *, actor: Actor, external_id: str = "",
+    accepted_by: Actor | None = None, materials=(),
+) -> Opened:  # fmt: skip
+    """A case that a department's own system pushes (channel 部门业务系统) or that is recorded
+    afterwards (补录): submitted when `actor.occurred_at` says, accepted by the named official
+    of `accepted_by` (with its own time) when given. With `external_id` (申办流水号) the push is
+    idempotent: the same id again returns the case first created (created=False), unchanged."""
+    external_id = clean_public_text(external_id, 64)
+    department = _department_of(power)
+    recorder = actor.recorder
+    if recorder is None or not (
+        roles.is_site_admin(recorder) or department.pk in roles.department_ids_of(recorder)
+    ):
+        raise PermissionDenied("只能报送本部门事项的办件。")
+    if external_id:
+        existing = Case.objects.filter(department=department, external_id=external_id).first()
+        if existing is not None:
+            return Opened(existing, "", created=False)
+    with transaction.atomic():
+        when = _when(actor)
+        case, password = _new_case(power, applicant, actor, when, state=State.SUBMITTED,
+                                   external_id=external_id)  # fmt: skip
+        _materials(case, power, list(materials))
+        _applicant_steps_done(case, when)
+        _write(case, actor, EventKind.SUBMITTED, when, fields=["current_step", "current_posts"])
+        if accepted_by is not None:
+            accepted_by.account = accepted_by.account or recorder
+            accepted_by.channel = actor.channel
+            case = _accept(case, accepted_by, _when(accepted_by, case))
+    return Opened(case, password)
+
+
 def case_accept(case: Case, *, actor: Actor, version=None, materials=()) -> Case:
     """受理: completes the acceptance step; the promised limit starts today."""
     with transaction.atomic():
         case = _locked(case, version)
-        _require_staff(actor.user, case)
+        _require_staff(actor, case)
         if case.state != State.SUBMITTED:
             raise CaseError(f"办件当前为“{case.get_state_display()}”，不能受理。", code="state")
         when = _when(actor, case)
@@ -393,7 +434,7 @@ def case_reject(case: Case, *, actor: Actor, reason: str, version=None) -> Case:
         raise CaseError("不予受理须写明理由。", field="reason")
     with transaction.atomic():
         case = _locked(case, version)
-        _require_staff(actor.user, case)
+        _require_staff(actor, case)
         if case.state != State.SUBMITTED:
             raise CaseError(f"办件当前为“{case.get_state_display()}”，不能不予受理。", code="state")
         when = _when(actor, case)
@@ -419,7 +460,7 @@ def step_complete(
     opinion = clean_public_text(opinion, 2000, multiline=True)
     with transaction.atomic():
         case = _locked(case, version)
-        _require_staff(actor.user, case)
+        _require_staff(actor, case)
         steps = case.steps_list
         if case.state != State.IN_PROGRESS:
             raise CaseError(f"办件当前为“{case.get_state_display()}”，不能办理环节。", code="state")
@@ -511,7 +552,7 @@ def correction_request(case: Case, *, actor: Actor, items: str, version=None) ->
         raise CaseError("补正告知须一次性列明需要补正的全部内容。", field="items")
     with transaction.atomic():
         case = _locked(case, version)
-        _require_staff(actor.user, case)
+        _require_staff(actor, case)
         if case.state not in (State.SUBMITTED, State.IN_PROGRESS):
             raise CaseError(f"办件当前为“{case.get_state_display()}”，不能补正告知。", code="state")
         when = _when(actor, case)
@@ -544,7 +585,7 @@ def special_start(case: Case, *, actor: Actor, procedure: str, reason: str, vers
         raise CaseError("请写明启动特别程序的理由。", field="reason")
     with transaction.atomic():
         case = _locked(case, version)
-        _require_staff(actor.user, case)
+        _require_staff(actor, case)
         if case.state != State.IN_PROGRESS:
             raise CaseError(f"办件当前为“{case.get_state_display()}”，不能启动特别程序。",
                             code="state")  # fmt: skip
@@ -579,7 +620,7 @@ def _resume(case, actor, kind, state, note, version, event_kind):
         raise CaseError("请写明特别程序的结果。", field="result")
     with transaction.atomic():
         case = _locked(case, version)
-        _require_staff(actor.user, case)
+        _require_staff(actor, case)
         if case.state != state:
             raise CaseError(f"办件当前为“{case.get_state_display()}”。", code="state")
         when = _when(actor, case)
@@ -617,7 +658,7 @@ def extension_grant(case: Case, *, actor: Actor, days: int, reason: str, version
         raise CaseError("延期须写明理由。", field="reason")
     with transaction.atomic():
         case = _locked(case, version)
-        _require_staff(actor.user, case)
+        _require_staff(actor, case)
         _require_head(actor, case, "延期")
         if case.state not in (State.IN_PROGRESS, State.CORRECTION, State.SPECIAL):
             raise CaseError(f"办件当前为“{case.get_state_display()}”，不能延期。", code="state")
@@ -648,7 +689,7 @@ def case_close(case: Case, *, actor: Actor, state: str, reason: str, version=Non
         raise CaseError("请写明原因。", field="reason")
     with transaction.atomic():
         case = _locked(case, version)
-        _require_staff(actor.user, case)
+        _require_staff(actor, case)
         if state == State.VOID:
             _require_head(actor, case, "作废")
             if case.state == State.VOID:
@@ -685,7 +726,7 @@ def publicity_set(case: Case, *, actor: Actor, withhold: bool, reason: str = "",
     note = clean_public_text(note, 300)
     with transaction.atomic():
         case = _locked(case, version)
-        _require_staff(actor.user, case)
+        _require_staff(actor, case)
         if case.withheld == withhold:
             raise CaseError("办件已经是该公示状态。", code="state")
         when = _when(actor, case)
@@ -721,7 +762,7 @@ def fee_record(case: Case, *, actor: Actor, due, paid, waived=0, version=None) -
     waived = _money(waived, "减免费用")
     with transaction.atomic():
         case = _locked(case, version)
-        _require_staff(actor.user, case)
+        _require_staff(actor, case)
         if case.state in (State.VOID, State.SUBMITTED):
             raise CaseError(f"办件当前为“{case.get_state_display()}”，不能记录收费。", code="state")
         when = _when(actor, case)
