@@ -21,6 +21,9 @@ LEGAL_OFFICE = "法制办审核"
 SITE_ADMINS = "站点管理员"
 CONTENT_ADMINS = "内容管理员"
 DEPARTMENT_EDITORS_PREFIX = "部门编辑："
+# Everyone holding a post (承办岗位): may sign in to the admin, where they see their
+# departments' cases; membership follows the posts (access.posts).
+CASE_HANDLERS = "办件承办人员"
 DIRECT_PUBLISH = "access.publish_powers_directly"
 VIEW_PERSONAL_DATA = "access.view_personal_data"
 # The roles that decide what is published: only a superuser hands them out.
