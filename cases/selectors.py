@@ -96,3 +96,14 @@ def power_figures(power, *, year: int | None = None) -> dict:
         figures["average_days"] = round(float(figures["average_days"]), 1)
     figures["promised_days"] = power.promised_time_limit
     return figures
+
+
+def withheld_cases(user, *, limit: int = 50):
+    """Cases kept out of 办件公示, with their recorded reasons, in the user's scope: supervision
+    sees every one."""
+    return (
+        cases_for(user)
+        .filter(withheld=True)
+        .select_related("department")
+        .order_by("-submitted_at")[:limit]
+    )

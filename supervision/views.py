@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from access import roles
 from access.admin_sections import AdminSectionMixin
+from cases.selectors import withheld_cases
 from common.text import clean_public_text
 
 from .selectors import (
@@ -37,6 +38,7 @@ class DashboardView(SupervisionMixin, TemplateView):
             sees_all=roles.sees_all_departments(self.request.user),
             sole_decisions=sole_decisions(self.request.user),
             sole_decision_days=SOLE_DECISION_DAYS,
+            withheld_cases=withheld_cases(self.request.user),
             items_url=reverse("supervision:items"),
             deadlines={
                 "review": settings.REVIEW_DEADLINE_WORKING_DAYS,

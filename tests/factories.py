@@ -163,6 +163,7 @@ def power_admin_form(**overrides):
         "right_to_litigate": "on",
         "promised_time_limit": "5",
         "legal_time_limit": "20",
+        "online_depth": "1",
         "change_note": "",
         "staff": streamfield([]),
         "materials": streamfield([]),

@@ -115,3 +115,20 @@ def test_personal_data_is_revealed_only_with_the_right_and_logged(client, licenc
     page = client.post(detail, {"action": action}).content.decode()
     assert "11010519491231002X" in page and "王五" in page
     assert PersonalDataView.objects.get().user == window
+
+
+def test_a_case_withheld_from_publicity_needs_a_reason_and_supervision_sees_it(client, licence,
+                                                                             window):  # fmt: skip
+    from cases.services import Actor, CaseError
+
+    person = Applicant.clean({"type": "person", "name": "孙七", "id_no": "11010519491231002X"})
+    case = services.window_open(licence, person, user=window).case
+    with pytest.raises(CaseError, match="原因"):
+        services.publicity_set(case, actor=Actor(user=window), withhold=True, reason="")
+    services.publicity_set(case, actor=Actor(user=window), withhold=True, reason="privacy",
+                           note="涉及未成年人")  # fmt: skip
+    case.refresh_from_db()
+    assert case.withheld and not case.public
+    client.force_login(site_admin_user())
+    dashboard = client.get(reverse("supervision:dashboard")).content.decode()
+    assert case.case_no in dashboard and "涉及个人隐私" in dashboard and "涉及未成年人" in dashboard

@@ -715,7 +715,17 @@ def test_header_variants_are_recognised():
         assert (column.key if column else None) == key, header
     template = [column.header for column in COLUMNS]
     assert template[:4] == ["事项编码", "事项名称", "事项类型", "实施主体"]
-    assert len(template) == 21
+    assert len(template) == 22
+
+
+def test_online_depth_is_read_as_departments_write_it():
+    from import_data.spreadsheet.values import parse_online_depth
+
+    for text, depth in [("一级", 1), ("二级", 2), ("3", 3), ("三级（网上预审）", 3), ("Ⅳ", 4),
+                        ("四级", 4), ("全程网办", 4), ("网上办理深度：二级", 2)]:  # fmt: skip
+        assert parse_online_depth(text) == depth, text
+    with pytest.raises(ValueError, match="一级、二级、三级或四级"):
+        parse_online_depth("五级")
 
 
 def test_values_are_parsed_the_way_departments_write_them():
