@@ -219,7 +219,7 @@ class CaseView(CasesAdminMixin, TemplateView):
             may_step=current is not None and services.holds_post(user, case, current),
             may_accept=acceptance is not None and services.holds_post(user, case, acceptance),
             is_head=roles.is_department_head(user, case.department_id),
-            may_reveal=personal_data.may_reveal(user, case),
+            may_reveal=selectors.may_reveal_applicant(user, case),
             revealed=kwargs.get("revealed"),
             masked_id=personal_data.mask_id_number(case.applicant_id_no),
             masked_phone=personal_data.mask_phone(case.contact_phone),
@@ -238,6 +238,10 @@ class CaseView(CasesAdminMixin, TemplateView):
         text = clean_public_text(post.get("text", ""), 2000, multiline=True)
         try:
             if action == "reveal":
+                if not selectors.may_reveal_applicant(request.user, case):
+                    raise PermissionDenied(
+                        "只有本部门持有查看权限的工作人员可以查看申请人的完整信息。"
+                    )
                 shown = personal_data.reveal(request.user, case, fields={
                     "申请人": case.applicant_name, "证件号码": case.applicant_id_no,
                     "联系人": case.contact_name, "联系电话": case.contact_phone,

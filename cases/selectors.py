@@ -57,6 +57,17 @@ def cases_for(user):
     return scoped_to(user, Case.objects.all())
 
 
+def works_in(user, case) -> bool:
+    """The user works for the case's department (its editors or post holders): only they may see
+    the applicant's personal data whole (with the right to, each look logged). The legal office
+    and site administrators see every department's cases, masked."""
+    return case.department_id in roles.department_ids_of(user)
+
+
+def may_reveal_applicant(user, case) -> bool:
+    return works_in(user, case) and roles.can_view_personal_data(user)
+
+
 def todo_for(user):
     """待办: open cases whose step at hand is one of the user's posts, soonest due first."""
     if not roles.is_active_staff(user):

@@ -132,3 +132,23 @@ def test_a_case_withheld_from_publicity_needs_a_reason_and_supervision_sees_it(c
     client.force_login(site_admin_user())
     dashboard = client.get(reverse("supervision:dashboard")).content.decode()
     assert case.case_no in dashboard and "涉及个人隐私" in dashboard and "涉及未成年人" in dashboard
+
+
+def test_the_legal_office_sees_every_case_but_never_the_identity_number_whole(client, licence,
+                                                                            window):  # fmt: skip
+    from django.contrib.auth.models import Permission
+
+    from access.models import PersonalDataView
+    from tests.factories import legal_office_user
+
+    person = Applicant.clean({"type": "person", "name": "周八", "id_no": "11010519491231002X"})
+    case = services.window_open(licence, person, user=window).case
+    reviewer = legal_office_user()
+    reviewer.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
+    client.force_login(reviewer)
+    detail = reverse("cases_admin:case", args=[case.pk])
+    page = client.get(detail).content.decode()
+    assert "1101**********002X" in page and "显示完整信息" not in page
+    refused = client.post(detail, {"action": "reveal"}, follow=True).content.decode()
+    assert "11010519491231002X" not in refused and "只有本部门" in refused
+    assert not PersonalDataView.objects.exists()
