@@ -11,7 +11,9 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from access.models import PersonalDataView
+from access.posts import posts_assign
 from cases.models import Case, CaseEvent, Channel, State
+from catalogue.models import DepartmentPage
 from import_data.case_records import (
     CaseRecordResource,
     export_file,
@@ -19,8 +21,7 @@ from import_data.case_records import (
     import_case_records,
     template_workbook,
 )
-from tests.cases.conftest import holder
-from tests.factories import make_user, publish_power, road_transport_licence
+from tests.factories import department_editor, make_user, publish_power, road_transport_licence
 
 ID_ZHANG = "110101199003077774"  # check character valid
 ID_LI = "11010519491231002X"
@@ -35,8 +36,11 @@ def licence(db):
 
 @pytest.fixture
 def clerk(db):
-    """The transport bureau's window clerk, who keeps the paper register."""
-    return holder("clerk", "窗口受理岗")
+    """The transport bureau's window clerk (an editor of its pages too), who keeps the paper
+    register."""
+    user = department_editor("TRANSPORT", username="clerk")
+    posts_assign(user, DepartmentPage.objects.get(code="TRANSPORT").pk, ["窗口受理岗"])
+    return user
 
 
 def last_month(day, hour, minute=0):
@@ -299,3 +303,33 @@ def test_the_template_imports_as_it_comes(licence, clerk):
     report = import_case_records(user=clerk, source=template, dry_run=True)
 
     assert report.ok and report.rows[0].outcome == "new", report.errors
+
+
+def test_in_the_admin_a_clerk_uploads_previews_confirms_and_exports(client, licence, clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(clerk)
+    page = client.get("/admin/import/cases/")
+    assert page.status_code == 200 and "办件补录" in page.content.decode()
+    assert client.get("/admin/import/cases/template.xlsx")["Content-Type"].endswith("sheet")
+
+    upload = SimpleUploadedFile("补录.xlsx", workbook(row()))
+    preview = client.post("/admin/import/cases/", {"file": upload})
+    text = preview.content.decode()
+    assert preview.status_code == 200 and "确认导入" in text and "新建" in text
+    assert not Case.objects.exists()
+
+    done = client.post("/admin/import/cases/confirm/")
+    assert "新建办件 1 件" in done.content.decode()
+    assert Case.objects.get().external_id == "DJ-001"
+
+    exported = client.get("/admin/import/cases/export/?format=csv").content.decode("utf-8-sig")
+    assert "DJ-001" in exported and ID_ZHANG not in exported and "张**" in exported
+
+    bad = client.post("/admin/import/cases/", {"file": SimpleUploadedFile("x.xlsx", b"%PDF-1")})
+    assert bad.status_code == 400 and "PDF" in bad.content.decode()
+    assert client.post("/admin/import/cases/confirm/").status_code == 302, "nothing to confirm"
+
+    outsider = make_user("visitor")
+    client.force_login(outsider)
+    assert client.get("/admin/import/cases/").status_code in (302, 403)
