@@ -78,6 +78,9 @@ class IndexView(BackfillMixin, TemplateView):
 class ConfirmView(BackfillMixin, TemplateView):
     template_name = "import_data/case_records.html"
 
+    def get(self, request):
+        return redirect("case_records:index")
+
     def post(self, request):
         upload = request.session.pop(SESSION_KEY, None)
         if not upload:
