@@ -253,13 +253,17 @@ def test_another_departments_power_is_refused_while_its_own_succeeds(licence, cl
     assert Case.objects.filter(department__code="APPROVAL").count() == 1
 
 
-def test_files_that_are_not_spreadsheets_are_refused(licence, clerk):
+def test_files_that_are_not_spreadsheets_are_refused(licence, clerk, settings):
     with_formula = workbook(row(**{"环节1意见": "=A1"}))
     assert "公式" in import_case_records(user=clerk, source=with_formula, dry_run=True).file_error
     pdf = import_case_records(user=clerk, source=b"%PDF-1.4 ...", dry_run=True)
     assert "PDF" in pdf.file_error
     wrong = import_case_records(user=clerk, source=workbook(columns=["名称", "地址"]), dry_run=True)
     assert "缺少" in wrong.file_error and "事项编码" in wrong.file_error
+    settings.IMPORT_MAX_FILE_MB = 0.001  # the power import's limits apply
+    too_big = import_case_records(user=clerk, source=workbook(row()), dry_run=True)
+    assert "文件过大" in too_big.file_error
+    settings.IMPORT_MAX_FILE_MB = 100
     done = import_case_records(user=clerk, source=csv_file(row()), dry_run=False)
     assert done.created == 1, "a CSV saved by Excel imports as well"
 
