@@ -22,7 +22,7 @@ A file is acceptable only when the report has no errors; the reader never writes
 """
 
 from .cells import FORMULA_GUARD, FORMULA_STARTS, normalise_value
-from .files import open_table
+from .files import Grid, open_grid, open_table
 from .limits import MB, ImportFileError, Limits, default_limits
 from .reader import PowerReader, read_powers, validate_file
 from .report import ImportReport, RowError, RowWarning
@@ -43,6 +43,7 @@ __all__ = [
     "FORMULA_STARTS",
     "MB",
     "DepartmentIndex",
+    "Grid",
     "ImportFileError",
     "ImportReport",
     "Limits",
@@ -55,6 +56,7 @@ __all__ = [
     "channel_phones",
     "default_limits",
     "normalise_value",
+    "open_grid",
     "open_table",
     "parse_date",
     "parse_materials",

@@ -110,22 +110,7 @@ def _check_binary(stream) -> None:
 def open_csv(stream, name: str, limits: Limits) -> Table:
     """The table of the delimited text in `stream` (anything not recognised as another
     format), or ImportFileError."""
-    _check_binary(stream)
-    encoding = _detect_encoding(stream)
-    text = _text_stream(stream, encoding)
-    try:
-        sample = text.read(64 * 1024)
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            "无法识别文件的文字编码。请另存为“CSV UTF-8（逗号分隔）”或 .xlsx 格式。"
-        ) from error
-    finally:
-        text.close()
-    _check_text_sample(sample)
-    if not sample.strip("\ufeff \r\n\t,;"):
-        raise ImportFileError("文件是空的，没有任何内容。")
-    delimiter = _sniff_delimiter(sample, limits)
-
+    encoding, delimiter = _checked_text(stream, limits)
     text = _text_stream(stream, encoding)
     raw = _csv_raw_rows(text, delimiter, limits)
     try:
@@ -154,6 +139,33 @@ def open_csv(stream, name: str, limits: Limits) -> Table:
         delimiter=delimiter,
         closers=[raw.close, text.close],
     )
+
+
+def csv_rows(stream, limits: Limits):
+    """The rows of delimited text as the XLSX reader gives them, for files that are not power
+    lists: (rows, close). Refused as open_csv refuses (binary, unknown encoding, HTML, XML)."""
+    encoding, delimiter = _checked_text(stream, limits)
+    text = _text_stream(stream, encoding)
+    return _csv_raw_rows(text, delimiter, limits), text.close
+
+
+def _checked_text(stream, limits: Limits) -> tuple[str, str]:
+    """(encoding, delimiter) of delimited text, or ImportFileError."""
+    _check_binary(stream)
+    encoding = _detect_encoding(stream)
+    text = _text_stream(stream, encoding)
+    try:
+        sample = text.read(64 * 1024)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            "无法识别文件的文字编码。请另存为“CSV UTF-8（逗号分隔）”或 .xlsx 格式。"
+        ) from error
+    finally:
+        text.close()
+    _check_text_sample(sample)
+    if not sample.strip("\ufeff \r\n\t,;"):
+        raise ImportFileError("文件是空的，没有任何内容。")
+    return encoding, _sniff_delimiter(sample, limits)
 
 
 def _sniff_delimiter(sample: str, limits: Limits) -> str:

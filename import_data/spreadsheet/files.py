@@ -11,10 +11,11 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .delimited import open_csv
+from ..columns import normalise_header
+from .delimited import csv_rows, open_csv
 from .limits import MB, SPREADSHEET_HINT, ImportFileError, Limits, default_limits
 from .table import Table
-from .xlsx import open_xlsx
+from .xlsx import INSTRUCTION_SHEETS, checked_workbook, open_xlsx
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OTHER_FORMATS = (
@@ -39,26 +40,13 @@ def open_table(source, filename: str | None = None, *, limits: Limits | None = N
     stream, owned = _binary_stream(source, limits)
     name = filename or Path(str(getattr(source, "name", "") or "")).name
     try:
-        size = stream.seek(0, io.SEEK_END)
-        stream.seek(0)
-        if size == 0:
-            raise ImportFileError("文件是空的。" + SPREADSHEET_HINT)
-        if size > limits.max_file_bytes:
-            raise ImportFileError(
-                f"文件过大（{size / MB:.1f} MB），最大 {limits.max_file_bytes // MB} MB；"
-                "请删除多余的行、列和图片后再导入。"
-            )
+        size = _recognised_size(stream, limits)
         head = stream.read(8)
         stream.seek(0)
         if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
             table = open_xlsx(stream, name, size, limits)
             table.filename = name
-        elif head.startswith(_CFB_MAGIC):
-            raise ImportFileError(_cfb_message(stream))
         else:
-            for magic, kind in _OTHER_FORMATS:
-                if head.startswith(magic):
-                    raise ImportFileError(f"文件不是电子表格（看起来是{kind}）。{SPREADSHEET_HINT}")
             table = open_csv(stream, name, limits)
     except BaseException:
         if owned:
@@ -67,6 +55,85 @@ def open_table(source, filename: str | None = None, *, limits: Limits | None = N
     if owned:
         table.close_also(stream.close)
     return table
+
+
+class Grid:
+    """The first visible sheet of a file that is not a power list (case records): its rows as
+    (row number, {column number: (value, data type)}), read once; data types as the XLSX reader
+    gives them ("f": a formula without a saved result, "e": an error value)."""
+
+    def __init__(self, format: str, rows, closers):
+        self.format = format
+        self._rows, self._closers = rows, closers
+
+    def rows(self):
+        return self._rows
+
+    def close(self) -> None:
+        for closer in self._closers:
+            closer()
+        self._closers = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def open_grid(source, filename: str | None = None, *, limits: Limits | None = None) -> Grid:
+    """Open a spreadsheet as open_table does (the same recognition by content, the same limits
+    and refusals: sizes, zip bombs, encrypted and legacy files, HTML and XML), without looking
+    for the power list's header."""
+    limits = limits or default_limits()
+    stream, owned = _binary_stream(source, limits)
+    name = filename or Path(str(getattr(source, "name", "") or "")).name
+    closers = [stream.close] if owned else []
+    try:
+        size = _recognised_size(stream, limits)
+        head = stream.read(8)
+        stream.seek(0)
+        if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+            workbook = checked_workbook(stream, name, size, limits)
+            closers.insert(0, workbook.close)
+            sheets = [
+                sheet
+                for sheet in workbook.sheets
+                if sheet.state == "visible"
+                and normalise_header(sheet.title) not in INSTRUCTION_SHEETS
+            ]
+            if not sheets:
+                raise ImportFileError("文件中没有可读取的工作表（隐藏的工作表不会读取）。")
+            rows = workbook.raw_rows(sheets[0])
+            return Grid("xlsx", rows, [rows.close, *closers])
+        rows, close = csv_rows(stream, limits)
+        return Grid("csv", rows, [rows.close, close, *closers])
+    except BaseException:
+        for closer in closers:
+            closer()
+        raise
+
+
+def _recognised_size(stream, limits: Limits) -> int:
+    """The size of a file that may be a spreadsheet; ImportFileError for an empty or too large
+    file and for the formats recognised by their first bytes that are not spreadsheets."""
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    if size == 0:
+        raise ImportFileError("文件是空的。" + SPREADSHEET_HINT)
+    if size > limits.max_file_bytes:
+        raise ImportFileError(
+            f"文件过大（{size / MB:.1f} MB），最大 {limits.max_file_bytes // MB} MB；"
+            "请删除多余的行、列和图片后再导入。"
+        )
+    head = stream.read(8)
+    stream.seek(0)
+    if head.startswith(_CFB_MAGIC):
+        raise ImportFileError(_cfb_message(stream))
+    for magic, kind in _OTHER_FORMATS:
+        if head.startswith(magic):
+            raise ImportFileError(f"文件不是电子表格（看起来是{kind}）。{SPREADSHEET_HINT}")
+    return size
 
 
 def _binary_stream(source, limits: Limits):

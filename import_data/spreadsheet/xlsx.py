@@ -68,6 +68,16 @@ def _check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
 
 def open_xlsx(stream, name: str, size: int, limits: Limits) -> Table:
     """The table of the workbook in `stream` (a zip by its first bytes), or ImportFileError."""
+    workbook = checked_workbook(stream, name, size, limits)
+    try:
+        return _choose_sheet(workbook, limits)
+    except BaseException:
+        workbook.close()
+        raise
+
+
+def checked_workbook(stream, name: str, size: int, limits: Limits) -> _Workbook:
+    """The workbook in `stream`, once the package passed the checks (parts, sizes, ratio)."""
     count = _zip_entry_count(stream, size)
     if count is not None and count > limits.max_zip_members:
         raise ImportFileError("文件包含的部件过多，不是正常的 Excel 文件，已拒绝读取。")
@@ -96,12 +106,7 @@ def open_xlsx(stream, name: str, size: int, limits: Limits) -> Table:
     finally:
         archive.close()
     stream.seek(0)
-    workbook = _Workbook.load(stream, name)
-    try:
-        return _choose_sheet(workbook, limits)
-    except BaseException:
-        workbook.close()
-        raise
+    return _Workbook.load(stream, name)
 
 
 # Expat from 2.4.1 on limits entity amplification (billion laughs) by itself, and ElementTree
@@ -368,7 +373,7 @@ _MERGE_RE = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']"
     rb"([A-Za-z]{1,3}\d+:[A-Za-z]{1,3}\d+)[\"']"
 )
-_INSTRUCTION_SHEETS = frozenset({"填写说明", "填表说明", "使用说明", "说明", "模板说明"})
+INSTRUCTION_SHEETS = frozenset({"填写说明", "填表说明", "使用说明", "说明", "模板说明"})
 
 
 def _choose_sheet(workbook: _Workbook, limits: Limits) -> Table:
@@ -378,7 +383,7 @@ def _choose_sheet(workbook: _Workbook, limits: Limits) -> Table:
     best: tuple[str, Header] | None = None
     visible = [s for s in workbook.sheets if s.state == "visible"]
     hidden = [s.title for s in workbook.sheets if s.state != "visible"]
-    readable = [s for s in visible if normalise_header(s.title) not in _INSTRUCTION_SHEETS]
+    readable = [s for s in visible if normalise_header(s.title) not in INSTRUCTION_SHEETS]
     if not readable:
         raise ImportFileError("文件中没有可读取的工作表（隐藏的工作表不会读取）。")
     for sheet in readable:
