@@ -85,6 +85,15 @@ def department_ids_of(user) -> list[int]:
     return cached
 
 
+def may_record_cases_for(user, department_id) -> bool:
+    """Records cases of a department (a business system's token, a 补录 clerk): its own staff
+    (editors and post holders) and site administrators. Not content administrators: cases
+    carry citizens' personal data."""
+    return is_site_admin(user) or (
+        is_active_staff(user) and department_id in department_ids_of(user)
+    )
+
+
 def posts_of(user, department_id) -> list[str]:
     """The names of the posts the user holds in a department."""
     if not is_active_staff(user):

@@ -342,9 +342,7 @@ def case_record(
     external_id = clean_public_text(external_id, 64)
     department = _department_of(power)
     recorder = actor.recorder
-    if recorder is None or not (
-        roles.is_site_admin(recorder) or department.pk in roles.department_ids_of(recorder)
-    ):
+    if recorder is None or not roles.may_record_cases_for(recorder, department.pk):
         raise PermissionDenied("只能报送本部门事项的办件。")
     if external_id:
         existing = Case.objects.filter(department=department, external_id=external_id).first()

@@ -39,12 +39,11 @@ def headers(step_count: int) -> list[str]:
 
 
 def may_backfill(user) -> bool:
-    """Who enters 办件补录: importers (content and site administrators) and departments' staff
-    (editors and post holders), each row then checked against the row's department."""
-    return roles.can_import(user) or bool(roles.department_ids_of(user))
+    """Who enters 办件补录: site administrators and departments' staff (editors and post
+    holders), each row then checked against the row's department."""
+    return roles.is_site_admin(user) or bool(roles.department_ids_of(user))
 
 
 def may_record_for(user, department_id: int) -> bool:
-    """Site and content administrators record for every department, staff for their own.
-    (cases.services checks again, and is the last word.)"""
-    return roles.can_import(user) or department_id in roles.department_ids_of(user)
+    """access.roles.may_record_cases_for, the rule cases.services applies too."""
+    return roles.may_record_cases_for(user, department_id)

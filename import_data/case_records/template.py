@@ -21,7 +21,7 @@ from .rows import flow_after_acceptance
 def powers_for(user):
     """The live powers the user may record cases of, with a flow."""
     powers = PowerPage.objects.live().order_by("path")
-    if not roles.can_import(user):
+    if not roles.is_site_admin(user):
         departments = DepartmentPage.objects.filter(pk__in=roles.department_ids_of(user))
         paths = [d.path for d in departments]
         if not paths:
