@@ -31,7 +31,7 @@ from .models import Case, ClockStop, State
 PAGE_SIZE = 20
 # The list says "more than 10,000" rather than counting a million rows on every request.
 COUNT_CAP = 10_000
-MAX_PARAM = 40
+MAX_PARAM = 64  # the longest power code
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 CURSOR_RE = re.compile(r"^(\d{1,18}|n)-(\d{1,18})$")
 RATE_SALT = "cases.rate"
@@ -247,7 +247,7 @@ def _rate(request):
                               max_age=RATE_TOKEN_SECONDS)  # fmt: skip
         case = Case.objects.get(case_no=str(token["no"])[:20])
     except (signing.BadSignature, Case.DoesNotExist, KeyError, TypeError):
-        context["form"].add_error(None, "评价页面已过期，请重新输入办件编号和查询密码后评价。")
+        context["page_error"] = "评价页面已过期，请重新输入办件编号和查询密码后评价。"
         return render(request, "cases/lookup.html", context, status=400)
     context.update(_lookup_context(case), searched=True)
     if not form.is_valid():
