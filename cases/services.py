@@ -215,7 +215,12 @@ def _write(case: Case, actor: Actor, kind: str, when, *, step=None, data=None, f
 
 
 def _pages_changed(case: Case):
-    pagecache.invalidate_paths(["/cases/", f"/p/{case.power_code}/", "/api/v3/cases/"])
+    """办件公示, the case's own page and its power's page (its figures) are served fresh."""
+    paths = ["/cases/", f"/cases/{case.case_no}/", f"/p/{case.power_code}/", "/api/v3/cases/"]
+    power = PowerPage.objects.filter(pk=case.power_id).only("url_path", "path", "depth").first()
+    if power is not None and power.url:
+        paths.append(power.url)
+    pagecache.invalidate_paths(paths)
 
 
 # --- opening a case -------------------------------------------------------------------------

@@ -99,3 +99,26 @@ def test_a_forged_rating_token_is_refused(client, licence, window):
     response = client.post("/cases/lookup/", {"token": "forged:abc", "rating": "1"})
     assert response.status_code == 400 and "评价页面已过期" in response.content.decode()
     assert not Feedback.objects.exists()
+
+
+def test_evaluation_results_show_case_ratings_apart_from_anonymous_ones(
+    client, licence, window, reviewer, head
+):
+    from feedback.models import Kind
+    from feedback.services import Submission, feedback_submit
+
+    case = opened(licence, window).case
+    services.step_complete(case, actor=Actor(user=reviewer), position=1, opinion="材料齐全")
+    services.step_complete(case, actor=Actor(user=head), position=2, opinion="准予",
+                           result=Result.GRANTED)  # fmt: skip
+    case.refresh_from_db()
+    services.case_rate(case, rating=5, ip="10.0.0.1")
+    feedback_submit(Submission(kind=Kind.EVALUATION, rating=1, comment="", power=licence),
+                    ip="10.0.0.2")  # fmt: skip
+
+    response = client.get("/evaluation/")
+    total = response.context["results"].total
+    assert (total.ratings, total.verified, total.anonymous) == (2, 1, 1)
+    assert total.verified_rate_percent == "100.0%" and total.anonymous_rate_percent == "0.0%"
+    html = response.content.decode()
+    assert "办件评价" in html and "其他评价（未核验身份）" in html

@@ -32,7 +32,9 @@ def stored_files():
 
 def apply(client, power, **changes):
     data = {**FORM, "material-1": upload(), **changes}
-    return client.post(f"/cases/apply/{power.code}/", {k: v for k, v in data.items() if v is not None})
+    return client.post(
+        f"/cases/apply/{power.code}/", {k: v for k, v in data.items() if v is not None}
+    )
 
 
 def test_a_citizen_applies_online_and_gets_a_receipt_with_number_password_and_qr_code(

@@ -142,3 +142,17 @@ def test_the_power_page_shows_this_years_figures_and_the_way_to_apply_online(
     assert "办件情况" in html and "年受理" in html and "按期办结率" in html
     assert "100.0%" in html
     assert f"/cases/apply/{licence.code}/" in html
+
+
+def test_cached_pages_show_a_completed_step_at_once(client, licence, window, reviewer):
+    from django.core.cache import cache
+
+    case = services.window_open(licence, applicant(), user=window).case
+    cache.clear()
+    for url in ("/cases/", f"/cases/{case.case_no}/", licence.url):
+        client.get(url)
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    services.step_complete(case, actor=Actor(user=reviewer), position=1, opinion="材料齐全")
+    for url in ("/cases/", f"/cases/{case.case_no}/", licence.url):
+        assert client.get(url)["X-Page-Cache"] == "miss"
+    assert "已完成" in client.get(f"/cases/{case.case_no}/").content.decode()
