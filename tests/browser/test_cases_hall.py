@@ -34,7 +34,9 @@ def licence(transactional_db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_citizen_applies_online_on_a_phone_and_looks_the_case_up(live_server, phone, licence):
+def test_a_citizen_applies_online_on_a_phone_and_looks_the_case_up(
+    live_server, phone, licence, open_page
+):
     phone.goto(live_server.url + licence.url)
     expect(phone.locator("#cases")).to_contain_text("年受理")
     if SHOTS:
@@ -63,6 +65,12 @@ def test_a_citizen_applies_online_on_a_phone_and_looks_the_case_up(live_server, 
     expect(phone.locator(".case-receipt__qr svg")).to_be_visible()
     assert password not in phone.url
     shot(phone, "receipt")
+    if SHOTS:  # the receipt as printed on A4
+        paper = open_page(viewport={"width": 794, "height": 1123})
+        paper.goto(live_server.url + "/cases/")
+        paper.set_content(phone.content())
+        paper.emulate_media(media="print")
+        shot(paper, "receipt-print")
     assert axe_violations(phone) == []
     case = Case.objects.get(case_no=number)
     assert case.state == State.SUBMITTED and case.materials.get().file
