@@ -286,6 +286,8 @@ def application_submit(power: PowerPage, applicant: Applicant, *, files=(), ip: 
     upload) pairs from cases.uploads."""
     if power.online_depth < 3:
         raise CaseError("该事项暂不支持网上申报，请到窗口办理。", code="not_online", field="power")
+    if power.status != "in_force":
+        raise CaseError("该事项已暂停实施或已取消，不能申报。", code="not_in_force", field="power")
     actor = Actor(channel=Channel.ONLINE, name=applicant.name[:50])
     when = timezone.now()
     with transaction.atomic():

@@ -306,7 +306,7 @@ def apply(request, code):
     if power is None:
         raise Http404("没有这个事项编码")
     materials = _materials_of(power)
-    if power.online_depth < 3:
+    if power.online_depth < 3 or power.status != "in_force":
         return render(request, "cases/apply_closed.html", {"power": power}, status=404)
     if request.method == "GET":
         form = ApplicationForm(initial={"applicant_type": "person", "applicant_id_type": "id_card"})

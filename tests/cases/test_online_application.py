@@ -130,3 +130,20 @@ def test_applications_from_one_address_are_limited(client, licence, settings):
     refused = apply(client, licence)
     assert refused.status_code == 429 and "提交过于频繁" in refused.content.decode()
     assert Case.objects.count() == 2
+
+
+def test_a_suspended_power_takes_no_applications(client, db):
+    from cases import services
+    from cases.applicants import Applicant
+    from cases.services import CaseError
+
+    power = publish_power(road_transport_licence(online_depth=4, status="suspended"))
+    response = client.get(f"/cases/apply/{power.code}/")
+    assert response.status_code == 404 and "暂停实施" in response.content.decode()
+    assert apply(client, power).status_code == 404
+    person = Applicant.clean(
+        {"type": "person", "name": "欧阳娜娜", "id_no": FORM["applicant_id_no"]}
+    )
+    with pytest.raises(CaseError, match="暂停实施"):
+        services.application_submit(power, person)
+    assert Case.objects.count() == 0
