@@ -215,7 +215,12 @@ def _write(case: Case, actor: Actor, kind: str, when, *, step=None, data=None, f
 
 
 def _pages_changed(case: Case):
-    pagecache.invalidate_paths(["/cases/", f"/p/{case.power_code}/", "/api/v3/cases/"])
+    """办件公示, the case's own page and its power's page (its figures) are served fresh."""
+    paths = ["/cases/", f"/cases/{case.case_no}/", f"/p/{case.power_code}/", "/api/v3/cases/"]
+    power = PowerPage.objects.filter(pk=case.power_id).only("url_path", "path", "depth").first()
+    if power is not None and power.url:
+        paths.append(power.url)
+    pagecache.invalidate_paths(paths)
 
 
 # --- opening a case -------------------------------------------------------------------------
@@ -281,6 +286,8 @@ def application_submit(power: PowerPage, applicant: Applicant, *, files=(), ip: 
     upload) pairs from cases.uploads."""
     if power.online_depth < 3:
         raise CaseError("该事项暂不支持网上申报，请到窗口办理。", code="not_online", field="power")
+    if power.status != "in_force":
+        raise CaseError("该事项已暂停实施或已取消，不能申报。", code="not_in_force", field="power")
     actor = Actor(channel=Channel.ONLINE, name=applicant.name[:50])
     when = timezone.now()
     with transaction.atomic():

@@ -26,7 +26,9 @@ EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/static/", "/media/", "/api/"
                      "/evaluation/download.", "/open-data/powers.")  # fmt: skip
 # Query parameters the public pages use; a request with any other is answered but not stored,
 # so arbitrary query strings cannot fill the cache.
-CACHEABLE_PARAMETERS = frozenset({"type", "dept", "status", "page", "all"})
+CACHEABLE_PARAMETERS = frozenset(
+    {"type", "dept", "status", "page", "all", "power", "state", "month"}
+)
 
 
 def _path_key(path: str) -> str:

@@ -19,6 +19,7 @@ from .forms import FeedbackForm
 from .models import BAD_RATINGS, SATISFIED_RATINGS, Feedback, Moderation, Rating
 
 COUNTED = Q(rating__isnull=False, excluded_from_statistics=False, held=False)
+VERIFIED = ~Q(case_no="")
 PUBLIC_FIELDS = ("tracking_no", "kind", "rating", "comment", "created_at", "reply", "replied_at",
                  "power_id", "department_id")  # fmt: skip
 
@@ -49,6 +50,9 @@ def _aggregates():
         "bad_on_time": Count(
             "id", filter=Q(rating__in=BAD_RATINGS, replied_at__date__lte=F("due_on"))
         ),
+        # Ratings of finished cases by their applicants (verified by number and password).
+        "verified": Count("id", filter=VERIFIED),
+        "verified_satisfied": Count("id", filter=VERIFIED & Q(rating__in=SATISFIED_RATINGS)),
     }
 
 
@@ -58,6 +62,8 @@ class Figures:
     satisfied: int = 0
     bad: int = 0
     bad_on_time: int = 0
+    verified: int = 0
+    verified_satisfied: int = 0
     levels: dict = field(default_factory=dict)
 
     @property
@@ -68,6 +74,24 @@ class Figures:
     @property
     def rate_percent(self) -> str:
         return "—" if self.rate is None else f"{self.rate * 100:.1f}%"
+
+    @property
+    def anonymous(self) -> int:
+        return self.ratings - self.verified
+
+    @property
+    def verified_rate_percent(self) -> str:
+        """Satisfaction among the ratings of finished cases by their verified applicants."""
+        if not self.verified:
+            return "—"
+        return f"{self.verified_satisfied / self.verified * 100:.1f}%"
+
+    @property
+    def anonymous_rate_percent(self) -> str:
+        if not self.anonymous:
+            return "—"
+        satisfied = self.satisfied - self.verified_satisfied
+        return f"{satisfied / self.anonymous * 100:.1f}%"
 
     @property
     def on_time_percent(self) -> str:
@@ -219,7 +243,8 @@ def satisfaction(period: Period, *, trend_length=12) -> Results:
     types = [Row(t.value, t.label, by_type[t.value]) for t in PowerType if t.value in by_type]
     total = Figures()
     for figures in by_department.values():
-        for name in ("ratings", "satisfied", "bad", "bad_on_time"):
+        for name in ("ratings", "satisfied", "bad", "bad_on_time", "verified",
+                     "verified_satisfied"):  # fmt: skip
             setattr(total, name, getattr(total, name) + getattr(figures, name))
     return Results(period, total, departments, types, trend_periods)
 
