@@ -182,12 +182,12 @@ class Case(models.Model):
         ]
         indexes = [
             # 办件公示: newest first, all or one department's, one power's.
-            models.Index(fields=["public", "-accepted_at", "-id"], name="case_public_newest"),
+            models.Index(fields=["public", "-published_at", "-id"], name="case_public_newest"),
             models.Index(
-                fields=["department", "public", "-accepted_at", "-id"], name="case_dept_public"
+                fields=["department", "public", "-published_at", "-id"], name="case_dept_public"
             ),
             models.Index(
-                fields=["power", "public", "-accepted_at", "-id"], name="case_power_public"
+                fields=["power", "public", "-published_at", "-id"], name="case_power_public"
             ),
             # The department's work: open cases by state and due date.
             models.Index(fields=["department", "state", "due_on"], name="case_dept_state_due"),

@@ -17,16 +17,17 @@ from .models import OPEN_STATES, Case, State
 # The columns 办件公示 reads: nothing personal beyond the masked name.
 PUBLIC_FIELDS = (
     "id", "case_no", "power_id", "department_id", "power_code", "power_name", "power_type",
-    "applicant_public_name", "channel", "state", "current_step", "accepted_at", "due_on",
-    "finished_at", "result", "on_time", "promised_days", "working_days_used", "submitted_at",
-    "extension_days", "paused_since", "rejection_reason", "version",
+    "applicant_public_name", "channel", "state", "current_step", "accepted_at", "published_at",
+    "due_on", "finished_at", "result", "on_time", "promised_days", "working_days_used",
+    "submitted_at", "extension_days", "paused_since", "rejection_reason", "version",
 )  # fmt: skip
 PUBLIC_STATES = tuple(s for s in State.values if s not in (State.SUBMITTED, State.VOID))
 
 
 def public_cases(*, department=None, power=None, state=None, month=None):
-    """Cases in 办件公示, newest accepted first: accepted (or not accepted, with the reason)
-    and not withheld. `month`: a (year, month) pair of the acceptance date."""
+    """Cases in 办件公示, newest first (by the time they entered 公示: acceptance, or the
+    decision not to accept): not withheld, not void. `month`: a (year, month) pair of that
+    time."""
     cases = Case.objects.filter(public=True).only(*PUBLIC_FIELDS)
     if department is not None:
         cases = cases.filter(department=department)
@@ -38,8 +39,8 @@ def public_cases(*, department=None, power=None, state=None, month=None):
         year, number = month
         start = timezone.make_aware(datetime.datetime(year, number, 1))
         end = timezone.make_aware(datetime.datetime(year + number // 12, number % 12 + 1, 1))
-        cases = cases.filter(accepted_at__gte=start, accepted_at__lt=end)
-    return cases.order_by("-accepted_at", "-id")
+        cases = cases.filter(published_at__gte=start, published_at__lt=end)
+    return cases.order_by("-published_at", "-id")
 
 
 def public_case(case_no: str) -> Case | None:

@@ -391,7 +391,7 @@ def _accept(case: Case, actor: Actor, when) -> Case:
     case.state, case.accepted_at = State.IN_PROGRESS, when
     case.accepted_by, case.accepted_by_name = actor.user, actor.label
     case.due_on = deadlines.due_date(calendar, today, case.promised_days).on
-    case.public, case.published_at = True, when
+    case.public, case.published_at = not case.withheld, when
     _complete(step, actor, when, "受理", calendar)
     case.current_step = step.position + 1
     _start_next(case, steps, when, calendar)
@@ -445,7 +445,8 @@ def case_reject(case: Case, *, actor: Actor, reason: str, version=None) -> Case:
         when = _when(actor, case)
         _require_post(actor, case, case.steps_list[acceptance_position(case)])
         case.state, case.rejection_reason, case.finished_at = State.REJECTED, reason, when
-        case.public, case.published_at, case.current_posts = True, when, ""
+        case.public, case.published_at = not case.withheld, when
+        case.current_posts = ""
         fields = ["state", "rejection_reason", "finished_at", "public", "published_at",
                   "current_posts"]  # fmt: skip
         _write(case, actor, EventKind.REJECTED, when, data={"reason": reason}, fields=fields)
@@ -737,16 +738,14 @@ def publicity_set(case: Case, *, actor: Actor, withhold: bool, reason: str = "",
         when = _when(actor, case)
         case.withheld = withhold
         case.withhold_reason, case.withhold_note = (reason, note) if withhold else ("", "")
-        case.public = (
-            not withhold
-            and case.accepted_at is not None
-            or (not withhold and case.state == State.REJECTED)
-        )
-        if case.state == State.VOID:
-            case.public = False
+        # In 公示 once accepted (or refused), unless withheld; never when void.
+        case.public = not withhold and case.state not in (State.SUBMITTED, State.VOID)
+        if case.public and case.published_at is None:
+            case.published_at = when
         _write(case, actor, EventKind.WITHHELD if withhold else EventKind.DISCLOSED, when,
                data={"reason": reason, "note": note},
-               fields=["withheld", "withhold_reason", "withhold_note", "public"])  # fmt: skip
+               fields=["withheld", "withhold_reason", "withhold_note", "public",
+                       "published_at"])  # fmt: skip
     _pages_changed(case)
     return case
 

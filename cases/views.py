@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
@@ -42,38 +41,26 @@ DEFAULT_APPLICATION_LIMITS = {"ip_per_hour": 10, "ip_per_day": 30}
 # --- 办件公示 -----------------------------------------------------------------------------------
 
 
-def _nulls_first_descending() -> bool:
-    """Where NULL acceptance times (不予受理 cases) fall in a descending list: first on
-    PostgreSQL, last on SQLite; the keyset follows the database's own order (and its index)."""
-    return connection.vendor == "postgresql"
-
-
 def _cursor_of(case: Case) -> str:
-    if case.accepted_at is None:
-        return f"n-{case.pk}"
-    return f"{int(case.accepted_at.timestamp() * 1_000_000)}-{case.pk}"
+    return f"{int(case.published_at.timestamp() * 1_000_000)}-{case.pk}"
 
 
 def _after(cases, cursor: str):
-    """The rows after `cursor` in (-accepted_at, -id) order: a keyset, as fast on the last
-    page as on the first."""
+    """The rows after `cursor` in (-published_at, -id) order: a keyset, as fast on the last
+    page as on the first. Every public case has its publication time (accepted or not)."""
     match = CURSOR_RE.match(cursor)
     if match is None:
         return None
     stamp, pk = match.group(1), int(match.group(2))
-    nulls_first = _nulls_first_descending()
     if stamp == "n":
-        same = Q(accepted_at__isnull=True, id__lt=pk)
-        return cases.filter(same | Q(accepted_at__isnull=False) if nulls_first else same)
+        return None
     try:
         moment = datetime.datetime.fromtimestamp(int(stamp) / 1_000_000, tz=datetime.UTC)
     except (OverflowError, ValueError, OSError):
         return None
-    # (accepted_at, id) < (moment, pk), written so that the first condition bounds the index scan.
-    later = Q(accepted_at__lte=moment) & (Q(accepted_at__lt=moment) | Q(id__lt=pk))
-    if not nulls_first:
-        later |= Q(accepted_at__isnull=True)
-    return cases.filter(later)
+    # (published_at, id) < (moment, pk), written so that the first condition bounds the index
+    # scan.
+    return cases.filter(Q(published_at__lte=moment) & (Q(published_at__lt=moment) | Q(id__lt=pk)))
 
 
 def _param(request, name: str, problems: list[str], label: str) -> str:

@@ -169,3 +169,14 @@ def test_the_applicant_looks_it_up_and_rates_it_once(licence, window, reviewer, 
     assert receipt.feedback.case_no == case.case_no and receipt.feedback.verified
     with pytest.raises(CaseError, match="只能评价一次"):
         services.case_rate(case, rating=1, ip="5.6.7.8", client="b")
+
+
+def test_a_case_withheld_before_acceptance_stays_out_of_publicity(licence, window):
+    case = services.application_submit(licence, applicant()).case
+    services.publicity_set(case, actor=Actor(user=window), withhold=True, reason="trade_secret")
+    services.case_accept(case, actor=Actor(user=window))
+    case.refresh_from_db()
+    assert case.state == State.IN_PROGRESS and not case.public
+    services.publicity_set(case, actor=Actor(user=window), withhold=False)
+    case.refresh_from_db()
+    assert case.public and case.published_at is not None
