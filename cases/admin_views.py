@@ -35,6 +35,7 @@ from .models import (
     State,
     WithholdReason,
 )
+from .qr import receipt_context
 from .services import Actor, CaseError
 
 PAGE_SIZE = 50
@@ -173,7 +174,8 @@ class ReceiptView(CasesAdminMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         case = get_object_or_404(selectors.cases_for(self.request.user), pk=self.kwargs["pk"])
         password = self.request.session.pop(f"case-password-{case.pk}", "")
-        context.update(case=case, password=password, due=services.due_explained(case))
+        context.update(case=case, due=services.due_explained(case),
+                       **receipt_context(self.request, case, password))  # fmt: skip
         return context
 
 
