@@ -267,11 +267,12 @@ class CaseView(CasesAdminMixin, TemplateView):
                 data = form.cleaned_data
                 position = int(post.get("position", "-1")) if post.get("position", "").isdigit() \
                     else -1  # fmt: skip
-                services.step_complete(case, actor=actor, position=position,
+                case = services.step_complete(case, actor=actor, position=position,
                                        opinion=data["opinion"], result=data["result"],
                                        result_description=data["result_description"],
                                        version=version)  # fmt: skip
-                messages.success(request, "本环节已办理，已转下一环节。")
+                messages.success(request, "已办结。" if case.state == State.FINISHED
+                                 else "本环节已办理，已转下一环节。")  # fmt: skip
             elif action == "correction":
                 services.correction_request(case, actor=actor, items=text, version=version)
                 messages.success(request, "已一次性告知补正内容，计时暂停。")
