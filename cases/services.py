@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -214,8 +216,42 @@ def _write(case: Case, actor: Actor, kind: str, when, *, step=None, data=None, f
     )  # fmt: skip
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def batch():
+    """Many changes in a row (a business system's batch push, an import): the working calendar
+    is read once, and the public pages the changes touch are made stale once, at the end,
+    instead of once per change. Each change is still its own transaction."""
+    if getattr(_batch, "active", False):
+        yield
+        return
+    _batch.active, _batch.calendar, _batch.paths = True, None, set()
+    try:
+        yield
+    finally:
+        paths = _batch.paths
+        _batch.active, _batch.calendar, _batch.paths = False, None, set()
+        if paths:
+            pagecache.invalidate_paths(sorted(paths))
+
+
+def _calendar() -> WorkCalendar:
+    """The working calendar (China's holidays and the overrides entered), once per batch."""
+    if getattr(_batch, "active", False):
+        if _batch.calendar is None:
+            _batch.calendar = WorkCalendar.load()
+        return _batch.calendar
+    return WorkCalendar.load()
+
+
 def _pages_changed(case: Case):
-    pagecache.invalidate_paths(["/cases/", f"/p/{case.power_code}/", "/api/v3/cases/"])
+    paths = ["/cases/", f"/p/{case.power_code}/", "/api/v3/cases/"]
+    if getattr(_batch, "active", False):
+        _batch.paths.update(paths)
+        return
+    pagecache.invalidate_paths(paths)
 
 
 # --- opening a case -------------------------------------------------------------------------
@@ -381,7 +417,7 @@ def _accept(case: Case, actor: Actor, when) -> Case:
     steps = case.steps_list
     step = steps[acceptance_position(case)]
     _require_post(actor, case, step)
-    calendar = WorkCalendar.load()
+    calendar = _calendar()
     today = timezone.localdate(when)
     case.state, case.accepted_at = State.IN_PROGRESS, when
     case.accepted_by, case.accepted_by_name = actor.user, actor.label
@@ -479,7 +515,7 @@ def step_complete(
             raise CaseError("最后一个环节须选择办结结果：准予、不予或部分准予。", field="result")
         if last and result in (Result.DENIED, Result.PARTIAL) and not result_description.strip():
             raise CaseError("不予或部分准予须写明理由。", field="result_description")
-        calendar = WorkCalendar.load()
+        calendar = _calendar()
         _complete(step, actor, when, opinion, calendar)
         case.current_step = position + 1
         _start_next(case, steps, when, calendar)
@@ -530,7 +566,7 @@ def due_explained(case: Case) -> deadlines.Due | None:
     if case.accepted_at is None:
         return None
     return deadlines.due_date(
-        WorkCalendar.load(), timezone.localdate(case.accepted_at), case.promised_days,
+        _calendar(), timezone.localdate(case.accepted_at), case.promised_days,
         extension=case.extension_days, stops=_stops(case), paused=case.paused_since is not None,
     )  # fmt: skip
 
@@ -628,7 +664,7 @@ def _resume(case, actor, kind, state, note, version, event_kind):
         stop = case.clock_stops.filter(kind=kind, ended_on__isnull=True).order_by("-id").first()
         stop.ended_on, stop.result = today, note
         stop.save(update_fields=["ended_on", "result"])
-        calendar = WorkCalendar.load()
+        calendar = _calendar()
         stopped, _lines = deadlines.stopped_working_days(
             calendar, [(kind, stop.started_on, today, "")]
         )
@@ -666,7 +702,7 @@ def extension_grant(case: Case, *, actor: Actor, days: int, reason: str, version
             raise CaseError("该办件已经延期一次，不能再次延期。", code="state")
         when = _when(actor, case)
         case.extension_days = days
-        _recompute_due(case, WorkCalendar.load())
+        _recompute_due(case, _calendar())
         _write(case, actor, EventKind.EXTENDED, when,
                data={"days": days, "reason": reason, "due_on": case.due_on.isoformat()},
                fields=["extension_days", "due_on"])  # fmt: skip
