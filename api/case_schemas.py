@@ -173,13 +173,17 @@ class CaseIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     power: str = Field(min_length=1, max_length=64, description="事项编码（本部门已发布的事项）")
-    external_id: str = Field(min_length=1, max_length=64,
-                             description="申办流水号：业务系统自己的编号；重复报送返回同一办件")  # fmt: skip
+    external_id: str = Field(
+        min_length=1,
+        max_length=64,
+        description="申办流水号：业务系统自己的编号；重复报送返回同一办件",
+    )
     applicant: ApplicantIn
     submitted_at: datetime.datetime = Field(description="申办时间")
     acceptance: AcceptanceIn | None = Field(None, description="已受理时：受理人、岗位、受理时间")
-    materials: list[str] = Field([], max_length=100,
-                                 description="已收取的申请材料名称（须为该事项的材料）")  # fmt: skip
+    materials: list[str] = Field(
+        [], max_length=100, description="已收取的申请材料名称（须为该事项的材料）"
+    )
 
 
 class ApproverIn(Schema):
@@ -192,8 +196,11 @@ class ApproverIn(Schema):
 class EventIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    external_id: str = Field(min_length=1, max_length=64,
-                             description="业务系统的事件号：重复报送返回已记录的事件，不作修改")  # fmt: skip
+    external_id: str = Field(
+        min_length=1,
+        max_length=64,
+        description="业务系统的事件号：重复报送返回已记录的事件，不作修改",
+    )
     kind: EventKindName = Field(
         description="accept 受理；reject 不予受理（reason）；complete_step 完成环节（position、"
         "opinion；最后一个环节须 result：granted 准予、denied 不予、partial 部分准予）；"

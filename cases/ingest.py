@@ -246,8 +246,13 @@ def _apply(case: Case, kind: str, data: dict, actor: Actor) -> Case:
         state = State.RETURNED if kind == "return" else State.WITHDRAWN
         return services.case_close(case, actor=actor, state=state, reason=_text(data, "reason"))
     # fee
-    return services.fee_record(case, actor=actor, due=data.get("fee_due"),
-                               paid=data.get("fee_paid"), waived=data.get("fee_waived"))  # fmt: skip
+    return services.fee_record(
+        case,
+        actor=actor,
+        due=data.get("fee_due"),
+        paid=data.get("fee_paid"),
+        waived=data.get("fee_waived"),
+    )
 
 
 def _approver(case: Case, approver: dict) -> tuple[str, str]:
@@ -261,8 +266,10 @@ def _approver(case: Case, approver: dict) -> tuple[str, str]:
     if not Post.objects.filter(department_id=case.department_id, name=post, is_head=True).exists():
         heads = Post.objects.filter(department_id=case.department_id, is_head=True)
         names = "、".join(heads.values_list("name", flat=True)[:5]) or "（本部门尚未设负责人岗位）"
-        raise CaseError(f"延期须经部门负责人批准：“{post}”不是本部门的负责人岗位。负责人岗位：{names}。",
-                        field="approver")  # fmt: skip
+        raise CaseError(
+            f"延期须经部门负责人批准：“{post}”不是本部门的负责人岗位。负责人岗位：{names}。",
+            field="approver",
+        )
     return name, post
 
 

@@ -115,7 +115,8 @@ def _month(value: str) -> tuple[int, int]:
     summary="办件公示列表",
     description="公示中的办件，新受理的在前，可按受理部门（dept，部门编码）、事项（power，事项编码）、"
     "状态（state，代码或名称，如 finished 或 办结）和受理月份（month，YYYY-MM）筛选。"
-    f"只含公示信息：自然人申请人只显示姓氏。统计和翻页最多到 {COUNT_LIMIT} 件，更早的请按月份筛选。",
+    "只含公示信息：自然人申请人只显示姓氏。"
+    f"统计和翻页最多到 {COUNT_LIMIT} 件，更早的请按月份筛选。",
     operation_id="cases_list",
 )
 @known_parameters("dept", "power", "state", "month", "page", "page_size")
@@ -304,8 +305,9 @@ REFUSALS = (CaseError, ApplicantError, IngestError, PermissionDenied)
     auth=BearerTokenAuth(),
     summary="报送办件（部门业务系统）",
     description="部门业务系统报送一个办件：事项编码、申办流水号（external_id，必填）、申请人、申办时间，"
-    "已受理的附受理人、岗位和受理时间。须用本部门工作人员的 API 令牌，只能报送本部门的事项（否则 403）。"
-    "按申办流水号幂等：新建返回 201 和查询密码；同一流水号再次报送返回 200 和原办件，不作任何修改。",
+    "已受理的附受理人、岗位和受理时间。须用本部门工作人员的 API 令牌，"
+    "只能报送本部门的事项（否则 403）。按申办流水号幂等：新建返回 201 和查询密码；"
+    "同一流水号再次报送返回 200 和原办件，不作任何修改。",
     operation_id="cases_create",
 )
 @known_parameters()
@@ -323,7 +325,8 @@ def cases_create(request, body: CaseIn):
     auth=BearerTokenAuth(),
     summary="批量报送办件和事件",
     description=f"一次最多 {ingest.MAX_BATCH} 项（办件和/或事件），按顺序逐项办理，每项单独生效："
-    "整体返回 200，results 中逐项给出结果（201 新建、200 重复报送未修改、403、404、409、422 及中文说明）。"
+    "整体返回 200，results 中逐项给出结果"
+    "（201 新建、200 重复报送未修改、403、404、409、422 及中文说明）。"
     "事件用 case_no 或 case_external_id（申办流水号，可引用同一批次中先报送的办件）指明所属办件。",
     operation_id="cases_batch",
 )
@@ -366,7 +369,8 @@ def cases_batch(request, body: BatchIn):
     summary="报送办件的一个事件（部门业务系统）",
     description="受理、不予受理、完成环节、补正、特别程序、延期、退件、撤回、收费，各带业务系统自己的事件号"
     "（external_id，必填）和发生时间（不晚于现在，不早于该办件上一个事件）。"
-    "环节须按顺序办理；流程不允许的操作或顺序不对返回 409，内容有误返回 422，其他部门的办件返回 403。"
+    "环节须按顺序办理；流程不允许的操作或顺序不对返回 409，内容有误返回 422，"
+    "其他部门的办件返回 403。"
     "同一事件号再次报送返回 200 和已记录的事件，不作任何修改（并发重复报送亦然）。",
     operation_id="cases_event",
 )

@@ -46,7 +46,8 @@ def post(client, url, body, headers):
 
 @pytest.fixture
 def licence(db):
-    """The transport bureau's road freight licence: 受理 (窗口受理岗) → 审查 (审核岗) → 决定 (分管领导)."""
+    """The transport bureau's road freight licence, published: 受理 (窗口受理岗) → 审查 (审核岗)
+    → 决定 (分管领导)."""
     return publish_power(road_transport_licence(online_depth=4))
 
 
@@ -128,8 +129,14 @@ def test_an_extension_names_the_head_who_approved_it(client, licence, system):
     holder("head", "分管领导", heads=("分管领导",))
     case_no = post(client, CASES, case_push(licence), system).json()["case_no"]
     events = f"{CASES}{case_no}/events/"
-    extend = {"external_id": "EX-1", "kind": "extend", "occurred_at": ago(hours=3), "days": 5,
-              "reason": "需现场核查车辆", "approver": {"name": "赵局长", "post": "审核岗"}}  # fmt: skip
+    extend = {
+        "external_id": "EX-1",
+        "kind": "extend",
+        "occurred_at": ago(hours=3),
+        "days": 5,
+        "reason": "需现场核查车辆",
+        "approver": {"name": "赵局长", "post": "审核岗"},
+    }
     refused = post(client, events, extend, system)
     assert refused.status_code == 422 and "负责人" in refused.json()["detail"]
     extend["approver"]["post"] = "分管领导"
