@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import threading
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -34,6 +35,7 @@ from .models import Case, CaseEvent, Channel, State
 from .services import Actor, CaseError
 
 logger = logging.getLogger(__name__)
+_powers = threading.local()  # the powers a batch names, read once
 
 MAX_BATCH = 200
 SYSTEM_NAME = "部门业务系统"
@@ -83,6 +85,21 @@ def _external_id(value, field="external_id") -> str:
     return cleaned
 
 
+def _refuse_control_characters(value, where: str = "") -> None:
+    """A NUL or another control character anywhere in a push (PostgreSQL cannot store NUL;
+    none belongs in a record): refused, naming the field, before anything is read or written."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            _refuse_control_characters(item, f"{where}.{name}" if where else str(name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _refuse_control_characters(item, f"{where}.{index}")
+    elif isinstance(value, str) and any(
+        ord(ch) < 32 and ch not in "\n\t" or ord(ch) == 127 for ch in value
+    ):
+        raise CaseError(f"{where or '内容'} 含有不允许的控制字符。", field=where or None)
+
+
 def _label(account) -> str:
     return (account.get_full_name() or account.get_username())[:50] if account else SYSTEM_NAME
 
@@ -94,9 +111,10 @@ def push_case(data: dict, *, account) -> Outcome:
     """A case from a department's system: `power` (事项编码), `external_id` (申办流水号),
     `applicant` (as cases.applicants.Applicant.clean takes it), `submitted_at`, optional
     `acceptance` {handler, post, accepted_at} and `materials` (names received)."""
+    _refuse_control_characters(data)
     external_id = _external_id(data.get("external_id"))
     code = str(data.get("power") or "")[:64]
-    power = PowerPage.objects.live().filter(code=code).first() if code else None
+    power = _power(code) if code else None
     if power is None:
         raise IngestError(f"没有编码为“{clean_public_text(code, 30)}”的已发布事项。",
                           field="power")  # fmt: skip
@@ -127,6 +145,17 @@ def push_case(data: dict, *, account) -> Outcome:
     return Outcome(opened.case, created=opened.created, password=opened.password)
 
 
+def _power(code: str) -> PowerPage | None:
+    """The live power of this code (once per batch)."""
+    powers = getattr(_powers, "found", None)
+    if powers is not None and code in powers:
+        return powers[code]
+    power = PowerPage.objects.live().filter(code=code).first()
+    if powers is not None:
+        powers[code] = power
+    return power
+
+
 def _case_by_external_id(external_id: str, account, *, power=None) -> Case | None:
     cases = Case.objects.filter(external_id=external_id)
     if power is not None:
@@ -148,8 +177,9 @@ def find_case(*, case_no: str = "", external_id: str = "", account) -> Case:
     (a case pushed earlier in the same batch). IngestError when there is none the account may
     see; PermissionDenied when it is another department's."""
     case = None
+    case_no = clean_public_text(case_no, 20)
     if case_no:
-        case = Case.objects.filter(case_no=str(case_no)[:20]).first()
+        case = Case.objects.filter(case_no=case_no).first()
     elif external_id:
         case = _case_by_external_id(clean_public_text(external_id, 64), account)
     if case is None:
@@ -158,16 +188,21 @@ def find_case(*, case_no: str = "", external_id: str = "", account) -> Case:
     return case
 
 
-def push_event(case: Case, data: dict, *, account) -> Outcome:
+def push_event(case: Case, data: dict, *, account, known: dict | None = None) -> Outcome:
     """One event of a case as its system recorded it: `external_id` (the system's event id),
     `kind` (EVENT_KINDS), `occurred_at`, and the kind's fields. A retried id returns the event
-    first recorded; nothing changes."""
+    first recorded; nothing changes. `known`: the case's events by external id, when the
+    caller (a batch) read them already."""
     if not may_handle(account, case):
         raise PermissionDenied("只能报送本部门办件的事件。")
+    _refuse_control_characters(data)
     external_id = _external_id(data.get("external_id"))
-    recorded = CaseEvent.objects.filter(case=case, external_id=external_id).first()
+    if known is not None:
+        recorded = known.get(external_id)
+    else:
+        recorded = _recorded_event(case, external_id)
     if recorded is not None:
-        return _retried(case, recorded)
+        return _retried(case, external_id, recorded)
     kind = data.get("kind")
     if kind not in EVENT_KINDS:
         raise CaseError("未知的事件种类。", field="kind")
@@ -182,9 +217,9 @@ def push_event(case: Case, data: dict, *, account) -> Outcome:
     except (CaseError, IntegrityError) as error:
         # The same event pushed twice at once: the first one recorded it, the second met the
         # changed case (or the unique constraint case_event_external_id_unique).
-        recorded = CaseEvent.objects.filter(case=case, external_id=external_id).first()
+        recorded = _recorded_event(case, external_id)
         if recorded is not None:
-            return _retried(case, recorded)
+            return _retried(case, external_id, recorded)
         if isinstance(error, IntegrityError):
             raise CaseError("该办件刚刚已被他人处理，请重试。", code="conflict") from error
         raise
@@ -192,10 +227,21 @@ def push_event(case: Case, data: dict, *, account) -> Outcome:
                    occurred_at=data.get("occurred_at"), external_id=external_id)  # fmt: skip
 
 
-def _retried(case: Case, event: CaseEvent) -> Outcome:
+def _recorded_event(case: Case, external_id: str) -> tuple | None:
+    event = CaseEvent.objects.filter(case=case, external_id=external_id).first()
+    return None if event is None else _recorded(event)
+
+
+def _recorded(event: CaseEvent) -> tuple:
+    """(seq, kind as pushed, occurred_at) of a recorded event, as a retry answers it."""
+    return event.seq, _push_kind(event), event.occurred_at
+
+
+def _retried(case: Case, external_id: str, recorded: tuple) -> Outcome:
+    seq, kind, occurred_at = recorded
     fresh = Case.objects.get(pk=case.pk)
-    return Outcome(fresh, created=False, seq=event.seq, kind=_push_kind(event),
-                   occurred_at=event.occurred_at, external_id=event.external_id)  # fmt: skip
+    return Outcome(fresh, created=False, seq=seq, kind=kind, occurred_at=occurred_at,
+                   external_id=external_id)  # fmt: skip
 
 
 def _push_kind(event: CaseEvent) -> str:
@@ -284,21 +330,65 @@ def push_batch(items: list[dict], *, account) -> list[Outcome | Exception]:
     if len(items) > MAX_BATCH:
         raise CaseError(f"一次最多报送 {MAX_BATCH} 项。", field="items")
     results: list[Outcome | Exception] = []
-    cases: dict[tuple[str, str], Case] = {}
+    cases, events = _preload(items, account)
     with services.batch():
-        for item in items:
-            try:
-                results.append(_push_item(item, account, cases))
-            except (CaseError, ApplicantError, IngestError, PermissionDenied) as error:
-                results.append(error)
-            except (DataError, OverflowError) as error:
-                results.append(CaseError("内容超出范围或含有不允许的字符，未作修改。",
-                                         code="invalid"))  # fmt: skip
-                logger.info("batch item refused by the database: %s", error)
+        _powers.found = {}
+        try:
+            for item in items:
+                try:
+                    results.append(_push_item(item, account, cases, events))
+                except (CaseError, ApplicantError, IngestError, PermissionDenied) as error:
+                    results.append(error)
+                except (DataError, OverflowError) as error:
+                    results.append(
+                        CaseError("内容超出范围或含有不允许的字符，未作修改。", code="invalid")
+                    )
+                    logger.info("batch item refused by the database: %s", error)
+        finally:
+            _powers.found = None
     return results
 
 
-def _push_item(item: dict, account, cases: dict) -> Outcome:
+def _preload(items, account) -> tuple[dict, dict]:
+    """The cases the batch's events name and the events already recorded under the batch's
+    event ids, each in one query rather than one per item."""
+    numbers = {clean_public_text(item.get("case_no"), 20) for item in items} - {""}
+    externals = {
+        clean_public_text(item.get("case_external_id") or "", 64)
+        for item in items
+        if item.get("event") is not None and not item.get("case_no")
+    } - {""}
+    cases: dict[tuple[str, str], Case] = {}
+    if numbers:
+        for case in Case.objects.filter(case_no__in=numbers):
+            cases[("case_no", case.case_no)] = case
+    if externals:
+        found = Case.objects.filter(external_id__in=externals)
+        if not roles.sees_all_departments(account):
+            found = found.filter(department_id__in=roles.department_ids_of(account))
+        seen = set()
+        for case in found:
+            key = ("external_id", case.external_id)
+            if key in seen:  # two departments': find_case says which to name
+                cases.pop(key, None)
+                continue
+            seen.add(key)
+            cases[key] = case
+    # Events: for each preloaded case, its recorded events among the batch's ids (a case not
+    # preloaded, one created by this batch, is asked one event at a time).
+    event_ids = {
+        clean_public_text((item.get("event") or {}).get("external_id") or "", 64)
+        for item in items
+        if item.get("event") is not None
+    } - {""}
+    events: dict[int, dict[str, tuple]] = {case.pk: {} for case in cases.values()}
+    if event_ids and events:
+        for event in CaseEvent.objects.filter(case_id__in=events, external_id__in=event_ids):
+            events[event.case_id][event.external_id] = _recorded(event)
+    return cases, events
+
+
+def _push_item(item: dict, account, cases: dict, events: dict) -> Outcome:
     if item.get("case") is not None:
         outcome = push_case(item["case"], account=account)
         cases[("external_id", outcome.case.external_id)] = outcome.case
@@ -310,6 +400,10 @@ def _push_item(item: dict, account, cases: dict) -> Outcome:
     if case is None:
         case = find_case(case_no=case_no, external_id=external_id, account=account)
         cases[key] = case
-    outcome = push_event(case, item.get("event") or {}, account=account)
+    known = events.get(case.pk)
+    outcome = push_event(case, item.get("event") or {}, account=account, known=known)
     cases[key] = outcome.case
+    if known is not None and outcome.seq is not None:
+        # Recorded now (or found): a repeat later in the batch is a retry.
+        known.setdefault(outcome.external_id, (outcome.seq, outcome.kind, outcome.occurred_at))
     return outcome

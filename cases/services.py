@@ -107,9 +107,19 @@ class Opened:
 
 
 def power_flow(power: PowerPage) -> tuple[object, list[dict]]:
-    """The live revision of a published power and its steps, as a case copies them."""
+    """The live revision of a published power and its steps, as a case copies them (read once
+    per revision within a batch)."""
     if not power.live or power.live_revision_id is None:
         raise CaseError("该事项尚未发布，不能办理。", code="not_live", field="power")
+    if getattr(_batch, "active", False):
+        key = (power.pk, power.live_revision_id)
+        if key not in _batch.flows:
+            _batch.flows[key] = _power_flow(power)
+        return _batch.flows[key]
+    return _power_flow(power)
+
+
+def _power_flow(power: PowerPage) -> tuple[object, list[dict]]:
     revision = power.live_revision
     live = revision.as_object()
     steps = [
@@ -127,7 +137,12 @@ def power_flow(power: PowerPage) -> tuple[object, list[dict]]:
 
 
 def _department_of(power: PowerPage) -> DepartmentPage:
-    return DepartmentPage.objects.get(path=power.path[: -PowerPage.steplen])
+    path = power.path[: -PowerPage.steplen]
+    if getattr(_batch, "active", False):
+        if path not in _batch.departments:
+            _batch.departments[path] = DepartmentPage.objects.get(path=path)
+        return _batch.departments[path]
+    return DepartmentPage.objects.get(path=path)
 
 
 def acceptance_position(case: Case) -> int:
@@ -228,11 +243,13 @@ def batch():
         yield
         return
     _batch.active, _batch.calendar, _batch.paths = True, None, set()
+    _batch.flows, _batch.departments = {}, {}
     try:
         yield
     finally:
         paths = _batch.paths
         _batch.active, _batch.calendar, _batch.paths = False, None, set()
+        _batch.flows, _batch.departments = {}, {}
         if paths:
             pagecache.invalidate_paths(sorted(paths))
 
@@ -286,7 +303,7 @@ def _new_case(power, applicant: Applicant, actor: Actor, when, *, state, externa
                 raise CaseError("该业务系统流水号已报送。", code="duplicate") from error
     else:  # pragma: no cover - 887 million numbers a day
         raise CaseError("无法生成唯一的办件编号，请重试。", code="conflict")
-    CaseStep.objects.bulk_create(
+    steps = CaseStep.objects.bulk_create(
         CaseStep(
             case=case,
             position=index,
@@ -298,6 +315,10 @@ def _new_case(power, applicant: Applicant, actor: Actor, when, *, state, externa
         )  # fmt: skip
         for index, step in enumerate(flow)
     )
+    # The new case's steps as if prefetched: the rest of its opening reads them from here.
+    prefetched = CaseStep.objects.filter(case=case)
+    prefetched._result_cache, prefetched._prefetch_done = steps, True
+    case._prefetched_objects_cache = {"steps": prefetched}
     return case, password
 
 

@@ -206,6 +206,20 @@ def test_malformed_pushes_are_refused_naming_the_fields(client, licence, system,
     assert not Case.objects.exists()
 
 
+def test_control_characters_anywhere_in_a_push_are_refused(client, licence, system):
+    passport = {**PERSON, "id_type": "passport", "id_no": "E\x0012345"}
+    response = post(client, CASES, case_push(licence, applicant=passport), system)
+    assert response.status_code == 422 and "applicant.id_no" in response.json()["detail"]
+    case_no = post(client, CASES, case_push(licence), system).json()["case_no"]
+    for body in (
+        {"items": [{"case_no": "\x00", "event": step("E", 2, ago(hours=3))}]},
+        {"items": [{"case_no": case_no, "event": step("E\x00", 2, ago(hours=3))}]},
+    ):
+        result = post(client, f"{CASES}batch/", body, system).json()["results"][0]
+        assert result["status"] in (404, 422), result
+    assert Case.objects.count() == 1 and CaseEvent.objects.count() == 2
+
+
 def test_a_case_push_names_what_is_wrong(client, licence, system):
     bad = case_push(licence, applicant={**PERSON, "id_no": "110105194912310021"},
                     submitted_at=10**30)  # fmt: skip
