@@ -193,6 +193,33 @@ def test_a_batch_answers_item_by_item(client, licence, system):
     assert Case.objects.count() == 1 and CaseEvent.objects.count() == 3
 
 
+def test_a_batch_of_steps_reads_each_case_once(client, licence, system):
+    """No query per item beyond the step's own work: the batch reads its cases and their
+    recorded event ids at once, and the working calendar once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cases = [{"case": case_push(licence, f"YW-{n}")} for n in range(20)]
+    assert post(client, f"{CASES}batch/", {"items": cases}, system).json()["created"] == 20
+    steps = [{"case_external_id": f"YW-{n}", "event": step(f"EV-{n}", 2, ago(hours=3))}
+             for n in range(20)]  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        body = post(client, f"{CASES}batch/", {"items": steps}, system).json()
+    assert body["created"] == 20
+    # per step: lock the case, read its steps and its last event, two steps, the case, the log
+    # (and a savepoint's two statements here, inside the test's transaction)
+    assert len(queries) <= 20 * 10 + 10, len(queries)
+    calendars = [q for q in queries.captured_queries if "workdays_calendarday" in q["sql"]]
+    assert len(calendars) == 1
+
+
+def test_the_public_list_shows_a_push_at_once(client, licence, system):
+    assert client.get(CASES).json()["count"] == 0
+    assert client.get(CASES)["X-Page-Cache"] == "hit"  # kept for the next caller
+    post(client, CASES, case_push(licence), system)
+    assert client.get(CASES).json()["count"] == 1
+
+
 @pytest.mark.parametrize(
     "body",
     ["[]", "null", "1", '"x"', {"power": 1}, {"external_id": "\x00"},
