@@ -125,6 +125,36 @@ def test_steps_out_of_order_or_in_the_future_are_refused_in_chinese(client, lice
     assert post(client, events, step("EV-1", 2, ago(hours=3)), system).status_code == 201
 
 
+def test_correction_special_procedure_fee_and_withdrawal_pushed_as_they_happened(
+    client, licence, system
+):
+    case_no = post(client, CASES, case_push(licence), system).json()["case_no"]
+    events = f"{CASES}{case_no}/events/"
+    pushes = [
+        {"kind": "correction_request", "items": "补交车辆检测报告", "handler": "李审核",
+         "post": "审核岗"},
+        {"kind": "correction_received", "note": "已补交"},
+        {"kind": "special_start", "procedure": "expert_review", "reason": "需专家评审",
+         "handler": "李审核", "post": "审核岗"},
+        {"kind": "special_end", "result": "评审通过"},
+        {"kind": "fee", "fee_due": "100.00", "fee_paid": "80", "fee_waived": "20"},
+        {"kind": "withdraw", "reason": "申请人主动撤回"},
+    ]  # fmt: skip
+    states = []
+    for n, push in enumerate(pushes):
+        body = {"external_id": f"EV-{n}", "occurred_at": ago(hours=3, minutes=-n), **push}
+        response = post(client, events, body, system)
+        assert response.status_code == 201, (push["kind"], response.content)
+        states.append(response.json()["state"]["label"])
+    assert states == ["补正中", "办理中", "特别程序中", "办理中", "办理中", "撤回"]
+    case = Case.objects.get()
+    assert case.correction_count == 1 and case.clock_stops.count() == 2
+    assert str(case.fee_paid) == "80.00" and case.state == State.WITHDRAWN
+    # a withdrawn case takes no further step
+    late = post(client, events, step("EV-9", 2, ago(minutes=1)), system)
+    assert late.status_code == 409 and "撤回" in late.json()["detail"]
+
+
 def test_an_extension_names_the_head_who_approved_it(client, licence, system):
     holder("head", "分管领导", heads=("分管领导",))
     case_no = post(client, CASES, case_push(licence), system).json()["case_no"]
