@@ -288,6 +288,7 @@ class BatchResult(Schema):
     detail: str | None = Field(description="出错时的中文说明")
     errors: list[dict[str, Any]] | None = Field(description="逐字段的错误")
     case_no: str | None
+    password: str | None = Field(description="新建办件的查询密码（只返回一次）")
     seq: int | None = Field(description="事件的日志序号")
 
 

@@ -353,12 +353,14 @@ def cases_batch(request, body: BatchIn):
             counts["created" if outcome.created else "retried"] += 1
             results.append({"index": index, "status": status, "code": None, "detail": None,
                             "errors": None, "case_no": outcome.case.case_no,
+                            "password": outcome.password or None,
                             "seq": outcome.seq})  # fmt: skip
         else:
             status, code, detail, errors = _refusal(outcome)
             counts["refused"] += 1
             results.append({"index": index, "status": status, "code": code, "detail": detail,
-                            "errors": errors, "case_no": None, "seq": None})  # fmt: skip
+                            "errors": errors, "case_no": None, "password": None,
+                            "seq": None})  # fmt: skip
     return {**counts, "results": results}
 
 

@@ -216,6 +216,7 @@ def test_a_batch_answers_item_by_item(client, licence, system):
     assert [r["status"] for r in body["results"]] == [201, 201, 409, 422, 200]
     assert (body["created"], body["retried"], body["refused"]) == (2, 1, 2)
     assert "NO-SUCH-POWER" in body["results"][3]["detail"]
+    assert body["results"][0]["password"] and not body["results"][1]["password"]
     assert Case.objects.count() == 1 and CaseEvent.objects.count() == 3
     # the same batch again changes nothing
     again = post(client, f"{CASES}batch/", {"items": items}, system).json()
