@@ -305,6 +305,18 @@ def test_the_public_list_filters_and_refuses_unknown_filters(client, licence, sy
 def test_eight_systems_pushing_with_retries_lose_nothing_and_duplicate_nothing():
     """8 threads push 5 cases each and their two remaining steps, every tenth push sent twice
     (some at the same moment): afterwards every case and event is there exactly once."""
+    _eight_systems_push()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_systems_pushing_batches_committed_once_lose_nothing(settings):
+    """The same in batches committed once each (CASES_BATCH_COMMIT = "batch"), every tenth
+    item repeated, two systems sending overlapping batches at the same moment."""
+    settings.CASES_BATCH_COMMIT = "batch"
+    _eight_systems_push(batches=True)
+
+
+def _eight_systems_push(batches=False):
     from tests.factories import load_base_data
 
     load_base_data()
@@ -324,6 +336,32 @@ def test_eight_systems_pushing_with_retries_lose_nothing_and_duplicate_nothing()
                     failures.append((url, response.status_code, response.content[:300]))
         return response
 
+    def batch_worker(w):
+        http = Client()
+        try:
+            # systems w and w^1 send the same cases: every push meets a rival
+            pair = w // 2
+            items = [{"case": case_push(power, f"P{pair}-C{c}")} for c in range(5)]
+            for position, hours in ((2, 3), (3, 2)):
+                items += [
+                    {"case_external_id": f"P{pair}-C{c}",
+                     "event": step(f"P{pair}-C{c}-E{position}", position, ago(hours=hours),
+                                   result="granted")}
+                    for c in range(5)
+                ]  # fmt: skip
+            items += items[::10]
+            response = post(http, f"{CASES}batch/", {"items": items}, headers)
+            refused = [r for r in response.json()["results"] if r["status"] >= 400]
+            # a rival's concurrent change may be answered 409 "please retry": retried, it is a 200
+            if refused:
+                response = post(http, f"{CASES}batch/", {"items": items}, headers)
+                refused = [r for r in response.json()["results"] if r["status"] >= 400]
+            if response.status_code != 200 or refused:
+                with lock:
+                    failures.append(refused[:3] or response.content[:300])
+        finally:
+            connection.close()
+
     def worker(w):
         http = Client()
         try:
@@ -336,13 +374,15 @@ def test_eight_systems_pushing_with_retries_lose_nothing_and_duplicate_nothing()
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=(w,)) for w in range(8)]
+    target = batch_worker if batches else worker
+    threads = [threading.Thread(target=target, args=(w,)) for w in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert not failures, failures[:3]
-    assert Case.objects.count() == 40
-    assert Case.objects.filter(state=State.FINISHED).count() == 40
-    assert CaseEvent.objects.exclude(external_id="").count() == 80
-    assert CaseEvent.objects.count() == 40 * 4
+    total = 20 if batches else 40
+    assert Case.objects.count() == total
+    assert Case.objects.filter(state=State.FINISHED).count() == total
+    assert CaseEvent.objects.exclude(external_id="").count() == total * 2
+    assert CaseEvent.objects.count() == total * 4
