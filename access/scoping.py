@@ -21,5 +21,12 @@ def scoped_to(user, queryset: QuerySet, *, field: str = "department") -> QuerySe
 
 def may_handle(user, record, *, field: str = "department") -> bool:
     """Whether `user` may handle this one record (reply, moderate, appeal, record a step)."""
+    # The same rule as scoped_to, without a query when the record holds its department's id
+    # (every step a business system pushes asks this).
+    department_id = getattr(record, f"{field}_id", None) if "__" not in field else None
+    if department_id is not None:
+        if not is_active_staff(user):
+            return False
+        return sees_all_departments(user) or department_id in department_ids_of(user)
     model = type(record)
     return scoped_to(user, model._default_manager.filter(pk=record.pk), field=field).exists()

@@ -21,7 +21,7 @@ from wagtail.api.v3.errors import register_exception_handlers
 from wagtail.api.v3.routers import pages as wagtail_pages
 
 from . import errors
-from .routers import departments, feedback, laws, powers, search, stats
+from .routers import cases, departments, feedback, laws, powers, search, stats
 
 # Wagtail's page actions the API offers: publishing and unpublishing (the permission testers let
 # only the legal office do either to a power) and deleting. Reverting, moving, copying and
@@ -92,4 +92,5 @@ api.add_router("/laws/", laws.router)
 api.add_router("/search/", search.router)
 api.add_router("/feedback/", feedback.router)
 api.add_router("/stats/", stats.router)
+api.add_router("/cases/", cases.router)
 api.add_router("/pages/", pages_router())

@@ -33,6 +33,8 @@ VERSION_PATH = PREFIX
 # answers are not stored either: arbitrary query strings must not fill the cache.
 UNCACHED = (PREFIX + "search/", PREFIX + "feedback/", PREFIX + "docs/", PREFIX + "openapi.json",
             PREFIX + "pages/")  # fmt: skip
+CASES_PATH = PREFIX + "cases/"
+BATCH_PATH = CASES_PATH + "batch/"
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ALLOWED_HEADERS = "Authorization, Content-Type, If-None-Match, If-Modified-Since"
 EXPOSED_HEADERS = "ETag, Last-Modified, Location"
@@ -158,6 +160,8 @@ class ApiMiddleware:
         if request.method not in WRITE_METHODS:
             return None
         limit = getattr(settings, "API_MAX_BODY_BYTES", 64 * 1024)
+        if request.path == BATCH_PATH:  # up to 200 cases and events at once
+            limit = getattr(settings, "API_MAX_BATCH_BODY_BYTES", 1024 * 1024)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -182,7 +186,11 @@ class ApiMiddleware:
         )  # fmt: skip
         key = None
         if cacheable:
-            version = pagecache.current_generation(VERSION_PATH)
+            # Cases change all day (every step pushed): their answers have a version of their
+            # own (cases.services makes /api/v3/cases/ stale), so they do not stale the rest.
+            version = pagecache.current_generation(
+                CASES_PATH if request.path.startswith(CASES_PATH) else VERSION_PATH
+            )
             location = f"{request.get_host()}{request.get_full_path()}"
             digest = hashlib.sha256(location.encode()).hexdigest()
             key = f"api:{version}:{digest}"

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -20,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from wagtail.models import Revision
 
 from access import roles
 from access.scoping import may_handle
@@ -104,13 +108,31 @@ class Opened:
 # --- reading the flow -----------------------------------------------------------------------
 
 
-def power_flow(power: PowerPage) -> tuple[object, list[dict]]:
-    """The live revision of a published power and its steps, as a case copies them."""
+# A revision never changes: its steps are read once per process (bounded).
+_FLOWS: OrderedDict[int, list[dict]] = OrderedDict()
+_FLOWS_KEPT = 4096
+
+
+def power_flow(power: PowerPage) -> tuple[int, list[dict]]:
+    """The id of the live revision of a published power and its steps, as a case copies them
+    (read once per revision and process: revisions never change)."""
     if not power.live or power.live_revision_id is None:
         raise CaseError("该事项尚未发布，不能办理。", code="not_live", field="power")
-    revision = power.live_revision
+    revision_id = power.live_revision_id
+    steps = _FLOWS.get(revision_id)
+    if steps is None:
+        steps = _steps_of(Revision.objects.get(pk=revision_id))
+        _FLOWS[revision_id] = steps
+        while len(_FLOWS) > _FLOWS_KEPT:
+            _FLOWS.popitem(last=False)
+    if not steps:
+        raise CaseError("该事项尚未公布办理流程，不能受理办件。", code="no_flow", field="power")
+    return revision_id, steps
+
+
+def _steps_of(revision) -> list[dict]:
     live = revision.as_object()
-    steps = [
+    return [
         {
             "name": block.value["name"],
             "posts": block.value.get("post") or "",
@@ -119,13 +141,15 @@ def power_flow(power: PowerPage) -> tuple[object, list[dict]]:
         }
         for block in live.steps
     ]
-    if not steps:
-        raise CaseError("该事项尚未公布办理流程，不能受理办件。", code="no_flow", field="power")
-    return revision, steps
 
 
 def _department_of(power: PowerPage) -> DepartmentPage:
-    return DepartmentPage.objects.get(path=power.path[: -PowerPage.steplen])
+    path = power.path[: -PowerPage.steplen]
+    if getattr(_batch, "active", False):
+        if path not in _batch.departments:
+            _batch.departments[path] = DepartmentPage.objects.get(path=path)
+        return _batch.departments[path]
+    return DepartmentPage.objects.get(path=path)
 
 
 def acceptance_position(case: Case) -> int:
@@ -214,12 +238,60 @@ def _write(case: Case, actor: Actor, kind: str, when, *, step=None, data=None, f
     )  # fmt: skip
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def batch():
+    """Many changes in a row (a business system's batch push, an import): the working calendar
+    is read once, and the public pages the changes touch are made stale once, at the end,
+    instead of once per change. Each change is still its own transaction."""
+    if getattr(_batch, "active", False):
+        yield
+        return
+    _batch.active, _batch.calendar, _batch.paths = True, None, set()
+    _batch.departments, _batch.power_urls = {}, {}
+    try:
+        yield
+    finally:
+        paths = _batch.paths
+        _batch.active, _batch.calendar, _batch.paths = False, None, set()
+        _batch.departments, _batch.power_urls = {}, {}
+        if paths:
+            pagecache.invalidate_paths(sorted(paths))
+
+
+def _calendar() -> WorkCalendar:
+    """The working calendar (China's holidays and the overrides entered), once per batch."""
+    if getattr(_batch, "active", False):
+        if _batch.calendar is None:
+            _batch.calendar = WorkCalendar.load()
+        return _batch.calendar
+    return WorkCalendar.load()
+
+
+def _power_url(power_id) -> str:
+    """The power page's address (remembered for a batch)."""
+    known = getattr(_batch, "power_urls", None) if getattr(_batch, "active", False) else None
+    if known is not None and power_id in known:
+        return known[power_id]
+    power = PowerPage.objects.filter(pk=power_id).only("url_path", "path", "depth").first()
+    url = (power.url or "") if power is not None else ""
+    if known is not None:
+        known[power_id] = url
+    return url
+
+
 def _pages_changed(case: Case):
-    """办件公示, the case's own page and its power's page (its figures) are served fresh."""
+    """办件公示, the case's own page and its power's page (its figures) are served fresh; in a
+    batch, once at its end."""
     paths = ["/cases/", f"/cases/{case.case_no}/", f"/p/{case.power_code}/", "/api/v3/cases/"]
-    power = PowerPage.objects.filter(pk=case.power_id).only("url_path", "path", "depth").first()
-    if power is not None and power.url:
-        paths.append(power.url)
+    url = _power_url(case.power_id)
+    if url:
+        paths.append(url)
+    if getattr(_batch, "active", False):
+        _batch.paths.update(paths)
+        return
     pagecache.invalidate_paths(paths)
 
 
@@ -227,11 +299,11 @@ def _pages_changed(case: Case):
 
 
 def _new_case(power, applicant: Applicant, actor: Actor, when, *, state, external_id=""):
-    revision, flow = power_flow(power)
+    revision_id, flow = power_flow(power)
     department = _department_of(power)
     password = numbers.new_password()
     case = Case(
-        channel=actor.channel, external_id=external_id, power=power, revision=revision,
+        channel=actor.channel, external_id=external_id, power=power, revision_id=revision_id,
         department=department, power_code=power.code, power_name=power.title[:255],
         power_type=power.power_type, promised_days=power.promised_time_limit or 0,
         legal_days=power.legal_time_limit, applicant_type=applicant.type,
@@ -255,7 +327,7 @@ def _new_case(power, applicant: Applicant, actor: Actor, when, *, state, externa
                 raise CaseError("该业务系统流水号已报送。", code="duplicate") from error
     else:  # pragma: no cover - 887 million numbers a day
         raise CaseError("无法生成唯一的办件编号，请重试。", code="conflict")
-    CaseStep.objects.bulk_create(
+    steps = CaseStep.objects.bulk_create(
         CaseStep(
             case=case,
             position=index,
@@ -267,6 +339,10 @@ def _new_case(power, applicant: Applicant, actor: Actor, when, *, state, externa
         )  # fmt: skip
         for index, step in enumerate(flow)
     )
+    # The new case's steps as if prefetched: the rest of its opening reads them from here.
+    prefetched = CaseStep.objects.filter(case=case)
+    prefetched._result_cache, prefetched._prefetch_done = steps, True
+    case._prefetched_objects_cache = {"steps": prefetched}
     return case, password
 
 
@@ -386,7 +462,7 @@ def _accept(case: Case, actor: Actor, when) -> Case:
     steps = case.steps_list
     step = steps[acceptance_position(case)]
     _require_post(actor, case, step)
-    calendar = WorkCalendar.load()
+    calendar = _calendar()
     today = timezone.localdate(when)
     case.state, case.accepted_at = State.IN_PROGRESS, when
     case.accepted_by, case.accepted_by_name = actor.user, actor.label
@@ -485,7 +561,7 @@ def step_complete(
             raise CaseError("最后一个环节须选择办结结果：准予、不予或部分准予。", field="result")
         if last and result in (Result.DENIED, Result.PARTIAL) and not result_description.strip():
             raise CaseError("不予或部分准予须写明理由。", field="result_description")
-        calendar = WorkCalendar.load()
+        calendar = _calendar()
         _complete(step, actor, when, opinion, calendar)
         case.current_step = position + 1
         _start_next(case, steps, when, calendar)
@@ -536,7 +612,7 @@ def due_explained(case: Case) -> deadlines.Due | None:
     if case.accepted_at is None:
         return None
     return deadlines.due_date(
-        WorkCalendar.load(), timezone.localdate(case.accepted_at), case.promised_days,
+        _calendar(), timezone.localdate(case.accepted_at), case.promised_days,
         extension=case.extension_days, stops=_stops(case), paused=case.paused_since is not None,
     )  # fmt: skip
 
@@ -634,7 +710,7 @@ def _resume(case, actor, kind, state, note, version, event_kind):
         stop = case.clock_stops.filter(kind=kind, ended_on__isnull=True).order_by("-id").first()
         stop.ended_on, stop.result = today, note
         stop.save(update_fields=["ended_on", "result"])
-        calendar = WorkCalendar.load()
+        calendar = _calendar()
         stopped, _lines = deadlines.stopped_working_days(
             calendar, [(kind, stop.started_on, today, "")]
         )
@@ -672,7 +748,7 @@ def extension_grant(case: Case, *, actor: Actor, days: int, reason: str, version
             raise CaseError("该办件已经延期一次，不能再次延期。", code="state")
         when = _when(actor, case)
         case.extension_days = days
-        _recompute_due(case, WorkCalendar.load())
+        _recompute_due(case, _calendar())
         _write(case, actor, EventKind.EXTENDED, when,
                data={"days": days, "reason": reason, "due_on": case.due_on.isoformat()},
                fields=["extension_days", "due_on"])  # fmt: skip
