@@ -27,7 +27,6 @@ from django.db import DataError, IntegrityError, OperationalError, transaction
 
 from access import roles
 from access.models import Post
-from access.scoping import may_handle
 from catalogue.models import PowerPage
 from common.text import clean_public_text
 
@@ -195,7 +194,7 @@ def push_event(case: Case, data: dict, *, account, known: dict | None = None) ->
     `kind` (EVENT_KINDS), `occurred_at`, and the kind's fields. A retried id returns the event
     first recorded; nothing changes. `known`: the case's events by external id, when the
     caller (a batch) read them already."""
-    if not may_handle(account, case):
+    if not roles.may_record_cases_for(account, case.department_id):
         raise PermissionDenied("只能报送本部门办件的事件。")
     _refuse_control_characters(data)
     external_id = _external_id(data.get("external_id"))

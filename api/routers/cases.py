@@ -10,8 +10,7 @@ from ninja import Query, Router, Status
 from pydantic import ValidationError
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 
-from access.personal_data import mask_id_number, mask_name, mask_phone, may_reveal, reveal
-from access.scoping import may_handle
+from access.personal_data import mask_id_number, mask_name, mask_phone, reveal
 from cases import ingest, selectors
 from cases.applicants import ApplicantError
 from cases.ingest import IngestError, Outcome
@@ -212,7 +211,7 @@ def _applicant(case: Case, user) -> dict:
         "contact_name": case.contact_name, "contact_phone": case.contact_phone,
         "address": case.address,
     }  # fmt: skip
-    masked = not may_reveal(user, case)
+    masked = not selectors.may_reveal_applicant(user, case)
     if masked:
         values = {
             "name": mask_name(case.applicant_name) if person else case.applicant_name,
@@ -405,7 +404,7 @@ def cases_detail(request, case_no: str):
     user = request.user
     if len(case_no) <= 20 and user.is_authenticated:
         case = Case.objects.filter(case_no=case_no).first()
-        if case is not None and may_handle(user, case):
+        if case is not None and selectors.works_in(user, case):
             return _detail(case, full=True, user=user)
     case = selectors.public_case(case_no) if len(case_no) <= 20 else None
     if case is None:

@@ -386,3 +386,22 @@ def _eight_systems_push(batches=False):
     assert Case.objects.filter(state=State.FINISHED).count() == total
     assert CaseEvent.objects.exclude(external_id="").count() == total * 2
     assert CaseEvent.objects.count() == total * 4
+
+
+def test_the_legal_office_token_reads_the_public_record_and_cannot_push(client, licence,
+                                                                       system):  # fmt: skip
+    """Only the department's own staff read the full record or push its events; the legal
+    office sees 公示 through the API (and every case, masked, in the admin)."""
+    from tests.factories import legal_office_user
+
+    case_no = post(client, CASES, case_push(licence), system).json()["case_no"]
+    office = bearer(legal_office_user("fzb-api"))
+    record = client.get(f"{CASES}{case_no}/", headers=office).json()
+    assert record["view"] == "public" and record["applicant_detail"] is None
+    assert record["applicant"] == "欧阳**" and not record["events"]
+    pushed = post(client, f"{CASES}{case_no}/events/", step("EV-9", 2, ago(hours=3)), office)
+    assert pushed.status_code == 403
+    own = client.get(f"{CASES}{case_no}/", headers=system).json()
+    assert own["view"] == "full" and own["applicant_detail"]["masked"] is True
+    assert post(client, f"{CASES}{case_no}/events/", step("EV-9", 2, ago(hours=3)),
+                system).status_code == 201  # fmt: skip
