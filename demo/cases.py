@@ -183,7 +183,8 @@ def case_flows(powers=None) -> list[Flow]:
                 label = (member.get_full_name() or member.get_username())[:50]
                 holders[post.name] = (member.pk, label)
         for step in steps:
-            step["by_applicant"] = post_names(step["posts"]) == [APPLICANT_POST]
+            step["names"] = post_names(step["posts"])
+            step["by_applicant"] = step["names"] == [APPLICANT_POST]
         flows.append(Flow(
             power_id=power.pk, revision_id=revision.pk, department_id=department.pk,
             code=power.code, title=power.title[:255], power_type=power.power_type,
@@ -234,6 +235,11 @@ def applicant(rng: random.Random, today: datetime.date) -> dict:
 # --- one case, simulated as the services would run it ----------------------------------------
 
 
+def _day(when: datetime.datetime) -> datetime.date:
+    """The local date of a time the generator made (in the current time zone already)."""
+    return when.date()
+
+
 class _Now(Exception):
     """The simulation reached the present: the case stays where it is."""
 
@@ -257,7 +263,8 @@ class Generator:
     REJECTED, WITHDRAWN, LATE = 0.05, 0.015, 0.10
     CORRECTION, SECOND_CORRECTION, SPECIAL, EXTENSION = 0.12, 0.15, 0.02, 0.02
 
-    def __init__(self, flows: list[Flow], *, months: int = 12, seed: int = 2026, now=None):
+    def __init__(self, flows: list[Flow], *, months: int = 12, seed: int = 2026, now=None,
+                 part: tuple[int, int] = (0, 1)):  # fmt: skip
         if not flows:
             raise ValueError("没有可生成办件的事项（已发布、有办理流程和承诺时限的事项）。")
         self.flows, self.rng = flows, random.Random(seed)  # noqa: S311 (demo data, not secrets)
@@ -272,6 +279,9 @@ class Generator:
         self.accept_days = [d for d in self.calendar.days if start <= d <= self.today]
         self.channels = [c for c, weight in self.CHANNELS for _ in range(weight)]
         self.numbers: set[str] = set()
+        # Generators writing at once draw case numbers from disjoint sets: part k of n starts
+        # its random part with a character of its own.
+        self.first_chars = ALPHABET[part[0] :: part[1]]
         self.key = settings.SECRET_KEY.encode()
         # Powers weighted: permits and services many, the rest fewer.
         self.weights = [5 if flow.power_type in ("01", "10") else 2 for flow in flows]
@@ -288,9 +298,12 @@ class Generator:
         return when
 
     def _case_no(self, when) -> str:
-        day = timezone.localdate(when)
+        day = _day(when)
         while True:
-            number = f"BJ{day:%Y%m%d}-{''.join(self.rng.choices(ALPHABET, k=6))}"
+            random_part = self.rng.choice(self.first_chars) + "".join(
+                self.rng.choices(ALPHABET, k=5)
+            )
+            number = f"BJ{day:%Y%m%d}-{random_part}"
             if number not in self.numbers:
                 self.numbers.add(number)
                 return number
@@ -316,15 +329,15 @@ class Generator:
             submitted_day = accept_day - datetime.timedelta(days=rng.choice((0, 0, 1, 2, 3)))
             submitted_at = self._at(submitted_day)
             accepted_at = self._at(accept_day, after=submitted_at)
-            accept_day = timezone.localdate(accepted_at)
+            accept_day = _day(accepted_at)
         password = f"{rng.randrange(10**6):06d}"
         case_no = self._case_no(submitted_at)
         applicant_fields = applicant(rng, self.today)
         steps = [
             {"position": i, "name": s["name"][:100], "posts": s["posts"][:200],
              "time_limit": s["time_limit"], "description": s["description"][:2000],
-             "by_applicant": s["by_applicant"], "started_at": None, "due_on": None,
-             "completed_at": None, "completed_by_id": None, "handler_name": "",
+             "by_applicant": s["by_applicant"], "names": s["names"], "started_at": None,
+             "due_on": None, "completed_at": None, "completed_by_id": None, "handler_name": "",
              "handler_post": "", "opinion": ""}
             for i, s in enumerate(flow.steps)
         ]  # fmt: skip
@@ -356,7 +369,7 @@ class Generator:
         def official(step):
             """Who completes a step: the holder of its post in the platform, a named official
             (with no account here) for business systems and 补录."""
-            names = post_names(step["posts"])
+            names = step["names"]
             if in_platform:
                 for name in names:
                     if name in flow.holders:
@@ -446,7 +459,7 @@ class Generator:
             withdraw = rng.randrange(len(rest)) if rest and rng.random() < self.WITHDRAWN else None
             clock = accepted_at
             for offset, step in enumerate(rest):
-                day = timezone.localdate(clock)
+                day = _day(clock)
                 if offset == withdraw:
                     when = self._at(cal.add(day, rng.randint(0, 2)), after=clock)
                     reason = "申请人申请撤回。"
@@ -474,7 +487,7 @@ class Generator:
                     clock = self._stop(case, step, stops, kind, clock, corrections, emit,
                                        official, staff_channel, due)  # fmt: skip
                 days = shares[offset]
-                when = self._at(cal.add(timezone.localdate(clock), days), after=clock)
+                when = self._at(cal.add(_day(clock), days), after=clock)
                 handler = official(step)
                 last = step is steps[-1]
                 opinion = rng.choice(OPINIONS)
@@ -494,7 +507,7 @@ class Generator:
                 self._start(case, steps, step["position"] + 1, when)
                 clock = when
                 if last:
-                    end = timezone.localdate(when)
+                    end = _day(when)
                     case.update(
                         state=State.FINISHED, finished_at=when, result=result,
                         result_description=rng.choice(DENIALS) if result != Result.GRANTED else "",
@@ -526,7 +539,7 @@ class Generator:
             case["current_posts"] = step["posts"]
             step["started_at"] = when
             if step["time_limit"] is not None:
-                step["due_on"] = self.calendar.add(timezone.localdate(when), step["time_limit"])
+                step["due_on"] = self.calendar.add(_day(when), step["time_limit"])
 
     def _split(self, total: int, weights: list[int]) -> list[int]:
         """`total` working days over the steps, in proportion to their limits, whole days."""
@@ -543,8 +556,8 @@ class Generator:
         the clock stands still, the case's and the step's due dates move on."""
         rng, cal = self.rng, self.calendar
         handler = official(step)[:2]
-        start = self._at(cal.add(timezone.localdate(clock), rng.randint(0, 1)), after=clock)
-        start_day = timezone.localdate(start)
+        start = self._at(cal.add(_day(clock), rng.randint(0, 1)), after=clock)
+        start_day = _day(start)
         if kind == ClockStop.Kind.CORRECTION:
             items = rng.choice(CORRECTIONS)
             repeat = case["correction_count"] >= 1
@@ -572,7 +585,7 @@ class Generator:
             ended, ended_kind, note = rng.randint(5, 20), EventKind.SPECIAL_ENDED, result
         stops.append(stop)
         end = self._at(cal.add(start_day, ended), after=start)
-        end_day = timezone.localdate(end)
+        end_day = _day(end)
         stopped = cal.stopped(start_day, end_day)
         emit(ended_kind, end, actor=handler, step=step["position"],
              data={"note": note, "stopped_days": stopped}, event_channel=channel)  # fmt: skip
@@ -614,11 +627,16 @@ class BulkWriter:
         table = model._meta.db_table
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
+                # nextval then setval, alone: generators writing at once take turns.
                 cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
                 sequence = cursor.fetchone()[0]
-                cursor.execute("SELECT nextval(%s)", [sequence])
-                first = cursor.fetchone()[0]
-                cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+                cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [sequence])
+                try:
+                    cursor.execute("SELECT nextval(%s)", [sequence])
+                    first = cursor.fetchone()[0]
+                    cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+                finally:
+                    cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [sequence])
                 return first
             cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608
             return cursor.fetchone()[0] + 1
@@ -635,25 +653,35 @@ class BulkWriter:
                     for row in rows:
                         copy.write_row(row)
             else:
-                adapt = self._sqlite
+                adapters = [(i, self._sqlite(model, name)) for i, name in enumerate(names, 1)]
+                adapters = [(i, adapt) for i, adapt in adapters if adapt is not None]
                 marks = ", ".join(["%s"] * len(columns))
+                values = []
+                for row in rows:
+                    row = list(row)
+                    for index, adapt in adapters:
+                        if row[index] is not None:
+                            row[index] = adapt(row[index])
+                    values.append(row)
                 cursor.executemany(
                     f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})',  # noqa: S608
-                    [tuple(adapt(value) for value in row) for row in rows],
+                    values,
                 )
         self.counts[table] = self.counts.get(table, 0) + len(rows)
 
     @staticmethod
-    def _sqlite(value):
-        if isinstance(value, datetime.datetime):
-            return connection.ops.adapt_datetimefield_value(value)
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, dict | list):
-            return json.dumps(value, ensure_ascii=False)
-        return value
+    def _sqlite(model, name):
+        """How Django stores a field's value in SQLite, for the columns that need it."""
+        kind = model._meta.get_field(name).get_internal_type()
+        if kind == "DateTimeField":
+            return lambda value: value.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(" ")
+        if kind == "DateField":
+            return datetime.date.isoformat
+        if kind == "DecimalField":
+            return str
+        if kind == "JSONField":
+            return lambda value: json.dumps(value, ensure_ascii=False)
+        return None
 
 
 @dataclass
@@ -664,21 +692,26 @@ class Generated:
     samples: list[tuple[str, str]]  # (case number, password) of a few, for the lookup
 
 
-def generate_cases(count: int, *, months: int = 12, seed: int = 2026, powers=None,
-                   batch: int = 5000, progress=None) -> Generated:  # fmt: skip
+def generate_cases(
+    count: int, *, months: int = 12, seed: int = 2026, powers=None, batch: int = 5000,
+    progress=None, part=(0, 1), samples=3,
+) -> Generated:  # fmt: skip
     """Write `count` generated cases of the filled powers (or of `powers`) over the last
-    `months` months, `batch` cases per transaction. `progress(done)` after each batch."""
+    `months` months, `batch` cases per transaction. `progress(done)` after each batch.
+    `part` (k, n): the k-th of n generators writing at once (the benchmark's processes);
+    `samples`: how many finished cases' numbers and passwords to return, for lookups."""
     started = time.monotonic()
     flows = case_flows(powers)
     # Mixed with what is there already: a second run adds different cases.
-    existing = Case.objects.filter(generated=True).count()
-    generator = Generator(flows, months=months, seed=seed + existing)
-    writer, samples, done = BulkWriter(), [], 0
+    existing = Case.objects.filter(generated=True).count() if part == (0, 1) else 0
+    generator = Generator(flows, months=months, seed=seed + existing, part=part)
+    writer, found, done = BulkWriter(), [], 0
     pg = writer.vendor == "postgresql"
     dumps = (lambda value: json.dumps(value, ensure_ascii=False)) if pg else (lambda value: value)
+    fast = pg and _without_reference_checks()
     while done < count:
         size = min(batch, count - done)
-        simulated = [generator.case(existing + done + n) for n in range(size)]
+        simulated = [generator.case((existing + done + n) * part[1] + part[0]) for n in range(size)]
         with transaction.atomic():
             case_id = writer.reserve(Case, size)
             steps, events, stops, materials = [], [], [], []
@@ -696,8 +729,8 @@ def generate_cases(count: int, *, months: int = 12, seed: int = 2026, powers=Non
                     stops.append([pk, *(stop[name] for name in STOP_FIELDS[1:])])
                 for name, received in item.materials:
                     materials.append([pk, name, received, "", "", 0, None])
-                if len(samples) < 3 and case["state"] == State.FINISHED:
-                    samples.append((case["case_no"], item.password))
+                if len(found) < samples and case["state"] == State.FINISHED:
+                    found.append((case["case_no"], item.password))
             writer.write(Case, CASE_FIELDS, case_rows)
             for model, names, rows in ((CaseStep, STEP_FIELDS, steps),
                                        (CaseEvent, EVENT_FIELDS, events),
@@ -709,4 +742,22 @@ def generate_cases(count: int, *, months: int = 12, seed: int = 2026, powers=Non
         done += size
         if progress is not None:
             progress(done)
-    return Generated(done, writer.counts, time.monotonic() - started, samples)
+    if fast:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+    return Generated(done, writer.counts, time.monotonic() - started, found)
+
+
+def _without_reference_checks() -> bool:
+    """On PostgreSQL, when the account may (a superuser: the demo's and the benchmark's local
+    database), the foreign-key triggers are left out for this session while the generator
+    writes: every row it writes refers to rows that exist (the powers, revisions, departments
+    and staff it read, the cases it writes in the same transaction), and checking each of
+    millions of references at commit doubles the time. Elsewhere they are checked as usual."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        row = cursor.fetchone()
+        if not (row and row[0]):
+            return False
+        cursor.execute("SET session_replication_role = replica")
+    return True
