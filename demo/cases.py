@@ -330,6 +330,13 @@ class Generator:
             submitted_at = self._at(submitted_day)
             accepted_at = self._at(accept_day, after=submitted_at)
             accept_day = _day(accepted_at)
+            if (
+                channel == Channel.ONLINE
+                and (self.today - accept_day).days <= 3
+                and rng.random() < 0.5
+            ):
+                # Applied in the last days and still waiting for the window (待受理).
+                accepted_at = self.now + datetime.timedelta(days=1)
         password = f"{rng.randrange(10**6):06d}"
         case_no = self._case_no(submitted_at)
         applicant_fields = applicant(rng, self.today)

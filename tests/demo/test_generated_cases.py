@@ -136,6 +136,18 @@ def test_the_services_carry_a_generated_running_case_on(demo):
     assert running.events.order_by("-seq").first().seq == running.version
     assert running.steps_list[step.position].completed_by == holder
 
+    # An online application of the last days waits for the window, which accepts it.
+    waiting = Case.objects.filter(state=State.SUBMITTED).first()
+    assert waiting.channel == Channel.ONLINE and not waiting.public
+    accepting = waiting.steps_list[services.acceptance_position(waiting)]
+    assert waiting.current_posts == accepting.posts
+    clerk = Post.objects.get(department=waiting.department_id,
+                             name=accepting.post_names[0]).members.first()  # fmt: skip
+    services.case_accept(waiting, actor=Actor(user=clerk), version=waiting.version)
+    waiting.refresh_from_db()
+    assert waiting.state == State.IN_PROGRESS and waiting.public
+    assert waiting.due_on == services.due_explained(waiting).on
+
 
 def test_generating_twice_adds_other_cases_and_the_command_says_how_long(demo, capsys):
     call_command("generate_demo_cases", count=30, seed=3)
