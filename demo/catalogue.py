@@ -102,6 +102,7 @@ def _service_items(fixtures: Path, code_by_name: dict):
 
 def _detailed_power(entry: dict, fixtures: Path, user) -> PowerData:
     entry = dict(entry)
+    entry.setdefault("online_depth", online_depth_of(entry.get("service_mode", "")))
     citations = [CitationData(**citation) for citation in entry.pop("citations", [])]
     flowchart = entry.pop("flowchart", None)
     if "effective_date" in entry and entry["effective_date"]:
@@ -112,6 +113,15 @@ def _detailed_power(entry: dict, fixtures: Path, user) -> PowerData:
             fixtures / "flowcharts" / flowchart, title=f"{data.title}流程图", user=user
         ).pk
     return data
+
+
+def online_depth_of(service_mode: str) -> int | None:
+    """网上办理深度 of a demo power from its 办理形式: 四级 (全程网办) when it says 全程电子化,
+    三级 (online application, materials checked online) when it names 网上办理 or 网上申报, the
+    default (一级, information only) otherwise. Online application needs three or four."""
+    if "网上办理" not in service_mode and "网上申报" not in service_mode:
+        return None
+    return 4 if "全程" in service_mode else 3
 
 
 def image_from_file(path: Path, *, title: str, user=None):

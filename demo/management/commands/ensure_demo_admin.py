@@ -26,5 +26,7 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
             CREDENTIALS_FILE.write_text(f"{username} {password}\n", encoding="utf-8")
             CREDENTIALS_FILE.chmod(0o600)
-        username, password = CREDENTIALS_FILE.read_text(encoding="utf-8").split()
+        # The first line is the administrator's; the demo users follow (create_demo_users).
+        first = CREDENTIALS_FILE.read_text(encoding="utf-8").splitlines()[0]
+        username, password = first.split()[:2]
         self.stdout.write(f"超级管理员：用户名 {username}  密码 {password}")

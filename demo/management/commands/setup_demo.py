@@ -1,7 +1,10 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from cases.models import Case
 from demo.feedback import demo_feedback_load
+
+DEMO_CASES = 20000
 
 
 class Command(BaseCommand):
@@ -17,3 +20,6 @@ class Command(BaseCommand):
         made = demo_feedback_load()
         if made:
             self.stdout.write(f"公众评议示例数据（生成，非真实评价）：{made} 条")
+        # Once: a second `make run` keeps the cases there are (and those staff added).
+        if not Case.objects.filter(generated=True).exists():
+            call_command("generate_demo_cases", count=DEMO_CASES, stdout=self.stdout)
