@@ -41,7 +41,9 @@ class CaseSummary(Schema):
     finished_at: datetime.datetime | None = Field(description="办结时间")
     result: Choice | None = Field(description="办结结果")
     on_time: bool | None = Field(description="按期办结（未办结时为 null）")
-    promised_days: int = Field(description="承诺办结时限（工作日）")
+    promised_days: int | None = Field(
+        description="承诺办结时限（工作日）；null：该事项未公布承诺时限"
+    )
     working_days_used: int | None = Field(description="实际用时（工作日）")
     api_url: str
 

@@ -111,7 +111,10 @@ class Case(models.Model):
     power_code = models.CharField("事项编码", max_length=64)
     power_name = models.CharField("事项名称", max_length=255)
     power_type = models.CharField("事项类型", max_length=2)
-    promised_days = models.PositiveSmallIntegerField("承诺办结时限（工作日）", default=0)
+    # None: the power publishes no promised limit (处罚、强制、检查 often): no due date.
+    promised_days = models.PositiveSmallIntegerField(
+        "承诺办结时限（工作日）", null=True, blank=True
+    )
     legal_days = models.PositiveSmallIntegerField("法定办结时限（工作日）", null=True, blank=True)
 
     # The applicant. Personal data: see the module's docstring.
@@ -372,6 +375,9 @@ class ClockStop(models.Model):
     # 补正: what the applicant must bring (一次性告知); 特别程序: why, then its result.
     reason = models.TextField("内容", max_length=2000)
     result = models.TextField("结果", max_length=2000, blank=True)
+    # Requested before acceptance (补正 of an application): the clock had not started, so it
+    # stops nothing.
+    before_acceptance = models.BooleanField("受理前", default=False, db_default=False)
 
     class Meta:
         verbose_name = "暂停计时"

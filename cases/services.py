@@ -305,7 +305,7 @@ def _new_case(power, applicant: Applicant, actor: Actor, when, *, state, externa
     case = Case(
         channel=actor.channel, external_id=external_id, power=power, revision_id=revision_id,
         department=department, power_code=power.code, power_name=power.title[:255],
-        power_type=power.power_type, promised_days=power.promised_time_limit or 0,
+        power_type=power.power_type, promised_days=power.promised_time_limit,
         legal_days=power.legal_time_limit, applicant_type=applicant.type,
         applicant_name=applicant.name, applicant_public_name=applicant.public_name,
         applicant_id_type=applicant.id_type, applicant_id_no=applicant.id_no,
@@ -466,13 +466,16 @@ def _accept(case: Case, actor: Actor, when) -> Case:
     today = timezone.localdate(when)
     case.state, case.accepted_at = State.IN_PROGRESS, when
     case.accepted_by, case.accepted_by_name = actor.user, actor.label
-    case.due_on = deadlines.due_date(calendar, today, case.promised_days).on
+    case.due_on = (
+        None if case.promised_days is None
+        else deadlines.due_date(calendar, today, case.promised_days).on
+    )  # fmt: skip
     case.public, case.published_at = not case.withheld, when
     _complete(step, actor, when, "受理", calendar)
     case.current_step = step.position + 1
     _start_next(case, steps, when, calendar)
     _write(case, actor, EventKind.ACCEPTED, when, step=step.position,
-           data={"due_on": case.due_on.isoformat()},
+           data={"due_on": case.due_on.isoformat() if case.due_on else None},
            fields=["state", "accepted_at", "accepted_by", "accepted_by_name", "due_on", "public",
                    "published_at", "current_step", "current_posts"])  # fmt: skip
     _pages_changed(case)
@@ -590,10 +593,12 @@ def _close_figures(case: Case, end: datetime.date, calendar):
     start = timezone.localdate(case.accepted_at)
     stopped, _lines = deadlines.stopped_working_days(calendar, _stops(case), until=end)
     case.working_days_used = max(0, calendar.working_days_between(start, end) - stopped)
-    case.on_time = case.due_on is None or end <= case.due_on
+    case.on_time = None if case.due_on is None else end <= case.due_on
 
 
 def _stops(case: Case):
+    """The clock's stops that count: those after acceptance (a 补正 before acceptance stops
+    nothing: the clock had not started)."""
     return [
         (
             stop.kind,
@@ -604,6 +609,7 @@ def _stops(case: Case):
             else f"特别程序（{stop.get_procedure_display()}）",
         )  # fmt: skip
         for stop in case.clock_stops.all()
+        if not stop.before_acceptance
     ]
 
 
@@ -611,6 +617,8 @@ def due_explained(case: Case) -> deadlines.Due | None:
     """How the case's promised date was computed (None before acceptance)."""
     if case.accepted_at is None:
         return None
+    if case.promised_days is None:
+        return deadlines.Due(on=None, lines=["该事项未公布承诺办结时限，不计算承诺办结日期。"])
     return deadlines.due_date(
         _calendar(), timezone.localdate(case.accepted_at), case.promised_days,
         extension=case.extension_days, stops=_stops(case), paused=case.paused_since is not None,
@@ -618,6 +626,9 @@ def due_explained(case: Case) -> deadlines.Due | None:
 
 
 def _recompute_due(case: Case, calendar) -> None:
+    if case.promised_days is None:
+        case.due_on = None
+        return
     due = deadlines.due_date(calendar, timezone.localdate(case.accepted_at), case.promised_days,
                              extension=case.extension_days, stops=_stops(case))  # fmt: skip
     case.due_on = due.on
@@ -640,8 +651,10 @@ def correction_request(case: Case, *, actor: Actor, items: str, version=None) ->
         when = _when(actor, case)
         _require_post(actor, case, _acting_step(case))
         today = timezone.localdate(when)
-        ClockStop.objects.create(case=case, kind=ClockStop.Kind.CORRECTION, started_on=today,
-                                 reason=items)  # fmt: skip
+        ClockStop.objects.create(
+            case=case, kind=ClockStop.Kind.CORRECTION, started_on=today, reason=items,
+            before_acceptance=case.accepted_at is None,
+        )  # fmt: skip
         repeat = case.correction_count >= 1
         case.correction_count += 1
         case.state, case.paused_since = State.CORRECTION, today
@@ -750,7 +763,8 @@ def extension_grant(case: Case, *, actor: Actor, days: int, reason: str, version
         case.extension_days = days
         _recompute_due(case, _calendar())
         _write(case, actor, EventKind.EXTENDED, when,
-               data={"days": days, "reason": reason, "due_on": case.due_on.isoformat()},
+               data={"days": days, "reason": reason,
+                     "due_on": case.due_on.isoformat() if case.due_on else None},
                fields=["extension_days", "due_on"])  # fmt: skip
     _pages_changed(case)
     return case

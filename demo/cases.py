@@ -172,7 +172,7 @@ def case_flows(powers=None) -> list[Flow]:
         if not power.steps or power.promised_time_limit is None:
             continue
         try:
-            revision, steps = power_flow(power)
+            revision_id, steps = power_flow(power)
         except CaseError:
             continue
         department = DepartmentPage.objects.get(path=power.path[: -PowerPage.steplen])
@@ -186,7 +186,7 @@ def case_flows(powers=None) -> list[Flow]:
             step["names"] = post_names(step["posts"])
             step["by_applicant"] = step["names"] == [APPLICANT_POST]
         flows.append(Flow(
-            power_id=power.pk, revision_id=revision.pk, department_id=department.pk,
+            power_id=power.pk, revision_id=revision_id, department_id=department.pk,
             code=power.code, title=power.title[:255], power_type=power.power_type,
             promised=power.promised_time_limit or 0, legal=power.legal_time_limit,
             online=power.online_depth >= 3, fee=not power.fee_free, steps=steps,

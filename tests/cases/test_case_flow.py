@@ -180,3 +180,25 @@ def test_a_case_withheld_before_acceptance_stays_out_of_publicity(licence, windo
     services.publicity_set(case, actor=Actor(user=window), withhold=False)
     case.refresh_from_db()
     assert case.public and case.published_at is not None
+
+
+def test_a_power_without_a_promised_limit_has_no_due_date_and_is_never_late(window, head):
+    from tests.factories import publish_power, road_transport_licence
+
+    inspection = publish_power(road_transport_licence(
+        code="511A0142000000-511602000000-000-TEST-9-00", title="道路运输经营行为检查",
+        power_type="06", promised_time_limit=None, legal_time_limit=None))  # fmt: skip
+    case = services.window_open(inspection, applicant(), user=window).case
+    assert case.due_on is None
+    assert "未公布承诺办结时限" in services.due_explained(case).lines[0]
+
+
+def test_a_correction_before_acceptance_does_not_move_the_due_date(licence, window):
+    case = services.application_submit(licence, applicant()).case
+    services.correction_request(case, actor=Actor(user=window), items="申请表签字")
+    services.correction_received(case, actor=Actor(user=window))
+    services.case_accept(case, actor=Actor(user=window))
+    case.refresh_from_db()
+    plain = services.window_open(licence, applicant(), user=window).case
+    assert case.due_on == plain.due_on
+    assert not any("补正" in line for line in services.due_explained(case).lines)
