@@ -113,7 +113,8 @@ def _month(value: str) -> tuple[int, int]:
     auth=READ_AUTH,
     summary="办件公示列表",
     description="公示中的办件，新受理的在前，可按受理部门（dept，部门编码）、事项（power，事项编码）、"
-    "状态（state，代码或名称，如 finished 或 办结）和受理月份（month，YYYY-MM）筛选。"
+    "状态（state，代码或名称，如 finished 或 办结）和月份（month，YYYY-MM："
+    "受理或作出不予受理决定的月份）筛选。"
     "只含公示信息：自然人申请人只显示姓氏。"
     f"统计和翻页最多到 {COUNT_LIMIT} 件，更早的请按月份筛选。",
     operation_id="cases_list",
@@ -124,7 +125,9 @@ def cases_list(
     dept: str | None = Query(None, max_length=64, description="受理部门编码"),
     power: str | None = Query(None, max_length=64, description="事项编码"),
     state: str | None = Query(None, max_length=20, description="状态：代码或名称"),
-    month: str | None = Query(None, max_length=7, description="受理月份，YYYY-MM"),
+    month: str | None = Query(
+        None, max_length=7, description="月份，YYYY-MM（受理或作出不予受理决定的月份）"
+    ),
     page: int = Query(1, ge=1, le=COUNT_LIMIT),
     page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):  # fmt: skip
