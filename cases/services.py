@@ -746,16 +746,48 @@ def steps_complete_many(pushes: list[StepPush]) -> list[StepPushed | Exception]:
                     changed_fields.setdefault(case.pk, set()).update(done.fields)
                     answers[index] = StepPushed(case, True, case.version, done.kind, done.when)
                 if events:
-                    CaseStep.objects.bulk_update(list(changed_steps.values()), STEP_FIELDS)
+                    _bulk_set(CaseStep, list(changed_steps.values()), STEP_FIELDS)
                     touched = [cases[pk] for pk in changed_fields]
                     fields = sorted(set().union(*changed_fields.values())) + ["version"]
-                    Case.objects.bulk_update(touched, fields)
+                    _bulk_set(Case, touched, fields)
                     CaseEvent.objects.bulk_create(events)
                     for case in touched:
                         _pages_changed(case)
         except (IntegrityError, OperationalError, DataError) as error:
             raise BatchRace(str(error)) from error
     return answers
+
+
+def _bulk_set(model, objects: list, names: list[str]) -> None:
+    """Save `names` of many rows at once: on PostgreSQL one UPDATE … FROM (VALUES …) (Django's
+    bulk_update builds a CASE per field and row, slower than the step's own work), elsewhere
+    bulk_update."""
+    from django.db import connection
+
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objects, names)
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    pk = model._meta.pk
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    casts = [pk.db_type(connection)] + [field.db_type(connection) for field in fields]
+    row = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+    columns = [quote(pk.column)] + [quote(field.column) for field in fields]
+    params = []
+    for obj in objects:
+        params.append(obj.pk)
+        params += [field.get_db_prep_save(getattr(obj, field.attname), connection)
+                   for field in fields]  # fmt: skip
+    sets = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in fields)
+    sql = (
+        f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(objects))}) "  # noqa: S608 - names quoted, values bound
+        f"AS v ({', '.join(columns)}) WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _finish(case: Case, when, result, description, calendar) -> list[str]:

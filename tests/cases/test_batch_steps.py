@@ -213,7 +213,7 @@ def test_systems_pushing_overlapping_batches_at_once_lose_and_duplicate_nothing(
 
     def push(w):
         account = type(system).objects.get(pk=system.pk)
-        mine = cases[(w // 2) * 10:(w // 2) * 10 + 10]
+        mine = cases[(w // 2) * 10 : (w // 2) * 10 + 10]
         items = [{"case_no": c.case_no, "event": step(f"{c.case_no}-2", 2, 8)} for c in mine]
         items += [{"case_no": c.case_no, "event": decide(f"{c.case_no}-3", 7)} for c in mine]
         items += items[::10]
