@@ -15,6 +15,8 @@ account with an API token. Then, for each round and each mode, in turn:
     tenth push sent twice (the second answered 200 "already recorded", nothing written);
   - events/s = events accepted (201) ÷ the wall time from the first client's start to the last
     one's end.
+The shared cache (where a change makes the public pages stale) is the database table, as on a
+server without REDIS_URL; --redis-url measures with Redis.
 The modes: "set" (the batch's complete_step events checked in memory and written set-based,
 cases.services.steps_complete_many) and "item", the baseline measured in the same run (the same
 events one by one through cases.services.step_complete, CASES_BATCH_STEPS = "item").
@@ -61,6 +63,10 @@ def parse_args():
     parser.add_argument("--batch", type=int, default=100, help="events per batch (even)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--powers", type=int, default=4, help="published powers")
+    parser.add_argument(
+        "--redis-url", default="",
+        help="the shared cache (e.g. redis://127.0.0.1:6379/14); default: the database table",
+    )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--output", type=str, default=None, help="the JSON report's path")
     return parser.parse_args()
@@ -244,6 +250,10 @@ def main():
     url = args.database_url
     env = bench_env(url, media=temporary("disclosure-bench-case-ingest-media"))
     env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    env.pop("REDIS_URL", None)
+    os.environ.pop("REDIS_URL", None)
+    if args.redis_url:  # gunicorn's workers and this process's Django
+        env["REDIS_URL"] = os.environ["REDIS_URL"] = args.redis_url
     print(f"database: {url} (created for this run, dropped at its end)")
     create_database(url)
     try:
@@ -259,7 +269,8 @@ def main():
         print(
             f"load: {args.clients} client processes × {args.pushes} batches of {args.batch} "
             f"step events ({per_round} cases, {per_round * 2} events a round and mode), every "
-            f"tenth push sent twice; gunicorn {args.workers} sync workers; {os.cpu_count()} "
+            f"tenth push sent twice; gunicorn {args.workers} sync workers; shared cache "
+            f"{'Redis' if args.redis_url else 'database table'}; {os.cpu_count()} "
             f"CPUs, load average {os.getloadavg()[0]:.2f}"
         )
         rounds = {mode: [] for mode in MODES}
