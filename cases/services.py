@@ -6,6 +6,9 @@ Each change is one transaction: the case row is locked, its version checked (two
 completing the same step: the first wins, the second gets CaseError), the change applied and one
 event appended to the log (CaseEvent, seq = the case's new version). A refused change raises
 CaseError (Chinese) or PermissionDenied and writes nothing.
+
+A step's rules live once, in _step_apply (checked and applied in memory): step_complete writes
+one case with them, steps_complete_many a business system's batch, set-based.
 """
 
 from __future__ import annotations
@@ -691,7 +694,8 @@ def steps_complete_many(pushes: list[StepPush]) -> list[StepPushed | Exception]:
                 locked = Case.objects.select_for_update().filter(pk__in=ids).order_by("pk")
                 cases = {case.pk: case for case in locked}
                 steps: dict[int, list[CaseStep]] = {pk: [] for pk in cases}
-                for step in CaseStep.objects.filter(case_id__in=ids).order_by("case", "position"):
+                rows = CaseStep.objects.filter(case_id__in=ids).order_by("case_id", "position")
+                for step in rows:
                     step.case = cases[step.case_id]
                     steps[step.case_id].append(step)
                 last_event = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-seq")
