@@ -244,3 +244,26 @@ def test_systems_pushing_overlapping_batches_at_once_lose_and_duplicate_nothing(
     assert CaseEvent.objects.count() == 40 * 4
     for case in Case.objects.all():
         assert list(case.events.values_list("seq", flat=True)) == [1, 2, 3, 4]
+
+
+def test_a_batch_the_database_refuses_is_pushed_again_one_by_one(licence, system, monkeypatch):
+    """A concurrent batch recorded one of the ids first (the unique constraint refuses the
+    insert): nothing of the set-based write stays, and each item goes through the single path,
+    which answers a recorded id as a retry."""
+    from django.db import IntegrityError
+
+    (case,) = open_cases(licence, system, "B", 1)
+    ingest.push_event(case, step("E-2", 2, 8), account=system)  # the rival's, just before
+
+    def refused(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(CaseEvent.objects, "bulk_create", refused)
+    answers = ingest.push_batch([{"case_no": case.case_no, "event": step("E-2", 2, 8)},
+                                 {"case_no": case.case_no, "event": decide("E-3", 7)}],
+                                account=system)  # fmt: skip
+
+    assert [(a.created, a.seq) for a in answers] == [(False, 3), (True, 4)]
+    case.refresh_from_db()
+    assert case.state == State.FINISHED and case.version == 4
+    assert list(case.events.values_list("external_id", flat=True)) == ["", "", "E-2", "E-3"]
