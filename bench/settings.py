@@ -19,3 +19,6 @@ ROOT_URLCONF = "bench.urls"
 STATIC_ROOT = None
 # `python -m bench.pages --page-cache off` measures the pages as rendered on every request.
 PAGE_CACHE_ENABLED = os.environ.get("BENCH_PAGE_CACHE", "on") != "off"
+# `python -m bench.case_ingest` measures the batch's set-based step path ("set") beside the
+# one-by-one path ("item").
+CASES_BATCH_STEPS = os.environ.get("BENCH_CASES_BATCH_STEPS", "set")

@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.core.cache.backends.db import DatabaseCache
+from django.db import router, transaction
 from django.utils.cache import patch_vary_headers
 
 GENERATION_KEY = "pagecache:generation"
@@ -66,7 +67,15 @@ def invalidate_paths(paths):
     what changes one page, like a rating counted at once. A new version is a fresh clock value
     (written without reading, so concurrent changes never lose one)."""
     version = time.time_ns()
-    caches["default"].set_many({_path_key(path): version for path in paths}, timeout=None)
+    shared = caches["default"]
+    values = {_path_key(path): version for path in paths}
+    if isinstance(shared, DatabaseCache):
+        # The database cache writes each key in a transaction of its own: one commit for all
+        # (a batch of pushed events makes some hundred pages stale).
+        with transaction.atomic(using=router.db_for_write(shared.cache_model_class)):
+            shared.set_many(values, timeout=None)
+        return
+    shared.set_many(values, timeout=None)
 
 
 _deferral = Local()
