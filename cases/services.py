@@ -300,9 +300,10 @@ def _power_url(power_id) -> str:
 
 
 def _pages_changed(case: Case):
-    """办件公示, the case's own page and its power's page (its figures) are served fresh; in a
+    """办件公示 and its power's page (its figures) are served fresh; in a
     batch, once at its end."""
-    paths = ["/cases/", f"/cases/{case.case_no}/", f"/p/{case.power_code}/", "/api/v3/cases/"]
+    # A case's own page is rendered live (cases.views.case_detail): nothing to make stale.
+    paths = ["/cases/", f"/p/{case.power_code}/", "/api/v3/cases/"]
     url = _power_url(case.power_id)
     if url:
         paths.append(url)

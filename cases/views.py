@@ -154,9 +154,12 @@ def case_list(request):
 
 
 @require_GET
+@never_cache
 def case_detail(request, case_no):
     """A case in 公示: its steps with dates, posts and the officials who handled them (they act
-    in office), the due date and how it was computed, the time stopped, the result."""
+    in office), the due date and how it was computed, the time stopped, the result. Rendered
+    live (a few milliseconds): a case changes step by step, and a business system's batch
+    would otherwise make a hundred cached pages stale at once."""
     if not CASE_NO_RE.match(case_no):
         raise Http404("没有这个办件")
     case = selectors.public_case(case_no)
