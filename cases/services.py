@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -1111,20 +1110,14 @@ def case_lookup(case_no: str, verifier: str, *, ip: str = "") -> Case | None:
     against guessing as the feedback lookup: ten wrong answers for one number from one address
     in a day lock that address out of that number; a hundred from anywhere lock the number."""
     case_no, verifier = numbers.normalise(case_no)[:20], numbers.normalise(verifier)[:20]
-    number_key = f"cases:lookup-locked:{case_no}"
-    source_key = f"{number_key}:{_source(ip)}"
-    if any(cache.get_many([number_key, source_key]).values()):
-        raise LookupLocked()
-    found = _verified(case_no, verifier)
-    if found is None:
-        if not ratelimit.allow("case-lookup-source", f"{case_no}|{_source(ip)}",
-                               LOOKUP_LIMITS["per_number_and_source"], DAY):  # fmt: skip
-            cache.set(source_key, True, timeout=DAY)
-            raise LookupLocked()
-        if not ratelimit.allow("case-lookup", case_no, LOOKUP_LIMITS["per_number"], DAY):
-            cache.set(number_key, True, timeout=DAY)
-            raise LookupLocked()
-    return found
+    try:
+        return ratelimit.guarded_lookup(
+            "case-lookup", case_no, _source(ip), lambda: _verified(case_no, verifier),
+            per_source=LOOKUP_LIMITS["per_number_and_source"],
+            per_number=LOOKUP_LIMITS["per_number"], window=DAY,
+        )  # fmt: skip
+    except ratelimit.Guessing as error:
+        raise LookupLocked() from error
 
 
 def _verified(case_no: str, verifier: str) -> Case | None:

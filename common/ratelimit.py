@@ -81,3 +81,29 @@ def client_ip(request) -> str:
         if hops:
             return hops[-1][:45]
     return remote[:45]
+
+
+class Guessing(Exception):
+    """Too many wrong answers for one number today (see `guarded_lookup`)."""
+
+
+def guarded_lookup(name: str, number: str, source: str, find, *, per_source: int,
+                   per_number: int, window: int = 86400):  # fmt: skip
+    """`find()` for a number that a verifier protects (a receipt's phone digits, a password),
+    with the limits against guessing: `per_source` wrong answers for the number from one
+    source in a window lock that source out of the number (a stranger cannot lock the owner
+    out); `per_number` from all sources together lock the number. Raises Guessing when locked,
+    right answer or not."""
+    number_key = f"{name}:locked:{number}"
+    source_key = f"{number_key}:{source}"
+    if any(cache.get_many([number_key, source_key]).values()):
+        raise Guessing()
+    found = find()
+    if found is None:
+        if not allow(f"{name}-source", f"{number}|{source}", per_source, window):
+            cache.set(source_key, True, timeout=window)
+            raise Guessing()
+        if not allow(name, number, per_number, window):
+            cache.set(number_key, True, timeout=window)
+            raise Guessing()
+    return found

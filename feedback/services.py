@@ -305,22 +305,14 @@ def feedback_lookup(tracking_no: str, verifier: str, *, ip: str = "") -> Feedbac
     "failed_lookups_per_number" wrong answers in a day."""
     tracking_no = normalise_tracking_no(tracking_no)
     verifier = normalise_tracking_no(verifier)
-    source = source_of(ip)
-    number_key = f"feedback:lookup-locked:{tracking_no}"
-    source_key = f"{number_key}:{source}"
-    if any(cache.get_many([number_key, source_key]).values()):
-        raise LookupLocked()
-    found = _lookup(tracking_no, verifier)
-    if found is None:
-        if not ratelimit.allow("lookup-failed-source", f"{tracking_no}|{source}",
-                               limit("failed_lookups_per_number_and_source"), DAY):  # fmt: skip
-            cache.set(source_key, True, timeout=DAY)
-            raise LookupLocked()
-        if not ratelimit.allow("lookup-failed", tracking_no, limit("failed_lookups_per_number"),
-                               DAY):  # fmt: skip
-            cache.set(number_key, True, timeout=DAY)
-            raise LookupLocked()
-    return found
+    try:
+        return ratelimit.guarded_lookup(
+            "feedback-lookup", tracking_no, source_of(ip), lambda: _lookup(tracking_no, verifier),
+            per_source=limit("failed_lookups_per_number_and_source"),
+            per_number=limit("failed_lookups_per_number"), window=DAY,
+        )  # fmt: skip
+    except ratelimit.Guessing as error:
+        raise LookupLocked() from error
 
 
 def _lookup(tracking_no, verifier):
