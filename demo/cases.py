@@ -276,7 +276,11 @@ class Generator:
             WorkCalendar.load(), first, self.today + datetime.timedelta(days=800)
         )
         start = self.today - datetime.timedelta(days=int(months * 30.44))
-        self.accept_days = [d for d in self.calendar.days if start <= d <= self.today]
+        # Today counts only once its working hours (09:00–17:30) are over: nothing generated
+        # may happen later than now.
+        last = self.today if self.now.astimezone(self.tz).hour >= 18 else (
+            self.today - datetime.timedelta(days=1))  # fmt: skip
+        self.accept_days = [d for d in self.calendar.days if start <= d <= last]
         self.channels = [c for c, weight in self.CHANNELS for _ in range(weight)]
         self.numbers: set[str] = set()
         # Generators writing at once draw case numbers from disjoint sets: part k of n starts
