@@ -3,7 +3,7 @@ POST /api/v3/cases/batch/ from 8 concurrent clients, every tenth push retried, o
 afterwards the database is counted (none lost, none duplicated).
 
 Run from the repository root:  python -m bench.case_ingest   (`--help` lists the options). A run
-takes about 3 minutes on 2 CPUs.
+takes about 8 minutes on 2 CPUs (the one-by-one baseline is most of it).
 
 What it does: creates a throw-away PostgreSQL database (its name contains "bench"; dropped at the
 end unless --keep), migrates it, loads the site, the law library, two departments and a few
@@ -59,7 +59,7 @@ def parse_args():
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=8, help="concurrent client processes")
-    parser.add_argument("--pushes", type=int, default=6, help="batches each client pushes")
+    parser.add_argument("--pushes", type=int, default=12, help="batches each client pushes")
     parser.add_argument("--batch", type=int, default=100, help="events per batch (even)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--powers", type=int, default=4, help="published powers")

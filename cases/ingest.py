@@ -95,8 +95,10 @@ def _refuse_control_characters(value, where: str = "") -> None:
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             _refuse_control_characters(item, f"{where}.{index}")
-    elif isinstance(value, str) and any(
-        ord(ch) < 32 and ch not in "\n\t" or ord(ch) == 127 for ch in value
+    elif (
+        isinstance(value, str)
+        and not value.isprintable()
+        and any(ord(ch) < 32 and ch not in "\n\t" or ord(ch) == 127 for ch in value)
     ):
         raise CaseError(f"{where or '内容'} 含有不允许的控制字符。", field=where or None)
 
@@ -342,13 +344,15 @@ def push_batch(items: list[dict], *, account) -> list[Outcome | Exception]:
     if len(items) > MAX_BATCH:
         raise CaseError(f"一次最多报送 {MAX_BATCH} 项。", field="items")
     results: list[Outcome | Exception] = []
-    cases, events = _preload(items, account)
+    set_based = getattr(settings, "CASES_BATCH_STEPS", "set") == "set"
+    # Set-based, steps_complete_many reads the recorded events itself, under its lock.
+    steps_only = set_based and all(_is_step(item) for item in items)
+    cases, events = _preload(items, account, events=not steps_only)
     one_commit = getattr(settings, "CASES_BATCH_COMMIT", "item") == "batch"
     # The pages are made stale when services.batch() ends: after the commit.
     with services.batch(), transaction.atomic() if one_commit else nullcontext():
         _powers.found = {}
         try:
-            set_based = getattr(settings, "CASES_BATCH_STEPS", "set") == "set"
             index = 0
             while index < len(items):
                 end = index
@@ -378,9 +382,9 @@ def _push_one(item, account, cases, events) -> Outcome | Exception:
         return CaseError("该办件刚刚已被他人处理，请重试。", code="conflict")
 
 
-def _preload(items, account) -> tuple[dict, dict]:
-    """The cases the batch's events name and the events already recorded under the batch's
-    event ids, each in one query rather than one per item."""
+def _preload(items, account, *, events=True) -> tuple[dict, dict]:
+    """The cases the batch's events name and (with `events`) the events already recorded
+    under the batch's event ids, each in one query rather than one per item."""
     numbers = {clean_public_text(item.get("case_no"), 20) for item in items} - {""}
     externals = {
         clean_public_text(item.get("case_external_id") or "", 64)
@@ -405,16 +409,18 @@ def _preload(items, account) -> tuple[dict, dict]:
             cases[key] = case
     # Events: for each preloaded case, its recorded events among the batch's ids (a case not
     # preloaded, one created by this batch, is asked one event at a time).
+    known: dict[int, dict[str, tuple]] = {case.pk: {} for case in cases.values()}
+    if not events:
+        return cases, known
     event_ids = {
         clean_public_text((item.get("event") or {}).get("external_id") or "", 64)
         for item in items
         if item.get("event") is not None
     } - {""}
-    events: dict[int, dict[str, tuple]] = {case.pk: {} for case in cases.values()}
-    if event_ids and events:
-        for event in CaseEvent.objects.filter(case_id__in=events, external_id__in=event_ids):
-            events[event.case_id][event.external_id] = _recorded(event)
-    return cases, events
+    if event_ids and known:
+        for event in CaseEvent.objects.filter(case_id__in=known, external_id__in=event_ids):
+            known[event.case_id][event.external_id] = _recorded(event)
+    return cases, known
 
 
 def _push_item(item: dict, account, cases: dict, events: dict) -> Outcome:

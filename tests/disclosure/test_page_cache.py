@@ -97,6 +97,37 @@ def test_the_generation_does_not_expire_with_the_database_cache(settings, db):
     assert pagecache.current_generation() == first + 1
 
 
+def test_pages_made_stale_again_and_again_stay_stale_with_the_database_cache(
+    client, power, settings
+):
+    """A business system's batches make the same pages stale many times a second: each time
+    the version is written anew (one statement for all the pages) and read back by every
+    worker, never an older copy."""
+    from django.core.cache import caches
+    from django.core.management import call_command
+
+    from common import pagecache
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                    "LOCATION": "disclosure_cache"},
+    }  # fmt: skip
+    call_command("createcachetable")
+    caches["default"].clear()
+    caches["pages"].clear()
+    client.get("/catalogue/")
+    seen = []
+    for _ in range(3):
+        client.get(power.url)
+        assert client.get(power.url)["X-Page-Cache"] == "hit"
+        pagecache.invalidate_paths([power.url, "/cases/"])
+        assert client.get(power.url)["X-Page-Cache"] == "miss"
+        seen.append(caches["default"].get(pagecache._path_key(power.url)))
+    assert seen == sorted(set(seen))  # a new, larger version every time
+    assert client.get("/catalogue/")["X-Page-Cache"] == "hit"  # other pages untouched
+
+
 def test_a_page_made_private_leaves_the_cache_at_once(client, power):
     from wagtail.models import PageViewRestriction
 
