@@ -61,7 +61,8 @@ class IndexView(CasesAdminMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, params = self.request.user, self.request.GET
-        tab = params.get("tab") or ("todo" if selectors.todo_for(user).exists() else "all")
+        todo_count = selectors.todo_for(user).count()
+        tab = params.get("tab") or ("todo" if todo_count else "all")
         items = selectors.todo_for(user) if tab == "todo" else selectors.cases_for(user)
         state = params.get("state", "")
         if state in State.values:
@@ -74,7 +75,7 @@ class IndexView(CasesAdminMixin, TemplateView):
         context.update(
             tab=tab, items=items.select_related("department")[:PAGE_SIZE], states=State.choices,
             state=state, query=query, today=timezone.localdate(),
-            todo_count=selectors.todo_for(user).count(),
+            todo_count=todo_count,
             may_open=bool(self._window_powers().exists()),
         )  # fmt: skip
         return context

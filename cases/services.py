@@ -383,22 +383,29 @@ def application_submit(power: PowerPage, applicant: Applicant, *, files=(), ip: 
         raise CaseError("该事项已暂停实施或已取消，不能申报。", code="not_in_force", field="power")
     actor = Actor(channel=Channel.ONLINE, name=applicant.name[:50])
     when = timezone.now()
-    with transaction.atomic():
-        case, password = _new_case(power, applicant, actor, when, state=State.SUBMITTED)
-        _materials(case, power, [])
-        uploaded = []
-        for name, upload in files:
-            material = case.materials.filter(name=name).first()
-            if material is None:
-                raise CaseError(f"不是该事项的申请材料：{name[:100]}", field="materials")
-            material.file.save(upload.safe_name, upload.file, save=False)
-            material.content_type, material.size = upload.content_type, upload.size
-            material.uploaded_at, material.received = when, True
-            material.save()
-            uploaded.append(name)
-        _applicant_steps_done(case, when)
-        _write(case, actor, EventKind.SUBMITTED, when, data={"materials": uploaded},
-               fields=["current_step", "current_posts"])  # fmt: skip
+    stored = []  # files written before the transaction ends: removed again if it rolls back
+    try:
+        with transaction.atomic():
+            case, password = _new_case(power, applicant, actor, when, state=State.SUBMITTED)
+            _materials(case, power, [])
+            uploaded = []
+            for name, upload in files:
+                material = case.materials.filter(name=name).first()
+                if material is None:
+                    raise CaseError(f"不是该事项的申请材料：{name[:100]}", field="materials")
+                material.file.save(upload.safe_name, upload.file, save=False)
+                stored.append(material.file)
+                material.content_type, material.size = upload.content_type, upload.size
+                material.uploaded_at, material.received = when, True
+                material.save()
+                uploaded.append(name)
+            _applicant_steps_done(case, when)
+            _write(case, actor, EventKind.SUBMITTED, when, data={"materials": uploaded},
+                   fields=["current_step", "current_posts"])  # fmt: skip
+    except BaseException:
+        for file in stored:
+            file.storage.delete(file.name)
+        raise
     return Opened(case, password)
 
 

@@ -147,3 +147,33 @@ def test_a_suspended_power_takes_no_applications(client, db):
     with pytest.raises(CaseError, match="暂停实施"):
         services.application_submit(power, person)
     assert Case.objects.count() == 0
+
+
+def test_an_application_refused_after_its_files_were_stored_leaves_no_file_behind(licence):
+    """A file is written to the case files as its material is saved; when a later part of the
+    application is refused (here a material the power does not list), the case is rolled back
+    and the files written so far are removed with it: nothing of the applicant stays."""
+    from cases import services
+    from cases.applicants import Applicant
+    from cases.services import CaseError
+    from cases.uploads import check
+
+    person = Applicant.clean(
+        {"type": "person", "name": "欧阳娜娜", "id_no": FORM["applicant_id_no"]}
+    )
+    form = check(upload(), label="申请表", number=1)
+    name = "道路货物运输经营申请表"  # a material the licence lists
+    before = stored_files()
+    with pytest.raises(CaseError, match="不是该事项的申请材料"):
+        services.application_submit(
+            licence,
+            person,
+            files=[(name, form), ("一张无关的照片", check(upload(), label="照片", number=2))],
+        )
+    assert Case.objects.count() == 0 and stored_files() == before
+
+    opened = services.application_submit(
+        licence, person, files=[(name, check(upload(), label="申请表", number=1))]
+    )
+    assert len(stored_files()) == len(before) + 1
+    assert opened.case.materials.get(name=name).received
