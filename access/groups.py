@@ -10,7 +10,13 @@ from django.db import transaction
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from .models import DepartmentEditors
-from .roles import CONTENT_ADMINS, DEPARTMENT_EDITORS_PREFIX, LEGAL_OFFICE, SITE_ADMINS
+from .roles import (
+    CONTENT_ADMINS,
+    DEPARTMENT_EDITORS_PREFIX,
+    LEGAL_OFFICE,
+    SITE_ADMINS,
+    SUPERVISORS,
+)
 
 EDITOR_PAGE_PERMISSIONS = ("add", "change")
 # No bulk_delete: a page with pages under it is never deleted wholesale.
@@ -82,10 +88,19 @@ def roles_ensure(*, catalogue, departments) -> dict[str, Group]:
     # or the hall: they import and edit powers, they do not create departments.
     GroupPagePermission.objects.filter(group=content_admins, page__depth__lt=4).delete()
 
+    # 纪检监察: the admin, nothing else; what they read and do is decided by access.roles.
+    supervisors, _ = Group.objects.get_or_create(name=SUPERVISORS)
+    supervisors.permissions.add(*access_admin)
+
     Group.objects.filter(name__in=WAGTAIL_SAMPLE_GROUPS, user__isnull=True).delete()
     for department in departments:
         department_editors_ensure(department)
-    return {LEGAL_OFFICE: legal_office, SITE_ADMINS: site_admins, CONTENT_ADMINS: content_admins}
+    return {
+        LEGAL_OFFICE: legal_office,
+        SITE_ADMINS: site_admins,
+        CONTENT_ADMINS: content_admins,
+        SUPERVISORS: supervisors,
+    }
 
 
 def department_group_name(department) -> str:

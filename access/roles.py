@@ -8,6 +8,9 @@
 - 站点管理员 (site administrators): departments, laws, the calendar, users and groups.
 - 内容管理员 (content administrators): spreadsheet imports; add and edit powers of every
   department (submitting them to the legal office like editors), no department pages.
+- 纪检监察 (supervisors): see every department's cases, warnings and records, read-only (personal
+  data masked); issue 督办 and record 过错责任追究 findings (supervision.services). They handle
+  nothing of a department's own.
 
 The groups and their rights are set up by access.groups; page rights are decided by the
 permission testers of access.permissions.
@@ -20,14 +23,16 @@ from .models import DepartmentEditors, Post
 LEGAL_OFFICE = "法制办审核"
 SITE_ADMINS = "站点管理员"
 CONTENT_ADMINS = "内容管理员"
+SUPERVISORS = "纪检监察"
 DEPARTMENT_EDITORS_PREFIX = "部门编辑："
 # Everyone holding a post (承办岗位): may sign in to the admin, where they see their
 # departments' cases; membership follows the posts (access.posts).
 CASE_HANDLERS = "办件承办人员"
 DIRECT_PUBLISH = "access.publish_powers_directly"
 VIEW_PERSONAL_DATA = "access.view_personal_data"
-# The roles that decide what is published: only a superuser hands them out.
-PRIVILEGED_GROUPS = (LEGAL_OFFICE, SITE_ADMINS)
+# The roles that decide what is published, and 纪检监察 (reads every department's cases): only
+# a superuser hands them out.
+PRIVILEGED_GROUPS = (LEGAL_OFFICE, SITE_ADMINS, SUPERVISORS)
 
 
 def _in_group(user, name) -> bool:
@@ -121,13 +126,30 @@ def can_manage_posts(user) -> bool:
     )
 
 
-def sees_all_departments(user) -> bool:
+def is_supervisor(user) -> bool:
+    """纪检监察: reads every department, acts only through 督办 and findings."""
+    return is_active_staff(user) and (user.is_superuser or _in_group(user, SUPERVISORS))
+
+
+def handles_all_departments(user) -> bool:
+    """Handles every department's records (replies, cases within their posts): the legal office
+    and site administrators."""
     return is_site_admin(user) or is_legal_office(user)
 
 
+def sees_all_departments(user) -> bool:
+    """Reads every department's records: those who handle them all, and 纪检监察."""
+    return handles_all_departments(user) or is_supervisor(user)
+
+
+def supervises(user) -> bool:
+    """Issues 督办 and records findings: the legal office and 纪检监察."""
+    return is_legal_office(user) or is_supervisor(user)
+
+
 def is_department_staff(user) -> bool:
-    """Works on departments' matters (电子监察, 公众评议): a department's editors, the legal office,
-    site administrators."""
+    """Works on departments' matters (电子监察, 公众评议, 办件): a department's editors and post
+    holders, the legal office, site administrators, 纪检监察."""
     return sees_all_departments(user) or bool(department_ids_of(user))
 
 
@@ -140,7 +162,7 @@ def privilege_problem(actor, target, data) -> str:
     """Why `actor` may not make this user change (Chinese), or "" when they may.
 
     Only a superuser may make superusers, touch a superuser, or hand out the roles that decide
-    what is published (法制办审核, 站点管理员)."""
+    what is published (法制办审核, 站点管理员) or read every department's cases (纪检监察)."""
     if actor.is_superuser:
         return ""
     if target is not None and target.is_superuser:
@@ -151,5 +173,5 @@ def privilege_problem(actor, target, data) -> str:
     privileged = set(Group.objects.filter(name__in=PRIVILEGED_GROUPS).values_list("pk", flat=True))
     current = set(target.groups.values_list("pk", flat=True)) if target is not None else set()
     if (wanted - current) & privileged:
-        return "只有超级管理员可以授予“法制办审核”或“站点管理员”角色。"
+        return "只有超级管理员可以授予“法制办审核”“站点管理员”或“纪检监察”角色。"
     return ""

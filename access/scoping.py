@@ -1,11 +1,17 @@
 """Department scoping of the records that are not pages (feedback today, cases next): staff see
-and handle their own departments' records; the legal office and site administrators see all.
+and handle their own departments' records; the legal office and site administrators see and
+handle all; 纪检监察 see all and handle none.
 
 Every such app filters through these two functions, so the boundary is drawn once."""
 
 from django.db.models import QuerySet
 
-from .roles import department_ids_of, is_active_staff, sees_all_departments
+from .roles import (
+    department_ids_of,
+    handles_all_departments,
+    is_active_staff,
+    sees_all_departments,
+)
 
 
 def scoped_to(user, queryset: QuerySet, *, field: str = "department") -> QuerySet:
@@ -23,10 +29,13 @@ def may_handle(user, record, *, field: str = "department") -> bool:
     """Whether `user` may handle this one record (reply, moderate, appeal, record a step)."""
     # The same rule as scoped_to, without a query when the record holds its department's id
     # (every step a business system pushes asks this).
+    if not is_active_staff(user):
+        return False
+    if handles_all_departments(user):
+        return True
     department_id = getattr(record, f"{field}_id", None) if "__" not in field else None
     if department_id is not None:
-        if not is_active_staff(user):
-            return False
-        return sees_all_departments(user) or department_id in department_ids_of(user)
+        return department_id in department_ids_of(user)
     model = type(record)
-    return scoped_to(user, model._default_manager.filter(pk=record.pk), field=field).exists()
+    mine = model._default_manager.filter(pk=record.pk, **{f"{field}__in": department_ids_of(user)})
+    return mine.exists()

@@ -30,7 +30,7 @@ from access.models import Post
 from catalogue.models import PowerPage
 from common.text import clean_public_text
 
-from . import services
+from . import services, signals
 from .applicants import Applicant, ApplicantError
 from .models import Case, CaseEvent, Channel, State
 from .services import Actor, CaseError
@@ -225,9 +225,16 @@ def push_event(case: Case, data: dict, *, account, known: dict | None = None) ->
             return _retried(case, external_id, recorded)
         if isinstance(error, IntegrityError):
             raise CaseError("该办件刚刚已被他人处理，请重试。", code="conflict") from error
+        _refused(case, kind, external_id, error, account)
         raise
     return Outcome(changed, created=True, seq=changed.version, kind=kind,
                    occurred_at=data.get("occurred_at"), external_id=external_id)  # fmt: skip
+
+
+def _refused(case: Case, kind: str, external_id: str, error: Exception, account) -> None:
+    """Tell supervision that the flow refused a system's event (signals.push_refused)."""
+    signals.push_refused.send(sender=Case, case=case, kind=kind, external_id=external_id,
+                              error=error, account=account)  # fmt: skip
 
 
 def _recorded_event(case: Case, external_id: str) -> tuple | None:
@@ -482,6 +489,7 @@ def _push_steps(run: list[dict], account, cases: dict, events: dict) -> list:
     for index, push, answer in zip(places, pushes, done, strict=True):
         if isinstance(answer, Exception):
             answers[index] = answer
+            _refused(push.case, "complete_step", push.actor.external_id, answer, account)
             continue
         data = run[index].get("event") or {}
         external_id = push.actor.external_id

@@ -36,7 +36,7 @@ from feedback.models import Feedback, Kind
 from feedback.services import AlreadyRated, Submission, feedback_submit
 from workdays.calendar import WorkCalendar
 
-from . import deadlines, numbers
+from . import deadlines, numbers, signals
 from .applicants import Applicant
 from .models import (
     OPEN_STATES,
@@ -247,11 +247,13 @@ def _write(case: Case, actor: Actor, kind: str, when, *, step=None, data=None, f
     if not updated:
         raise CaseError("该办件刚刚已被他人处理，请刷新后查看最新状态。", code="conflict")
     case.version += 1
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, seq=case.version, kind=kind, occurred_at=when, actor=actor.recorder,
         actor_name=actor.label, channel=actor.channel, step=step,
         external_id=actor.external_id, data=data or {},
     )  # fmt: skip
+    signals.events_recorded.send(sender=Case, events=[event])
+    return event
 
 
 _batch = threading.local()
@@ -765,6 +767,7 @@ def steps_complete_many(pushes: list[StepPush]) -> list[StepPushed | Exception]:
                     fields = sorted(set().union(*changed_fields.values())) + ["version"]
                     _bulk_set(Case, touched, fields)
                     CaseEvent.objects.bulk_create(events)
+                    signals.events_recorded.send(sender=Case, events=events)
                     for case in touched:
                         _pages_changed(case)
         except (IntegrityError, OperationalError, DataError) as error:

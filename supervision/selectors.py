@@ -51,6 +51,8 @@ class Item:
     card: str
     reason: str
     feedback_id: int | None = None
+    # The task state, adjustment requirement or feedback behind the item (a warning's subject).
+    source_id: int | None = None
 
     @property
     def title(self):
@@ -122,9 +124,18 @@ def _review_task_states():
 
 def supervision_for(user, *, today=None, calendar=None) -> Supervision:
     """What `user` may supervise: their department(s), or everything for the legal office."""
+    return _supervision(visible_departments(user), today=today, calendar=calendar)
+
+
+def supervision_of_all(*, today=None, calendar=None) -> Supervision:
+    """Every department's items (the sweep's view)."""
+    return _supervision(DepartmentPage.objects.order_by("path"), today=today, calendar=calendar)
+
+
+def _supervision(visible, *, today=None, calendar=None) -> Supervision:
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar.load()
-    departments = OrderedDict((d.path, d) for d in visible_departments(user))
+    departments = OrderedDict((d.path, d) for d in visible)
     paths = Q()
     for path in departments:
         paths |= Q(path__startswith=path)
@@ -145,7 +156,8 @@ def supervision_for(user, *, today=None, calendar=None) -> Supervision:
         due = calendar.add_working_days(started, deadline)
         items.append(
             Item(REVIEW, power, department_of(power), started, due,
-                 card_for(due, today=today, calendar=calendar), "提交法制办审核")
+                 card_for(due, today=today, calendar=calendar), "提交法制办审核",
+                 source_id=state.pk)
         )  # fmt: skip
     # A power taken down meanwhile has nothing left to adjust in public.
     live_ids = [pk for pk, power in power_by_id.items() if power.live]
@@ -155,7 +167,7 @@ def supervision_for(user, *, today=None, calendar=None) -> Supervision:
         items.append(
             Item(ADJUSTMENT, power, department_of(power), requirement.changed_on,
                  requirement.due_on, card_for(requirement.due_on, today=today, calendar=calendar),
-                 requirement.reason)
+                 requirement.reason, source_id=requirement.pk)
         )  # fmt: skip
     items += _feedback_items(departments, today=today, calendar=calendar)
     items.sort(key=lambda item: (item.due_on, item.title))
@@ -197,7 +209,7 @@ def _feedback_items(departments, *, today, calendar):
         Item(FEEDBACK, f.power, by_id[f.department_id], timezone.localdate(f.created_at),
              f.due_on, card_for(f.due_on, today=today, calendar=calendar),
              f"{f.get_kind_display()}{'（' + f.get_rating_display() + '）' if f.rating else ''}"
-             f" {f.tracking_no}", feedback_id=f.pk)
+             f" {f.tracking_no}", feedback_id=f.pk, source_id=f.pk)
         for f in waiting
     ]  # fmt: skip
 

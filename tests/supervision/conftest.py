@@ -1,0 +1,1 @@
+from tests.cases.conftest import head, holder, licence, reviewer, window  # noqa: F401
