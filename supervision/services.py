@@ -238,8 +238,10 @@ def alert_clear(alert: Alert, *, user, reason: str) -> Alert:
 # --- 过错责任追究 ------------------------------------------------------------------------------
 
 
-def finding_record(*, user, post: str, person: str, fault_kind: FaultKind, measure: Measure,
-                   facts: str, decided_on: datetime.date, case=None, order=None) -> Finding:  # fmt: skip
+def finding_record(
+    *, user, post: str, person: str, fault_kind: FaultKind, measure: Measure, facts: str,
+    decided_on: datetime.date, case=None, order=None,
+) -> Finding:  # fmt: skip
     """A finding from a 督办单 or a case: who was responsible, for what, and what was decided."""
     _require_supervisor(user)
     if (case is None) == (order is None):

@@ -40,9 +40,9 @@ def system(db):
 
 
 def pushed_case(client, licence, system, external_id="YW-1"):
+    acceptance = {"handler": "王受理", "post": "窗口受理岗", "accepted_at": ago(hours=4)}
     body = {"power": licence.code, "external_id": external_id, "applicant": PERSON,
-            "submitted_at": ago(hours=5),
-            "acceptance": {"handler": "王受理", "post": "窗口受理岗", "accepted_at": ago(hours=4)}}  # fmt: skip
+            "submitted_at": ago(hours=5), "acceptance": acceptance}  # fmt: skip
     response = push(client, CASES, body, system)
     assert response.status_code == 201, response.content
     return Case.objects.get(case_no=response.json()["case_no"])
