@@ -102,7 +102,7 @@ def _number(today: datetime.date) -> str:
         .values_list("number", flat=True)
         .first()
     )
-    return f"{prefix}{(int(last[len(prefix):]) + 1) if last else 1:04d}"
+    return f"{prefix}{(int(last[len(prefix) :]) + 1) if last else 1:04d}"
 
 
 def _days(days) -> int:
