@@ -75,6 +75,12 @@ def roles_ensure(*, catalogue, departments) -> dict[str, Group]:
             "review.add_functionchange", "review.view_functionchange",
             "auth.add_user", "auth.change_user", "auth.delete_user", "auth.view_user",
             "auth.add_group", "auth.change_group", "auth.view_group",
+            # 电子监察's settings: the rules are tuned, not added or deleted (their checks are
+            # code); the lists of faults and measures grow, entries in use are switched off.
+            "supervision.change_alertrule", "supervision.view_alertrule",
+            "supervision.add_faultkind", "supervision.change_faultkind",
+            "supervision.view_faultkind", "supervision.add_measure",
+            "supervision.change_measure", "supervision.view_measure",
         ),
     )  # fmt: skip
     for action in ADMIN_PAGE_PERMISSIONS:

@@ -60,6 +60,23 @@ class AlertRule(models.Model):
     def __str__(self):
         return self.name
 
+    # The thresholds that make sense, per rule with a threshold (others take none).
+    THRESHOLD_RANGES = {"case_time_used": (1, 99), "decision_not_public": (0, 60)}
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        bounds = self.THRESHOLD_RANGES.get(self.code)
+        if bounds is None:
+            if self.threshold is not None:
+                raise ValidationError({"threshold": "该规则没有阈值，请留空。"})
+            return
+        low, high = bounds
+        if self.threshold is None or not low <= self.threshold <= high:
+            raise ValidationError(
+                {"threshold": f"阈值应在 {low} 到 {high} {self.threshold_unit} 之间。"}
+            )
+
 
 class AlertQuerySet(models.QuerySet):
     def open(self):

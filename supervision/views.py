@@ -9,6 +9,8 @@ from access.admin_sections import AdminSectionMixin
 from cases.selectors import withheld_cases
 from common.text import clean_public_text
 
+from .alert_selectors import warning_rows
+from .models import Level
 from .selectors import (
     CARD_LABELS,
     KIND_LABELS,
@@ -32,7 +34,12 @@ class DashboardView(SupervisionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         supervision = supervision_for(self.request.user)
+        rows, warning_total = warning_rows(self.request.user, today=supervision.today)
         context.update(
+            warning_rows=rows,
+            warning_total=warning_total,
+            levels=Level.choices,
+            supervises=roles.supervises(self.request.user),
             supervision=supervision,
             totals=supervision.totals,
             sees_all=roles.sees_all_departments(self.request.user),

@@ -1,10 +1,14 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from access import roles
 
 from . import urls
+from .models import AlertRule, FaultKind, Measure
 from .panels import DueItemsPanel
 
 
@@ -29,3 +33,44 @@ def add_due_items_panel(request, panels):
     user = request.user
     if roles.department_ids_of(user) or roles.is_legal_office(user):
         panels.append(DueItemsPanel(user))
+
+
+class AlertRuleViewSet(SnippetViewSet):
+    """The rules, tuned by site administrators (level, threshold, on or off); the checks are
+    code, so rules are neither added nor deleted here."""
+
+    model = AlertRule
+    icon = "warning"
+    menu_label = "监察规则"
+    menu_name = "alert-rules"
+    list_display = ["name", "category", "level", "threshold", "enabled"]
+    list_filter = ["category", "level", "enabled"]
+    panels = [FieldPanel("name"), FieldPanel("level"), FieldPanel("threshold"),
+              FieldPanel("enabled"), FieldPanel("description")]  # fmt: skip
+
+
+class FaultKindViewSet(SnippetViewSet):
+    model = FaultKind
+    icon = "list-ul"
+    menu_label = "过错种类"
+    menu_name = "fault-kinds"
+    list_display = ["name", "position", "active"]
+
+
+class MeasureViewSet(SnippetViewSet):
+    model = Measure
+    icon = "list-ul"
+    menu_label = "处理措施"
+    menu_name = "measures"
+    list_display = ["name", "position", "active"]
+
+
+class SupervisionSettingsGroup(SnippetViewSetGroup):
+    items = (AlertRuleViewSet, FaultKindViewSet, MeasureViewSet)
+    menu_icon = "warning"
+    menu_label = "电子监察设置"
+    menu_name = "supervision-settings"
+    menu_order = 151
+
+
+register_snippet(SupervisionSettingsGroup)

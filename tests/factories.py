@@ -51,6 +51,11 @@ def legal_office_user(username="fzb"):
     return make_user(username, groups=[roles.LEGAL_OFFICE])
 
 
+def supervisor_user(username="jjjc"):
+    """A member of 纪检监察 (discipline inspection and supervision)."""
+    return make_user(username, groups=[roles.SUPERVISORS])
+
+
 def site_admin_user(username="site-admin"):
     """A site administrator (站点管理员)."""
     return make_user(username, groups=[roles.SITE_ADMINS])

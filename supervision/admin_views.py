@@ -1,0 +1,329 @@
+"""电子监察 in the admin beyond the dashboard: the warnings with their drill-down to the case,
+督办单 (issue, answer, accept, return) and 过错责任追究 findings.
+
+Views read forms and call supervision.services; who may do what is decided there and in
+access.roles (a department's staff see and answer their own; the legal office and 纪检监察 see
+all and act)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from access import roles
+from cases.selectors import cases_for
+from catalogue.models import DepartmentPage
+from common.text import clean_public_text
+from feedback.selectors import feedback_for
+
+from . import services
+from .alert_selectors import alerts_for, findings_for, orders_for
+from .models import Category, FaultKind, Level, Measure, OrderState
+from .services import SupervisionError
+from .views import SupervisionMixin
+
+PAGE_SIZE = 50
+
+
+def _page(request, queryset):
+    number = request.GET.get("page", "1")
+    paginator = Paginator(queryset, PAGE_SIZE)
+    return paginator.get_page(number if str(number).isdigit() else 1)
+
+
+def _refused(request, error) -> None:
+    messages.error(request, str(error) if str(error) else "没有权限进行该操作。")
+
+
+# --- warnings ---------------------------------------------------------------------------------
+
+
+class AlertsView(SupervisionMixin, TemplateView):
+    page_title = "电子监察：预警"
+    template_name = "supervision/alerts.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        alerts = alerts_for(self.request.user)
+        department = clean_public_text(params.get("dept", ""), 64)
+        level, category = params.get("level", ""), params.get("category", "")
+        state = params.get("state", "open")
+        if department:
+            alerts = alerts.filter(department__code=department)
+        if level in Level.values:
+            alerts = alerts.filter(level=level)
+        if category in Category.values:
+            alerts = alerts.filter(category=category)
+        if state == "open":
+            alerts = alerts.filter(cleared_at__isnull=True)
+        elif state == "cleared":
+            alerts = alerts.filter(cleared_at__isnull=False)
+        case_no = clean_public_text(params.get("case", ""), 20).upper()
+        if case_no:
+            alerts = alerts.filter(case__case_no=case_no)
+        context.update(
+            page=_page(self.request, alerts.order_by("-raised_at", "-id")),
+            levels=Level.choices, categories=Category.choices,
+            level=level, category=category, state=state, case_no=case_no,
+            department=DepartmentPage.objects.filter(code=department).first() if department
+            else None,
+            supervises=roles.supervises(self.request.user),
+        )  # fmt: skip
+        return context
+
+
+class ClearForm(forms.Form):
+    reason = forms.CharField(label="解除原因", max_length=300)
+
+
+class AlertView(SupervisionMixin, TemplateView):
+    template_name = "supervision/alert.html"
+    page_title = "电子监察：预警"
+
+    def get_object(self):
+        return get_object_or_404(alerts_for(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        alert = kwargs.get("alert") or self.get_object()
+        user = self.request.user
+        context.update(
+            alert=alert, orders=alert.supervision_orders.order_by("-issued_at"),
+            supervises=roles.supervises(user),
+            case_visible=alert.case_id is not None
+            and cases_for(user).filter(pk=alert.case_id).exists(),
+            clear_form=kwargs.get("clear_form") or ClearForm(),
+        )  # fmt: skip
+        return context
+
+    def post(self, request, *args, **kwargs):
+        alert = self.get_object()
+        form = ClearForm(request.POST)
+        if form.is_valid():
+            try:
+                services.alert_clear(alert, user=request.user, reason=form.cleaned_data["reason"])
+            except (SupervisionError, PermissionDenied) as error:
+                _refused(request, error)
+            else:
+                messages.success(request, "预警已解除。")
+                return redirect("supervision:alert", pk=alert.pk)
+        return self.render_to_response(self.get_context_data(alert=alert, clear_form=form))
+
+
+# --- 督办 -------------------------------------------------------------------------------------
+
+
+class OrderForm(forms.Form):
+    requirement = forms.CharField(label="督办事项及整改要求", max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 5}))  # fmt: skip
+    days = forms.IntegerField(label="办理时限（工作日）", min_value=1,
+                              max_value=services.MAX_ORDER_DAYS, initial=5)  # fmt: skip
+
+
+class OrderCreateView(SupervisionMixin, TemplateView):
+    template_name = "supervision/order_new.html"
+    page_title = "电子监察：发出督办"
+    allowed = staticmethod(roles.supervises)
+
+    def subject(self):
+        """The case, warning or complaint the order is about (?case=, ?alert=, ?feedback=)."""
+        user, params = self.request.user, self.request.GET
+        found = {}
+        for name, queryset in (("case", cases_for(user)), ("alert", alerts_for(user)),
+                               ("feedback", feedback_for(user))):  # fmt: skip
+            value = params.get(name, "")
+            if value:
+                if not value.isdigit():
+                    raise Http404
+                found[name] = get_object_or_404(queryset, pk=int(value))
+        if len(found) != 1:
+            raise Http404("请从一个办件、一条预警或一件投诉发出督办。")
+        return found
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        subject = self.subject()
+        name, target = next(iter(subject.items()))
+        context.update(form=kwargs.get("form") or OrderForm(), subject_kind=name, target=target)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        subject = self.subject()
+        form = OrderForm(request.POST)
+        if form.is_valid():
+            try:
+                order = services.order_issue(
+                    user=request.user, requirement=form.cleaned_data["requirement"],
+                    days=form.cleaned_data["days"], **subject,
+                )  # fmt: skip
+            except SupervisionError as error:
+                form.add_error(error.field if error.field in form.fields else None, str(error))
+            except PermissionDenied as error:
+                _refused(request, error)
+            else:
+                messages.success(request, f"已发出督办单 {order.number}，回复期限 {order.due_on}。")
+                return redirect("supervision:order", pk=order.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class OrdersView(SupervisionMixin, TemplateView):
+    page_title = "电子监察：督办"
+    template_name = "supervision/orders.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        orders = orders_for(self.request.user)
+        state = params.get("state", "")
+        today = timezone.localdate()
+        if state in OrderState.values:
+            orders = orders.filter(state=state)
+        elif state == "overdue":
+            orders = orders.filter(state=OrderState.OPEN, due_on__lt=today)
+        department = clean_public_text(params.get("dept", ""), 64)
+        if department:
+            orders = orders.filter(department__code=department)
+        context.update(page=_page(self.request, orders), states=OrderState.choices, state=state,
+                       today=today)  # fmt: skip
+        return context
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="内容", max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+
+
+class OrderView(SupervisionMixin, TemplateView):
+    template_name = "supervision/order.html"
+    page_title = "电子监察：督办单"
+
+    def get_object(self):
+        return get_object_or_404(orders_for(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        order = kwargs.get("order") or self.get_object()
+        context.update(
+            order=order, entries=order.entries.order_by("seq"),
+            findings=order.findings.select_related("fault_kind", "measure"),
+            today=timezone.localdate(), supervises=roles.supervises(user),
+            may_answer=services.may_answer(user, order) and order.state == OrderState.OPEN,
+            form=kwargs.get("form") or NoteForm(),
+        )  # fmt: skip
+        return context
+
+    def post(self, request, *args, **kwargs):
+        order = self.get_object()
+        form = NoteForm(request.POST)
+        action = request.POST.get("action", "")
+        version = request.POST.get("version", "")
+        version = int(version) if version.isdigit() else None
+        if form.is_valid():
+            text = form.cleaned_data["text"]
+            try:
+                if action == "answer":
+                    services.order_answer(order, user=request.user, answer=text, version=version)
+                    messages.success(request, "已回复督办，等待审查。")
+                elif action == "accept":
+                    services.order_accept(order, user=request.user, note=text, version=version)
+                    messages.success(request, "督办单已审查办结。")
+                elif action == "return":
+                    services.order_return(order, user=request.user, note=text, version=version)
+                    messages.success(request, "已退回责任部门重新整改。")
+                else:
+                    raise SupervisionError("无效的操作。")
+            except SupervisionError as error:
+                form.add_error("text" if error.field else None, str(error))
+            except PermissionDenied as error:
+                _refused(request, error)
+                return redirect("supervision:order", pk=order.pk)
+            else:
+                return redirect("supervision:order", pk=order.pk)
+        order.refresh_from_db()
+        return self.render_to_response(self.get_context_data(order=order, form=form))
+
+
+# --- 过错责任追究 ------------------------------------------------------------------------------
+
+
+class FindingForm(forms.Form):
+    post = forms.CharField(label="责任岗位", max_length=100)
+    person = forms.CharField(label="责任人", max_length=50)
+    fault_kind = forms.ModelChoiceField(label="过错种类", queryset=FaultKind.objects.none())
+    measure = forms.ModelChoiceField(label="处理措施", queryset=Measure.objects.none())
+    facts = forms.CharField(label="过错事实", max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 5}))  # fmt: skip
+    decided_on = forms.DateField(label="决定日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fault_kind"].queryset = FaultKind.objects.filter(active=True)
+        self.fields["measure"].queryset = Measure.objects.filter(active=True)
+        self.fields["decided_on"].initial = timezone.localdate()
+
+
+class FindingCreateView(SupervisionMixin, TemplateView):
+    template_name = "supervision/finding_new.html"
+    page_title = "电子监察：过错责任追究"
+    allowed = staticmethod(roles.supervises)
+
+    def subject(self):
+        user, params = self.request.user, self.request.GET
+        if params.get("order", "").isdigit():
+            return {"order": get_object_or_404(orders_for(user), pk=int(params["order"]))}
+        if params.get("case", "").isdigit():
+            return {"case": get_object_or_404(cases_for(user), pk=int(params["case"]))}
+        raise Http404("请从一个督办单或一个办件追究责任。")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        subject = self.subject()
+        initial = {}
+        order = subject.get("order")
+        case = subject.get("case") or (order.case if order else None)
+        if case is not None and case.current_posts:
+            initial["post"] = case.current_posts
+        context.update(form=kwargs.get("form") or FindingForm(initial=initial),
+                       order=order, case=case)  # fmt: skip
+        return context
+
+    def post(self, request, *args, **kwargs):
+        subject = self.subject()
+        form = FindingForm(request.POST)
+        if form.is_valid():
+            try:
+                finding = services.finding_record(user=request.user, **form.cleaned_data,
+                                                  **subject)  # fmt: skip
+            except SupervisionError as error:
+                form.add_error(error.field if error.field in form.fields else None, str(error))
+            except PermissionDenied as error:
+                _refused(request, error)
+            else:
+                messages.success(request, "已记录过错责任追究。")
+                if finding.order_id:
+                    return redirect("supervision:order", pk=finding.order_id)
+                return redirect(reverse("supervision:findings"))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class FindingsView(SupervisionMixin, TemplateView):
+    page_title = "电子监察：过错责任追究"
+    template_name = "supervision/findings.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        findings = findings_for(self.request.user)
+        department = clean_public_text(self.request.GET.get("dept", ""), 64)
+        if department:
+            findings = findings.filter(department__code=department)
+        context.update(page=_page(self.request, findings))
+        return context

@@ -1,0 +1,170 @@
+"""督办 and 过错责任追究 as the people involved meet them in the admin: the legal office sees a
+late case's red card on 电子监察, drills down to it and issues a 督办单; the department answers;
+the legal office sends it back, the department answers again, the legal office accepts and the
+warning is cleared; 纪检监察 reads every department and records a finding. Each refusal beside
+its permitted case."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.applicants import Applicant
+from cases.models import CaseStep
+from cases.services import Actor
+from supervision import services
+from supervision.models import Alert, Finding, OrderEntry, OrderState, SupervisionOrder
+from supervision.sweep import sweep
+from tests.factories import department_editor, legal_office_user, supervisor_user
+
+from .conftest import holder
+
+PERSON = {"type": "person", "name": "欧阳娜娜", "id_no": "11010519491231002X"}
+
+
+@pytest.fixture
+def late_case(licence, window):
+    """A case whose 审查 step was due ten days ago: the sweep has shown its red card."""
+    case = case_services.window_open(licence, Applicant.clean(PERSON), user=window).case
+    CaseStep.objects.filter(case=case, position=1).update(
+        due_on=timezone.localdate() - datetime.timedelta(days=10))  # fmt: skip
+    sweep()
+    return case
+
+
+def test_a_red_card_is_supervised_until_the_department_has_put_it_right(
+    client, late_case, reviewer
+):
+    fzb = legal_office_user()
+    client.force_login(fzb)
+    dashboard = client.get("/admin/supervision/").content.decode()
+    assert "办件与目录预警" in dashboard and "level=red" in dashboard
+    listing = client.get("/admin/supervision/alerts/", {"level": "red"}).content.decode()
+    alert = Alert.objects.get(rule__code="step_overdue")
+    assert f"/admin/supervision/alerts/{alert.pk}/" in listing and late_case.case_no in listing
+    page = client.get(f"/admin/supervision/alerts/{alert.pk}/").content.decode()
+    assert f"/admin/cases/{late_case.pk}/" in page  # the drill-down to the case
+
+    # Bad input comes back with its error, nothing issued.
+    url = f"/admin/supervision/orders/new/?alert={alert.pk}"
+    response = client.post(url, {"requirement": "", "days": "0"})
+    assert response.status_code == 200 and SupervisionOrder.objects.count() == 0
+    html = response.content.decode()
+    assert "必需字段" in html and "大于或等于1" in html
+    response = client.post(url, {"requirement": "立即办理审查环节并说明超期原因", "days": "3"})
+    order = SupervisionOrder.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/orders/{order.pk}/")
+    assert order.department_id == late_case.department_id and order.alert == alert
+    assert order.issuer_role == "法制办" and order.state == OrderState.OPEN
+
+    # The department's staff answer; the legal office cannot answer for them.
+    denied = client.post(f"/admin/supervision/orders/{order.pk}/",
+                         {"action": "answer", "text": "已办理", "version": order.version})  # fmt: skip
+    order.refresh_from_db()
+    assert denied.status_code == 302 and order.state == OrderState.OPEN
+    client.force_login(reviewer)
+    assert "回复督办" in client.get(f"/admin/supervision/orders/{order.pk}/").content.decode()
+    client.post(f"/admin/supervision/orders/{order.pk}/",
+                {"action": "answer", "text": "已完成审查，超期系系统故障", "version": 0})  # fmt: skip
+    order.refresh_from_db()
+    assert order.state == OrderState.ANSWERED and order.answered_on_time
+
+    # Sent back (a reason is required), answered again, accepted: the warning is cleared.
+    client.force_login(fzb)
+    client.post(f"/admin/supervision/orders/{order.pk}/", {"action": "return", "text": "",
+                                                           "version": order.version})  # fmt: skip
+    order.refresh_from_db()
+    assert order.state == OrderState.ANSWERED  # no reason, not returned
+    client.post(f"/admin/supervision/orders/{order.pk}/",
+                {"action": "return", "text": "请附系统故障证明", "version": order.version})  # fmt: skip
+    order.refresh_from_db()
+    assert order.state == OrderState.OPEN and order.returned_count == 1
+    client.force_login(reviewer)
+    client.post(f"/admin/supervision/orders/{order.pk}/",
+                {"action": "answer", "text": "已补充故障记录", "version": order.version})  # fmt: skip
+    client.force_login(fzb)
+    order.refresh_from_db()
+    client.post(f"/admin/supervision/orders/{order.pk}/",
+                {"action": "accept", "text": "同意", "version": order.version})  # fmt: skip
+    order.refresh_from_db()
+    alert.refresh_from_db()
+    assert order.state == OrderState.ACCEPTED and order.closed_at is not None
+    assert not alert.is_open and alert.cleared_by == fzb and order.number in alert.cleared_reason
+    kinds = list(order.entries.values_list("kind", flat=True))
+    assert kinds == ["issued", "answered", "returned", "answered", "accepted"]
+    with pytest.raises(TypeError):
+        OrderEntry.objects.filter(order=order).delete()
+
+
+def test_an_unanswered_order_becomes_a_red_card_and_the_answer_clears_it(late_case, reviewer):
+    order = services.order_issue(user=legal_office_user(), case=late_case,
+                                 requirement="说明超期原因", days=2)  # fmt: skip
+    sweep(today=order.due_on)
+    assert not Alert.objects.filter(rule__code="order_overdue").exists()
+    sweep(today=order.due_on + datetime.timedelta(days=1))
+    red = Alert.objects.get(rule__code="order_overdue")
+    assert red.order == order and red.is_open and order.number in red.detail
+    services.order_answer(order, user=reviewer, answer="已说明")
+    red.refresh_from_db()
+    assert not red.is_open
+
+
+def test_supervisors_read_every_department_and_act_only_through_orders_and_findings(
+    client, late_case, reviewer
+):
+    jjjc = supervisor_user()
+    client.force_login(jjjc)
+    assert client.get("/admin/supervision/").status_code == 200
+    assert client.get(f"/admin/cases/{late_case.pk}/").status_code == 200  # read, masked
+    # They handle nothing of the department's own: no step of the case.
+    with pytest.raises(Exception, match="岗位|本部门"):
+        case_services.step_complete(late_case, actor=Actor(user=jjjc), position=1)
+    # They issue 督办 and record findings.
+    order = services.order_issue(user=jjjc, case=late_case, requirement="限期办结", days=3)
+    assert order.issuer_role == "纪检监察"
+    from supervision.models import FaultKind, Measure
+
+    form = {"post": "审核岗", "person": "李审核", "fault_kind": FaultKind.objects.get(name="超期办理").pk,
+            "measure": Measure.objects.get(name="批评教育").pk, "facts": "审查环节超期 10 天",
+            "decided_on": (timezone.localdate() + datetime.timedelta(days=1)).isoformat()}  # fmt: skip
+    url = f"/admin/supervision/findings/new/?order={order.pk}"
+    response = client.post(url, form)
+    assert response.status_code == 200 and Finding.objects.count() == 0  # a date to come
+    form["decided_on"] = timezone.localdate().isoformat()
+    response = client.post(url, form)
+    finding = Finding.objects.get()
+    assert response.status_code == 302 and finding.case == late_case and finding.order == order
+    assert finding.department_id == late_case.department_id
+
+    # A department's editor may not issue 督办 or record findings; the other department's
+    # staff do not even see the order.
+    client.force_login(department_editor())
+    for url in (f"/admin/supervision/orders/new/?case={late_case.pk}",
+                f"/admin/supervision/findings/new/?order={order.pk}"):  # fmt: skip
+        refused = client.post(url, {"requirement": "越权督办", "days": "3", **form})
+        assert refused.status_code == 302 and refused["Location"] == "/admin/"  # not permitted
+    assert SupervisionOrder.objects.count() == 1 and Finding.objects.count() == 1
+    stranger = holder("stranger", "审核岗", department="APPROVAL")
+    client.force_login(stranger)
+    assert client.get(f"/admin/supervision/orders/{order.pk}/").status_code == 404
+    with pytest.raises(Exception, match="责任部门"):
+        services.order_answer(order, user=stranger, answer="与我无关")
+    services.order_answer(order, user=reviewer, answer="已办结")  # the department's own
+
+
+def test_a_warning_is_cleared_by_a_supervisor_with_a_reason(client, late_case, reviewer):
+    alert = Alert.objects.get(rule__code="step_overdue")
+    client.force_login(reviewer)  # the department cannot clear its own warnings
+    client.post(f"/admin/supervision/alerts/{alert.pk}/", {"reason": "已处理"})
+    alert.refresh_from_db()
+    assert alert.is_open
+    client.force_login(legal_office_user())
+    response = client.post(f"/admin/supervision/alerts/{alert.pk}/", {"reason": ""})
+    assert response.status_code == 200
+    alert.refresh_from_db()
+    assert alert.is_open
+    client.post(f"/admin/supervision/alerts/{alert.pk}/", {"reason": "申请人原因，已核实"})
+    alert.refresh_from_db()
+    assert not alert.is_open and alert.cleared_reason == "申请人原因，已核实"
+    assert not alert.cleared_automatically
