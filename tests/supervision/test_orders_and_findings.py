@@ -28,7 +28,8 @@ def late_case(licence, window):
     """A case whose 审查 step was due ten days ago: the sweep has shown its red card."""
     case = case_services.window_open(licence, Applicant.clean(PERSON), user=window).case
     CaseStep.objects.filter(case=case, position=1).update(
-        due_on=timezone.localdate() - datetime.timedelta(days=10))  # fmt: skip
+        due_on=timezone.localdate() - datetime.timedelta(days=10)
+    )
     sweep()
     return case
 
@@ -59,34 +60,46 @@ def test_a_red_card_is_supervised_until_the_department_has_put_it_right(
     assert order.issuer_role == "法制办" and order.state == OrderState.OPEN
 
     # The department's staff answer; the legal office cannot answer for them.
-    denied = client.post(f"/admin/supervision/orders/{order.pk}/",
-                         {"action": "answer", "text": "已办理", "version": order.version})  # fmt: skip
+    denied = client.post(
+        f"/admin/supervision/orders/{order.pk}/",
+        {"action": "answer", "text": "已办理", "version": order.version},
+    )
     order.refresh_from_db()
     assert denied.status_code == 302 and order.state == OrderState.OPEN
     client.force_login(reviewer)
     assert "回复督办" in client.get(f"/admin/supervision/orders/{order.pk}/").content.decode()
-    client.post(f"/admin/supervision/orders/{order.pk}/",
-                {"action": "answer", "text": "已完成审查，超期系系统故障", "version": 0})  # fmt: skip
+    client.post(
+        f"/admin/supervision/orders/{order.pk}/",
+        {"action": "answer", "text": "已完成审查，超期系系统故障", "version": 0},
+    )
     order.refresh_from_db()
     assert order.state == OrderState.ANSWERED and order.answered_on_time
 
     # Sent back (a reason is required), answered again, accepted: the warning is cleared.
     client.force_login(fzb)
-    client.post(f"/admin/supervision/orders/{order.pk}/", {"action": "return", "text": "",
-                                                           "version": order.version})  # fmt: skip
+    client.post(
+        f"/admin/supervision/orders/{order.pk}/",
+        {"action": "return", "text": "", "version": order.version},
+    )
     order.refresh_from_db()
     assert order.state == OrderState.ANSWERED  # no reason, not returned
-    client.post(f"/admin/supervision/orders/{order.pk}/",
-                {"action": "return", "text": "请附系统故障证明", "version": order.version})  # fmt: skip
+    client.post(
+        f"/admin/supervision/orders/{order.pk}/",
+        {"action": "return", "text": "请附系统故障证明", "version": order.version},
+    )
     order.refresh_from_db()
     assert order.state == OrderState.OPEN and order.returned_count == 1
     client.force_login(reviewer)
-    client.post(f"/admin/supervision/orders/{order.pk}/",
-                {"action": "answer", "text": "已补充故障记录", "version": order.version})  # fmt: skip
+    client.post(
+        f"/admin/supervision/orders/{order.pk}/",
+        {"action": "answer", "text": "已补充故障记录", "version": order.version},
+    )
     client.force_login(fzb)
     order.refresh_from_db()
-    client.post(f"/admin/supervision/orders/{order.pk}/",
-                {"action": "accept", "text": "同意", "version": order.version})  # fmt: skip
+    client.post(
+        f"/admin/supervision/orders/{order.pk}/",
+        {"action": "accept", "text": "同意", "version": order.version},
+    )
     order.refresh_from_db()
     alert.refresh_from_db()
     assert order.state == OrderState.ACCEPTED and order.closed_at is not None
@@ -98,8 +111,9 @@ def test_a_red_card_is_supervised_until_the_department_has_put_it_right(
 
 
 def test_an_unanswered_order_becomes_a_red_card_and_the_answer_clears_it(late_case, reviewer):
-    order = services.order_issue(user=legal_office_user(), case=late_case,
-                                 requirement="说明超期原因", days=2)  # fmt: skip
+    order = services.order_issue(
+        user=legal_office_user(), case=late_case, requirement="说明超期原因", days=2
+    )
     sweep(today=order.due_on)
     assert not Alert.objects.filter(rule__code="order_overdue").exists()
     sweep(today=order.due_on + datetime.timedelta(days=1))
@@ -125,9 +139,14 @@ def test_supervisors_read_every_department_and_act_only_through_orders_and_findi
     assert order.issuer_role == "纪检监察"
     from supervision.models import FaultKind, Measure
 
-    form = {"post": "审核岗", "person": "李审核", "fault_kind": FaultKind.objects.get(name="超期办理").pk,
-            "measure": Measure.objects.get(name="批评教育").pk, "facts": "审查环节超期 10 天",
-            "decided_on": (timezone.localdate() + datetime.timedelta(days=1)).isoformat()}  # fmt: skip
+    form = {
+        "post": "审核岗",
+        "person": "李审核",
+        "fault_kind": FaultKind.objects.get(name="超期办理").pk,
+        "measure": Measure.objects.get(name="批评教育").pk,
+        "facts": "审查环节超期 10 天",
+        "decided_on": (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
+    }
     url = f"/admin/supervision/findings/new/?order={order.pk}"
     response = client.post(url, form)
     assert response.status_code == 200 and Finding.objects.count() == 0  # a date to come
@@ -140,8 +159,10 @@ def test_supervisors_read_every_department_and_act_only_through_orders_and_findi
     # A department's editor may not issue 督办 or record findings; the other department's
     # staff do not even see the order.
     client.force_login(department_editor())
-    for url in (f"/admin/supervision/orders/new/?case={late_case.pk}",
-                f"/admin/supervision/findings/new/?order={order.pk}"):  # fmt: skip
+    for url in (
+        f"/admin/supervision/orders/new/?case={late_case.pk}",
+        f"/admin/supervision/findings/new/?order={order.pk}",
+    ):
         refused = client.post(url, {"requirement": "越权督办", "days": "3", **form})
         assert refused.status_code == 302 and refused["Location"] == "/admin/"  # not permitted
     assert SupervisionOrder.objects.count() == 1 and Finding.objects.count() == 1
