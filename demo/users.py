@@ -45,6 +45,7 @@ DEMO_USERS = [
     DemoUser("fzb-reviewer2", "demo-fzb2-2026", "法制办审核（第二人）", group=roles.LEGAL_OFFICE),
     DemoUser("site-admin", "demo-admin-2026", "站点管理员", group=roles.SITE_ADMINS),
     DemoUser("content-admin", "demo-content-2026", "内容管理员", group=roles.CONTENT_ADMINS),
+    DemoUser("jjjc-supervisor", "demo-jjjc-2026", "纪检监察", group=roles.SUPERVISORS),
 ]  # fmt: skip
 
 # The departments of the filled demo powers: a short latin prefix for usernames and the names

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from cases.models import Case
 from demo.feedback import demo_feedback_load
+from demo.supervision import demo_supervision_load
 
 DEMO_CASES = 20000
 
@@ -23,3 +24,10 @@ class Command(BaseCommand):
         # Once: a second `make run` keeps the cases there are (and those staff added).
         if not Case.objects.filter(generated=True).exists():
             call_command("generate_demo_cases", count=DEMO_CASES, stdout=self.stdout)
+        watched = demo_supervision_load()
+        if watched:
+            self.stdout.write(
+                f"电子监察示例（生成）：历史预警 {watched['history']} 条，违规示例 "
+                f"{watched['irregular']} 项，未解除预警 {watched['open']} 条，督办单 "
+                f"{watched['orders']} 份，过错责任追究 {watched['findings']} 条"
+            )
