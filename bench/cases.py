@@ -215,12 +215,18 @@ PHASES = {"staff": phase_staff, "generate": phase_generate, "bare": phase_bare,
 def parallel(phase: str, env: dict, processes: int, **options) -> tuple[float, list[dict]]:
     """Run `phase` in `processes` child processes at once (part k of n); wall seconds and
     what each returned."""
+    return parallel_module(MODULE, phase, env, processes, **options)
+
+
+def parallel_module(module: str, phase: str, env: dict, processes: int,
+                    **options) -> tuple[float, list[dict]]:  # fmt: skip
+    """`parallel` for another benchmark's phases (`python -m module --phase …`)."""
     outputs, children = [], []
     started = time.monotonic()
     for part in range(processes):
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
             outputs.append(Path(handle.name))
-        command = [sys.executable, "-m", MODULE, "--phase", phase, "--phase-output",
+        command = [sys.executable, "-m", module, "--phase", phase, "--phase-output",
                    str(outputs[-1]), "--part", str(part), "--parts", str(processes)]  # fmt: skip
         for name, value in options.items():
             command += [f"--{name.replace('_', '-')}", str(value)]

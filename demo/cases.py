@@ -705,16 +705,19 @@ class Generated:
 
 def generate_cases(
     count: int, *, months: int = 12, seed: int = 2026, powers=None, batch: int = 5000,
-    progress=None, part=(0, 1), samples=3,
+    progress=None, part=(0, 1), samples=3, first: int | None = None,
 ) -> Generated:  # fmt: skip
     """Write `count` generated cases of the filled powers (or of `powers`) over the last
     `months` months, `batch` cases per transaction. `progress(done)` after each batch.
     `part` (k, n): the k-th of n generators writing at once (the benchmark's processes);
-    `samples`: how many finished cases' numbers and passwords to return, for lookups."""
+    `samples`: how many finished cases' numbers and passwords to return, for lookups;
+    `first`: the index of the first case (its system number); default: after those there."""
     started = time.monotonic()
     flows = case_flows(powers)
     # Mixed with what is there already: a second run adds different cases.
     existing = Case.objects.filter(generated=True).count() if part == (0, 1) else 0
+    if first is not None:
+        existing = first
     generator = Generator(flows, months=months, seed=seed + existing, part=part)
     writer, found, done = BulkWriter(), [], 0
     pg = writer.vendor == "postgresql"
