@@ -153,8 +153,7 @@ def _supervision(visible, *, today=None, calendar=None) -> Supervision:
     powers = PowerPage.objects.filter(paths) if departments else PowerPage.objects.none()
     # Plain records, not page objects: building a thousand Wagtail pages costs 100 ms.
     power_by_id = {
-        row[0]: PowerRef(*row)
-        for row in powers.values_list("id", "path", "title", "code", "live")
+        row[0]: PowerRef(*row) for row in powers.values_list("id", "path", "title", "code", "live")
     }
 
     def department_of(power):
