@@ -81,6 +81,7 @@ def roles_ensure(*, catalogue, departments) -> dict[str, Group]:
             "supervision.add_faultkind", "supervision.change_faultkind",
             "supervision.view_faultkind", "supervision.add_measure",
             "supervision.change_measure", "supervision.view_measure",
+            "supervision.change_performancesettings",
         ),
     )  # fmt: skip
     for action in ADMIN_PAGE_PERMISSIONS:

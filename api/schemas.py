@@ -4,7 +4,7 @@ Field names are English; every label a citizen reads is Chinese."""
 import datetime
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictInt
+from pydantic import BaseModel, ConfigDict, StrictInt
 
 
 class Choice(Schema):
@@ -345,3 +345,32 @@ class ReviewState(Schema):
     has_unpublished_changes: bool = Field(description="是否有未发布的修改")
     review: str | None = Field(description="审核状态：in_progress 审核中、needs_changes 退回修改、"
                                "approved 已通过；从未提交时为 null")  # fmt: skip
+
+
+class PerformanceRow(BaseModel):
+    rank: int = Field(description="排名")
+    code: str = Field(description="部门编码")
+    name: str = Field(description="部门名称")
+    score: float = Field(description="得分（百分制）")
+    grade: str = Field(description="等级：优秀、良好、合格、不合格")
+    indicators: dict[str, float | None] = Field(
+        description="各项指标的比率（0–1），本期无数据为 null；名称见 indicator_names"
+    )
+    points: dict[str, float] = Field(description="各项指标所得分数")
+    deductions: dict[str, float] = Field(description="扣分：red 红牌，findings 过错责任追究")
+    figures: dict[str, int] = Field(
+        description="原始数据：finished 办结、on_time 按时、late 超期办结、"
+        "open_overdue 期末超期未办结、submitted 申请、online 网上申报、orders_due 到期督办、"
+        "orders_on_time 按期回复、ratings 评价、satisfied 满意、reminders 提醒、yellow 黄牌、"
+        "red 红牌、findings 过错责任追究等"
+    )
+
+
+class PerformanceOut(BaseModel):
+    period: str = Field(description="期间：2026-11、2026-Q4 或 2026")
+    period_label: str
+    complete: bool = Field(description="期间是否已结束（未结束的结果随办件变化）")
+    weights: dict[str, int] = Field(description="各项指标的分值（合计 100）")
+    indicator_names: dict[str, str] = Field(description="指标的中文名称")
+    grades: dict[str, int] = Field(description="各等级的最低分")
+    departments: list[PerformanceRow]

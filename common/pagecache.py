@@ -28,7 +28,7 @@ EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/static/", "/media/", "/api/"
 # Query parameters the public pages use; a request with any other is answered but not stored,
 # so arbitrary query strings cannot fill the cache.
 CACHEABLE_PARAMETERS = frozenset(
-    {"type", "dept", "status", "page", "all", "power", "state", "month"}
+    {"type", "dept", "status", "page", "all", "power", "state", "month", "period"}
 )
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("p/<str:code>/", catalogue_views.power_short_url, name="power_short_url"),
     path("laws/", include("laws.urls")),
     path("cases/", include("cases.urls")),
+    path("", include("supervision.public_urls")),
     path("", include("feedback.urls")),
     path("", include("import_data.urls")),
     path("adjustments/", review_views.adjustments, name="adjustments"),

@@ -7,10 +7,13 @@ written by supervision.services. Nothing here is deleted: a warning is cleared (
 a 督办单 is closed, a finding stays.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 
 class Level(models.TextChoices):
@@ -334,3 +337,88 @@ class Finding(models.Model):
 
     def __str__(self):
         return f"{self.fault_kind} {self.measure}"
+
+
+@register_setting(icon="form")
+class PerformanceSettings(BaseGenericSetting):
+    """绩效评估: the weights of the indicators (points out of 100) and the grade bands, which a
+    site administrator edits (设置 → 绩效评估). An indicator without data in a period (no
+    督办, no ratings) gives its weight to the others in proportion."""
+
+    weight_on_time = models.PositiveSmallIntegerField("按时办结率（分）", default=40)
+    weight_early = models.PositiveSmallIntegerField("提前办结率（分）", default=10)
+    weight_speed = models.PositiveSmallIntegerField(
+        "办理用时（分）",
+        default=10,
+        help_text="平均用时不超过承诺时限一半得满分，达到承诺时限得 0 分，其间按比例",
+    )
+    weight_orders = models.PositiveSmallIntegerField("督办按期回复率（分）", default=10)
+    weight_satisfaction = models.PositiveSmallIntegerField("好差评满意率（分）", default=20)
+    weight_online = models.PositiveSmallIntegerField("网上办理率（分）", default=10)
+    red_card_deduction = models.DecimalField(
+        "每百件红牌扣分", max_digits=4, decimal_places=2, default=Decimal("0.20"),
+        help_text="每百件办结办件中的红牌数 × 该分值，最多扣 20 分",
+    )  # fmt: skip
+    finding_deduction = models.DecimalField(
+        "每起过错责任追究扣分", max_digits=4, decimal_places=1, default=Decimal("2.0"),
+        help_text="最多扣 15 分",
+    )  # fmt: skip
+    excellent = models.PositiveSmallIntegerField("优秀（不低于）", default=90)
+    good = models.PositiveSmallIntegerField("良好（不低于）", default=80)
+    passing = models.PositiveSmallIntegerField("合格（不低于）", default=60)
+
+    WEIGHTS = ("on_time", "early", "speed", "orders", "satisfaction", "online")
+
+    class Meta:
+        verbose_name = "绩效评估"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        total = sum(getattr(self, f"weight_{name}") for name in self.WEIGHTS)
+        errors = {}
+        if total != 100:
+            errors["weight_on_time"] = f"各项分值合计应为 100 分（现为 {total} 分）。"
+        if not 100 >= self.excellent > self.good > self.passing > 0:
+            errors["excellent"] = "等级线应满足 100 ≥ 优秀 > 良好 > 合格 > 0。"
+        if self.red_card_deduction < 0 or self.finding_deduction < 0:
+            errors["red_card_deduction"] = "扣分不能为负数。"
+        if errors:
+            raise ValidationError(errors)
+
+    def weights(self) -> dict[str, int]:
+        return {name: getattr(self, f"weight_{name}") for name in self.WEIGHTS}
+
+    def grade(self, score: float) -> str:
+        if score >= self.excellent:
+            return "优秀"
+        if score >= self.good:
+            return "良好"
+        if score >= self.passing:
+            return "合格"
+        return "不合格"
+
+
+class Evaluation(models.Model):
+    """A department's evaluation for a complete period, kept once computed (the public page
+    and the API read it; a change of the weights computes it again)."""
+
+    period = models.CharField("期间", max_length=10)  # 2026-11, 2026-Q4, 2026
+    department = models.ForeignKey(
+        "catalogue.DepartmentPage", verbose_name="部门", on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    figures = models.JSONField("指标")
+    score = models.DecimalField("得分", max_digits=5, decimal_places=1)
+    grade = models.CharField("等级", max_length=8)
+    rank = models.PositiveSmallIntegerField("排名")
+    settings_key = models.CharField(max_length=64)
+    computed_at = models.DateTimeField("计算时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "绩效评估结果"
+        verbose_name_plural = "绩效评估结果"
+        ordering = ["period", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "department"], name="evaluation_once")
+        ]

@@ -9,7 +9,7 @@ from feedback import selectors
 
 from ..errors import ApiError, Problem, echo
 from ..params import known_parameters
-from ..schemas import Satisfaction
+from ..schemas import PerformanceOut, Satisfaction
 
 router = Router(tags=["评议结果"])
 PERIOD_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$")
@@ -50,3 +50,51 @@ def satisfaction(
         "departments": [_row(r.label, r.key, r.figures) for r in results.departments],
         "types": [_row(r.label, r.key, r.figures) for r in results.types],
     }
+
+
+@router.get(
+    "/performance/",
+    response={200: PerformanceOut, 400: Problem, 404: Problem},
+    tags=["绩效评估"],
+    summary="部门绩效评估",
+    description="与 /performance/ 相同的部门绩效评估：某月（2026-11）、某季度（2026-Q4）"
+    "或某年（2026）各部门的各项指标（0–1 的比率，无数据为 null）、原始数据、得分、扣分、"
+    "等级和排名，以及计分权重。不给 period 时为最近一个已结束的季度；尚未开始的期间返回 404。",
+    operation_id="stats_performance",
+)
+@known_parameters("period")
+def performance(
+    request,
+    period: str | None = Query(None, max_length=7, description="2026-11、2026-Q4 或 2026"),
+):
+    from supervision.models import PerformanceSettings
+    from supervision.performance import INDICATORS, Period, evaluation_for
+
+    today = timezone.localdate()
+    if period is None:
+        chosen = Period.last_complete("quarter", today)
+    else:
+        chosen = Period.parse(period)
+        if chosen is None:
+            raise ApiError(400, "invalid_parameter",
+                           f"期间“{echo(period)}”无效：请写成 2026-11（月）、2026-Q4（季度）或"
+                           " 2026（年）。")  # fmt: skip
+        if chosen.start > today:
+            raise ApiError(404, "not_found", f"期间“{chosen.label}”尚未开始。")
+    settings = PerformanceSettings.load()
+    results = evaluation_for(chosen)
+    return {
+        "period": chosen.param,
+        "period_label": chosen.label,
+        "complete": chosen.is_complete(today),
+        "weights": settings.weights(),
+        "indicator_names": INDICATORS,
+        "grades": {"优秀": settings.excellent, "良好": settings.good, "合格": settings.passing},
+        "departments": [
+            {"rank": r.rank, "code": r.code, "name": r.title, "score": r.score,
+             "grade": r.grade, "indicators": r.indicators, "points": r.points,
+             "deductions": r.deductions,
+             "figures": {k: v for k, v in r.figures.items() if isinstance(v, int)}}
+            for r in results
+        ],
+    }  # fmt: skip

@@ -189,3 +189,20 @@ def test_a_warning_is_cleared_by_a_supervisor_with_a_reason(client, late_case, r
     alert.refresh_from_db()
     assert not alert.is_open and alert.cleared_reason == "申请人原因，已核实"
     assert not alert.cleared_automatically
+
+
+def test_the_daily_digest_tells_of_new_red_cards_and_due_orders(late_case, reviewer):
+    from django.core import mail
+
+    from supervision.digest import digest_send
+
+    order = services.order_issue(user=legal_office_user(), case=late_case,
+                                 requirement="说明超期原因", days=1)  # fmt: skip
+    stranger = holder("stranger", "审核岗", department="APPROVAL")
+    mail.outbox.clear()
+    digest_send()
+    sent = {message.to[0]: message for message in mail.outbox}
+    body = sent[reviewer.email].body
+    assert "办件新发红牌" in body and late_case.case_no in body and "环节超期" in body
+    assert order.number in body and "办件新红牌 1 张" in sent[reviewer.email].subject
+    assert stranger.email not in sent  # nothing of theirs to act on

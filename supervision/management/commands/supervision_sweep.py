@@ -1,15 +1,18 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from supervision.models import AlertRule
+from supervision.performance import Period, evaluation_for
 from supervision.sweep import sweep
 
 
 class Command(BaseCommand):
     help = (
         "电子监察巡查：按监察规则发出随时间产生的预警（环节到期、时限预警、超期、未公示、督办逾期、"
-        "审核与答复超期），并解除原因已消除的预警。可重复运行，不会重复发出。建议每天运行一次。"
+        "审核与答复超期），并解除原因已消除的预警；计算刚结束的月、季度、年度的绩效评估。"
+        "可重复运行，不会重复发出。建议每天运行一次。"
     )
 
     def add_arguments(self, parser):
@@ -23,6 +26,9 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError("日期格式应为 YYYY-MM-DD。") from error
         report = sweep(today=today)
+        day = today or timezone.localdate()
+        for kind in ("month", "quarter", "year"):
+            evaluation_for(Period.last_complete(kind, day), today=day)
         names = dict(AlertRule.objects.values_list("code", "name"))
         for code, count in report.raised.items():
             if count:
