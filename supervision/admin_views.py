@@ -32,9 +32,27 @@ from .views import SupervisionMixin
 PAGE_SIZE = 50
 
 
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP rows (a district's history holds hundreds of thousands of
+    warnings): the pages beyond are not offered, the count reads "10000 条以上"."""
+
+    @property
+    def count(self):
+        if not hasattr(self, "_capped_count"):
+            self._capped_count = self.object_list[: COUNT_CAP + 1].count()
+        return min(self._capped_count, COUNT_CAP)
+
+    @property
+    def capped(self):
+        return self.count and self._capped_count > COUNT_CAP
+
+
 def _page(request, queryset):
     number = request.GET.get("page", "1")
-    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator = CappedPaginator(queryset, PAGE_SIZE)
     return paginator.get_page(number if str(number).isdigit() else 1)
 
 
@@ -262,7 +280,9 @@ class FindingForm(forms.Form):
     measure = forms.ModelChoiceField(label="处理措施", queryset=Measure.objects.none())
     facts = forms.CharField(label="过错事实", max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 5}))  # fmt: skip
-    decided_on = forms.DateField(label="决定日期", widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(
+        label="决定日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

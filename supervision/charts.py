@@ -1,5 +1,6 @@
 """Charts drawn on the server as SVG (no JavaScript): bars and lines with axes, labels and
-values. The coordinates are computed here; templates/supervision/_bars.svg.html and
+values, 420 units wide and shown at most that many pixels wide, so that their text keeps its
+size on a phone. The coordinates are computed here; templates/supervision/_bars.svg.html and
 _lines.svg.html draw them, and the page shows the same figures in a table beside each chart."""
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ class BarChart:
 
     bars: list[Bar]
     maximum: float = 100
-    width: int = 640
-    row: int = 34
+    width: int = 420
+    row: int = 36
     ticks: list[tuple[float, str]] = field(default_factory=list)
     height: int = 0
     plot_width: float = 0
 
     def layout(self) -> BarChart:
-        left, right = 4, 56
+        left, right = 4, 86
         self.plot_width = self.width - left - right
         for index, bar in enumerate(self.bars):
             bar.y = 22 + index * self.row
@@ -57,15 +58,15 @@ class LineChart:
 
     labels: list[str]
     series: list[Series]
-    width: int = 640
-    height: int = 240
+    width: int = 420
+    height: int = 230
     x_ticks: list[tuple[float, str]] = field(default_factory=list)
     y_ticks: list[tuple[float, str]] = field(default_factory=list)
-    left: int = 36
-    bottom: int = 200
+    left: int = 34
+    bottom: int = 196
 
     def layout(self) -> LineChart:
-        top, right = 12, 16
+        top, right = 14, 30
         plot_w = self.width - self.left - right
         plot_h = self.bottom - top
         step = plot_w / max(1, len(self.labels) - 1)

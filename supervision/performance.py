@@ -129,6 +129,7 @@ class Result:
     department_id: int
     code: str
     title: str
+    short_name: str = ""
     figures: dict = field(default_factory=dict)
     indicators: dict = field(default_factory=dict)
     points: dict = field(default_factory=dict)  # indicator → points earned
@@ -276,14 +277,16 @@ def evaluate(period: Period, *, settings: PerformanceSettings | None = None) -> 
     settings = settings or PerformanceSettings.load()
     figures = _figures(period)
     results = []
-    for department in live_departments().order_by("path").only("id", "code", "title"):
+    departments = live_departments().order_by("path").only("id", "code", "title", "short_name")
+    for department in departments:
         found = figures.get(department.pk)
         if found is None or not (found["finished"] or found["submitted"]):
             continue
         indicators, points, deductions, total = score(found, settings)
         results.append(Result(
-            department.pk, department.code, department.title, found, indicators, points,
-            deductions, total, settings.grade(total),
+            department.pk, department.code, department.title,
+            department.short_name or department.title, found, indicators, points, deductions,
+            total, settings.grade(total),
         ))  # fmt: skip
     results.sort(key=lambda r: (-r.score, r.code))
     for rank, result in enumerate(results, start=1):
@@ -319,9 +322,11 @@ def evaluation_for(period: Period, *, today: datetime.date | None = None) -> lis
 
 def _from_kept(row: Evaluation) -> Result:
     data = row.figures
-    return Result(row.department_id, row.department.code, row.department.title,
-                  data["figures"], data["indicators"], data["points"], data["deductions"],
-                  float(row.score), row.grade, row.rank)  # fmt: skip
+    department = row.department
+    return Result(row.department_id, department.code, department.title,
+                  department.short_name or department.title, data["figures"],
+                  data["indicators"], data["points"], data["deductions"], float(row.score),
+                  row.grade, row.rank)  # fmt: skip
 
 
 def totals(results: list[Result]) -> dict:

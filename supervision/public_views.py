@@ -71,7 +71,7 @@ def performance(request):
     results = evaluation_for(period)
     settings = PerformanceSettings.load()
     bars = BarChart([
-        Bar(r.title, r.score, f"{r.score:.1f}（{r.grade}）", css=GRADE_CSS.get(r.grade, ""))
+        Bar(r.short_name, r.score, f"{r.score:.1f} {r.grade}", css=GRADE_CSS.get(r.grade, ""))
         for r in results
     ]).layout()  # fmt: skip
     trend, trend_rows = _trend(period)
