@@ -143,12 +143,17 @@ class Alert(models.Model):
                 condition=Q(cleared_at__isnull=True),
                 name="alert_open_by_department",
             ),  # fmt: skip
-            # The open warnings of one level, newest first (the drill-down's list and count).
+            # The open warnings (of one level), newest first: the drill-down's list and count.
             models.Index(
-                fields=["level", "-raised_at"],
+                fields=["level", "-raised_at", "-id"],
                 condition=Q(cleared_at__isnull=True),
                 name="alert_open_by_level",
-            ),  # fmt: skip
+            ),
+            models.Index(
+                fields=["-raised_at", "-id"],
+                condition=Q(cleared_at__isnull=True),
+                name="alert_open_newest",
+            ),
             models.Index(fields=["raised_at"], name="alert_raised"),
             models.Index(fields=["department", "raised_at"], name="alert_department_raised"),
         ]

@@ -17,7 +17,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from wagtail.models import TaskState
 
@@ -162,7 +163,9 @@ def _supervision(visible, *, today=None, calendar=None) -> Supervision:
     items = []
     deadline = settings.REVIEW_DEADLINE_WORKING_DAYS
     pending = _review_task_states().filter(status=TaskState.STATUS_IN_PROGRESS)
-    for state in pending.filter(workflow_state__object_id__in=[str(pk) for pk in power_by_id]):
+    # Subqueries, not lists of a thousand ids (their parameters cost more than the queries).
+    power_ids = powers.annotate(pk_text=Cast("pk", CharField())).values("pk_text")
+    for state in pending.filter(workflow_state__object_id__in=power_ids):
         power = power_by_id[int(state.workflow_state.object_id)]
         started = timezone.localdate(state.started_at)
         due = calendar.add_working_days(started, deadline)
@@ -172,8 +175,9 @@ def _supervision(visible, *, today=None, calendar=None) -> Supervision:
                  source_id=state.pk)
         )  # fmt: skip
     # A power taken down meanwhile has nothing left to adjust in public.
-    live_ids = [pk for pk, power in power_by_id.items() if power.live]
-    requirements = AdjustmentRequirement.objects.open().filter(power_id__in=live_ids)
+    requirements = AdjustmentRequirement.objects.open().filter(
+        power__in=powers.filter(live=True).values("pk")
+    )
     for requirement in requirements.select_related("law", "function_change"):
         power = power_by_id[requirement.power_id]
         items.append(
@@ -199,7 +203,8 @@ def _supervision(visible, *, today=None, calendar=None) -> Supervision:
             row.yellow += 1
         elif item.card == RED:
             row.red += 1
-    _review_statistics(rows, power_by_id, department_of, today=today, calendar=calendar)
+    _review_statistics(rows, power_by_id, department_of, power_ids, today=today,
+                       calendar=calendar)  # fmt: skip
 
     horizon = [today] + [item.due_on for item in items]
     return Supervision(
@@ -226,13 +231,13 @@ def _feedback_items(departments, *, today, calendar):
     ]  # fmt: skip
 
 
-def _review_statistics(rows, power_by_id, department_of, *, today, calendar):
+def _review_statistics(rows, power_by_id, department_of, power_ids, *, today, calendar):
     """Average review time (working days) over 30 and 90 days, and the rejection rate."""
     since = today - datetime.timedelta(days=90)
     decided = _review_task_states().filter(
         status__in=[TaskState.STATUS_APPROVED, TaskState.STATUS_REJECTED],
         finished_at__date__gte=since,
-        workflow_state__object_id__in=[str(pk) for pk in power_by_id],
+        workflow_state__object_id__in=power_ids,
     )
     durations = {path: {30: [], 90: []} for path in rows}
     for state in decided:
