@@ -262,18 +262,6 @@ def satisfaction(period: Period, *, trend_length=12) -> Results:
     return Results(period, total, departments, types, trend_periods)
 
 
-def trend_svg_points(series, *, width=240, height=60, pad=6) -> str:
-    """Polyline points of a satisfaction-rate trend (periods without ratings are skipped)."""
-    points = []
-    step = (width - 2 * pad) / max(1, len(series) - 1)
-    for index, (_period, figures) in enumerate(series):
-        if figures.rate is not None:
-            x = pad + index * step
-            y = pad + (1 - figures.rate) * (height - 2 * pad)
-            points.append(f"{x:.1f},{y:.1f}")
-    return " ".join(points)
-
-
 def feedback_for(user):
     """The feedback a member of staff may see: their departments' (all, for the legal office and
     site administrators; access.scoping)."""

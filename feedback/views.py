@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from common import ratelimit
+from common.charts import Bar, BarChart, LineChart, Series
 
 from . import selectors
 from .forms import FeedbackForm, LookupForm
@@ -115,16 +116,39 @@ def feedback_lookup_view(request):
 @require_GET
 def evaluation(request):
     """定期公布评议结果: satisfaction per department and per type, by month or quarter."""
-    period = selectors.Period.parse(request.GET.get("period", ""), today=timezone.localdate())
+    today = timezone.localdate()
+    this_month = selectors.Period("month", today.replace(day=1))
+    period = _chosen_period(request)
     results = selectors.satisfaction(period)
-    months = selectors.Period("month", timezone.localdate().replace(day=1)).previous(12)[::-1]
-    quarter_start = timezone.localdate().replace(day=1, month=(timezone.localdate().month - 1)
-                                                 // 3 * 3 + 1)  # fmt: skip
+    months = this_month.previous(12)[::-1]
+    quarter_start = today.replace(day=1, month=(today.month - 1) // 3 * 3 + 1)
     quarters = selectors.Period("quarter", quarter_start).previous(8)[::-1]
-    rows = [(row, selectors.trend_svg_points(row.trend)) for row in results.departments]
+    bars = BarChart([
+        Bar(row.label, (row.figures.rate or 0) * 100, row.figures.rate_percent)
+        for row in results.departments if row.figures.ratings
+    ], maximum=100).layout()  # fmt: skip
+    totals = []
+    for index, past in enumerate(results.trend_periods):
+        ratings = sum(row.trend[index][1].ratings for row in results.departments)
+        satisfied = sum(row.trend[index][1].satisfied for row in results.departments)
+        totals.append((past, ratings, satisfied / ratings * 100 if ratings else None))
+    trend = LineChart([p.param[2:] for p, _n, _r in totals],
+                      [Series("全区满意率（%）", "line--rate", [r for _p, _n, r in totals])],
+                      ).layout()  # fmt: skip
     return render(request, "feedback/evaluation.html", {
-        "results": results, "rows": rows, "months": months, "quarters": quarters,
+        "results": results, "rows": results.departments, "months": months,
+        "quarters": quarters, "bars": bars, "trend": trend, "trend_totals": totals,
     })  # fmt: skip
+
+
+def _chosen_period(request):
+    """The period asked for; without a choice the last complete month (early in a month the
+    current one holds a handful of ratings, which would read as the district's result)."""
+    today = timezone.localdate()
+    raw = request.GET.get("period", "")
+    if raw:
+        return selectors.Period.parse(raw, today=today)
+    return selectors.Period("month", today.replace(day=1)).previous(2)[0]
 
 
 HEADERS = ["类别", "名称", "期间", "评价数", "满意数（非常满意+满意+基本满意）", "满意率",
@@ -148,7 +172,7 @@ def _neutralise(value):
 
 @require_GET
 def evaluation_download(request, fmt):
-    period = selectors.Period.parse(request.GET.get("period", ""), today=timezone.localdate())
+    period = _chosen_period(request)
     results = selectors.satisfaction(period, trend_length=1)
     filename = f"evaluation-{period.param}.{fmt}"
     if fmt == "csv":

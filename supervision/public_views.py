@@ -13,7 +13,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .charts import Bar, BarChart, LineChart, Series
+from common.charts import Bar, BarChart, LineChart, Series
+
 from .models import PerformanceSettings
 from .performance import INDICATORS, Period, evaluation_for, totals
 

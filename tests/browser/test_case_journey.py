@@ -5,6 +5,7 @@ the case up and rates it once; the rating appears on /evaluation/ as a verified 
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import Case, State
@@ -81,5 +82,5 @@ def test_apply_online_accept_complete_each_step_look_up_and_rate(live_server, ph
     phone.goto(f"{live_server.url}/cases/{number}/")
     body = phone.locator("body").inner_text()
     assert "欧阳**" in body and "欧阳娜娜" not in body and "13912345678" not in body
-    phone.goto(f"{live_server.url}/evaluation/")
+    phone.goto(f"{live_server.url}/evaluation/?period={timezone.localdate():%Y-%m}")
     expect(phone.locator("main")).to_contain_text("办件评价")

@@ -116,7 +116,9 @@ def test_evaluation_results_show_case_ratings_apart_from_anonymous_ones(
     feedback_submit(Submission(kind=Kind.EVALUATION, rating=1, comment="", power=licence),
                     ip="10.0.0.2")  # fmt: skip
 
-    response = client.get("/evaluation/")
+    from django.utils import timezone
+
+    response = client.get("/evaluation/", {"period": f"{timezone.localdate():%Y-%m}"})
     total = response.context["results"].total
     assert (total.ratings, total.verified, total.anonymous) == (2, 1, 1)
     assert total.verified_rate_percent == "100.0%" and total.anonymous_rate_percent == "0.0%"

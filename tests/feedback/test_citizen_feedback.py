@@ -185,13 +185,17 @@ def test_the_published_results_show_the_rates_of_a_known_set_of_ratings(client, 
     malicious.excluded_from_statistics = True  # granted appeal: stored, not counted
     malicious.save()
 
-    page = client.get(reverse("evaluation")).content.decode()
+    month = {"period": f"{timezone.localdate():%Y-%m}"}
+    page = client.get(reverse("evaluation"), month).content.decode()
     assert "评价 7 条，满意率 <strong>71.4%</strong>，差评 2 条" in page
     assert "广安市广安区交通运输局" in page and "行政许可" in page
+    assert "<svg" in page and "各部门满意率" in page  # the chart, beside its table
+    # Without a choice the page opens on the last complete month: not these ratings.
+    assert "评价 7 条" not in client.get(reverse("evaluation")).content.decode()
 
-    csv = client.get(reverse("evaluation_csv")).content.decode("utf-8-sig")
+    csv = client.get(reverse("evaluation_csv"), month).content.decode("utf-8-sig")
     assert "部门,广安市广安区交通运输局" in csv and ",7,5,71.4%,2," in csv
-    xlsx = client.get(reverse("evaluation_xlsx"))
+    xlsx = client.get(reverse("evaluation_xlsx"), month)
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
@@ -247,7 +251,8 @@ def test_a_department_made_private_leaves_the_published_results(client, power):
     Feedback.objects.create(tracking_no=f"PJ{timezone.now():%Y%m%d}-PRIV", power=power,
                             department=department, power_type="01", kind=Kind.EVALUATION,
                             rating=5)  # fmt: skip
-    assert department.title in client.get(reverse("evaluation")).content.decode()
+    month = {"period": f"{timezone.localdate():%Y-%m}"}
+    assert department.title in client.get(reverse("evaluation"), month).content.decode()
 
     PageViewRestriction.objects.create(page=department, restriction_type="login")
-    assert department.title not in client.get(reverse("evaluation")).content.decode()
+    assert department.title not in client.get(reverse("evaluation"), month).content.decode()

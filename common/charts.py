@@ -1,7 +1,8 @@
 """Charts drawn on the server as SVG (no JavaScript): bars and lines with axes, labels and
 values, 420 units wide and shown at most that many pixels wide, so that their text keeps its
-size on a phone. The coordinates are computed here; templates/supervision/_bars.svg.html and
-_lines.svg.html draw them, and the page shows the same figures in a table beside each chart."""
+size on a phone. The coordinates are computed here; templates/charts/bars.svg.html and
+lines.svg.html draw them, and each page shows the same figures in a table beside its chart
+(绩效评估, 评议结果)."""
 
 from __future__ import annotations
 
