@@ -279,36 +279,36 @@ class OrderEntry(models.Model):
         raise TypeError("督办记录只能追加，不能删除。")
 
 
-class FaultKind(models.Model):
-    """过错种类: a list site administrators keep (seeded with the usual ones)."""
+class Vocabulary(models.Model):
+    """A list site administrators keep (seeded with the usual entries): an entry in use is
+    switched off, not deleted."""
 
-    name = models.CharField("过错种类", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
     position = models.PositiveSmallIntegerField("排序", default=0)
     active = models.BooleanField("可选用", default=True)
 
     class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class FaultKind(Vocabulary):
+    """过错种类 of a finding."""
+
+    class Meta(Vocabulary.Meta):
         verbose_name = "过错种类"
         verbose_name_plural = "过错种类"
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
 
 
-class Measure(models.Model):
-    """处理措施 of a finding: a list site administrators keep (seeded with the usual ones)."""
+class Measure(Vocabulary):
+    """处理措施 of a finding."""
 
-    name = models.CharField("处理措施", max_length=50, unique=True)
-    position = models.PositiveSmallIntegerField("排序", default=0)
-    active = models.BooleanField("可选用", default=True)
-
-    class Meta:
+    class Meta(Vocabulary.Meta):
         verbose_name = "处理措施"
         verbose_name_plural = "处理措施"
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class Finding(models.Model):
