@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from common.appendonly import AppendOnly
+
 
 class Channel(models.TextChoices):
     """提交方式: how the case entered the platform."""
@@ -307,15 +309,7 @@ class EventKind(models.TextChoices):
     RATED = "rated", "评价"
 
 
-class EventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("办件日志只能追加，不能修改。")
-
-    def delete(self):
-        raise TypeError("办件日志只能追加，不能删除。")
-
-
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnly):
     """One change of a case, never changed or deleted: who, what, when it happened and when it
     was recorded (they differ for 补录 and business-system pushes). A correction is a new event."""
 
@@ -335,7 +329,7 @@ class CaseEvent(models.Model):
     external_id = models.CharField("业务系统事件号", max_length=64, blank=True)
     data = models.JSONField("内容", default=dict, blank=True)
 
-    objects = EventQuerySet.as_manager()
+    log_label = "办件日志"
 
     class Meta:
         verbose_name = "办件日志"
@@ -349,14 +343,6 @@ class CaseEvent(models.Model):
                 name="case_event_external_id_unique",
             ),
         ]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("办件日志只能追加，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("办件日志只能追加，不能删除。")
 
     def __str__(self):
         return f"{self.case_id}#{self.seq} {self.get_kind_display()}"

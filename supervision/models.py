@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from common.appendonly import AppendOnly
+
 
 class Level(models.TextChoices):
     """How serious a warning is: 提醒 (a reminder), 黄牌 (预警), 红牌 (报警)."""
@@ -232,15 +234,7 @@ class SupervisionOrder(models.Model):
         return self.state == OrderState.OPEN and today > self.due_on
 
 
-class OrderEntryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("督办记录只能追加，不能修改。")
-
-    def delete(self):
-        raise TypeError("督办记录只能追加，不能删除。")
-
-
-class OrderEntry(models.Model):
+class OrderEntry(AppendOnly):
     """One step of a 督办单, never changed: issued, answered, accepted, returned."""
 
     class Kind(models.TextChoices):
@@ -260,7 +254,7 @@ class OrderEntry(models.Model):
     at = models.DateTimeField("时间", default=timezone.now)
     text = models.TextField("内容", max_length=2000, blank=True)
 
-    objects = OrderEntryQuerySet.as_manager()
+    log_label = "督办记录"
 
     class Meta:
         verbose_name = "督办记录"
@@ -269,14 +263,6 @@ class OrderEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "seq"], name="order_entry_seq_unique")
         ]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("督办记录只能追加，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("督办记录只能追加，不能删除。")
 
 
 class Vocabulary(models.Model):
