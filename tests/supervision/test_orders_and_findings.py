@@ -206,3 +206,52 @@ def test_the_daily_digest_tells_of_new_red_cards_and_due_orders(late_case, revie
     assert "办件新发红牌" in body and late_case.case_no in body and "环节超期" in body
     assert order.number in body and "办件新红牌 1 张" in sent[reviewer.email].subject
     assert stranger.email not in sent  # nothing of theirs to act on
+
+
+def test_a_supervisor_trying_a_departments_own_actions_is_refused_without_an_error(
+    client, late_case, reviewer
+):
+    """纪检监察 read everything; whatever they try of a department's own work (a step, a
+    reply to a complaint, answering a 督办单) is refused with a message, and nothing changes;
+    the department's own staff succeed."""
+    from feedback.models import Feedback, Kind
+    from feedback.services import Submission, feedback_submit
+
+    jjjc = supervisor_user()
+    client.force_login(jjjc)
+    step = {"action": "step", "position": "1", "opinion": "同意", "version": late_case.version}
+    page = client.post(f"/admin/cases/{late_case.pk}/", step)
+    assert page.status_code in (200, 302)
+    late_case.refresh_from_db()
+    assert late_case.current_step == 1
+
+    receipt = feedback_submit(
+        Submission(kind=Kind.COMPLAINT, rating=None, comment="窗口人员态度差",
+                   power=late_case.power, phone="13900001111"),
+        ip="10.0.0.9",
+    )  # fmt: skip
+    complaint = Feedback.objects.get(tracking_no=receipt.tracking_no)
+    response = client.post(f"/admin/feedback/{complaint.pk}/",
+                           {"action": "reply", "reply": "已处理"})  # fmt: skip
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert not complaint.reply
+
+    order = services.order_issue(user=jjjc, feedback=complaint, requirement="核实并答复",
+                                 days=3)  # fmt: skip
+    client.post(f"/admin/supervision/orders/{order.pk}/",
+                {"action": "answer", "text": "我来回复", "version": order.version})  # fmt: skip
+    order.refresh_from_db()
+    assert order.state == OrderState.OPEN
+    services.order_answer(order, user=reviewer, answer="已约谈窗口人员并答复投诉人")
+    order.refresh_from_db()
+    assert order.state == OrderState.ANSWERED
+
+    # The department's own staff do what the supervisor could not.
+    client.force_login(reviewer)
+    client.post(f"/admin/cases/{late_case.pk}/", step)
+    late_case.refresh_from_db()
+    assert late_case.current_step == 2
+    client.post(f"/admin/feedback/{complaint.pk}/", {"action": "reply", "reply": "已处理"})
+    complaint.refresh_from_db()
+    assert complaint.reply == "已处理"
