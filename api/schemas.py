@@ -366,6 +366,12 @@ class PerformanceRow(BaseModel):
     )
 
 
+class FindingCount(BaseModel):
+    department: str = Field(description="部门")
+    fault_kind: str = Field(description="过错种类")
+    count: int = Field(description="起数")
+
+
 class PerformanceOut(BaseModel):
     period: str = Field(description="期间：2026-11、2026-Q4 或 2026")
     period_label: str
@@ -374,3 +380,6 @@ class PerformanceOut(BaseModel):
     indicator_names: dict[str, str] = Field(description="指标的中文名称")
     grades: dict[str, int] = Field(description="各等级的最低分")
     departments: list[PerformanceRow]
+    findings: list[FindingCount] = Field(
+        description="本期过错责任追究：按部门和过错种类计数（不含姓名）"
+    )

@@ -329,6 +329,17 @@ def _from_kept(row: Evaluation) -> Result:
                   row.grade, row.rank)  # fmt: skip
 
 
+def findings_by_kind(period: Period) -> list[tuple[str, str, int]]:
+    """(department, kind of fault, count) of the findings decided in the period: what is
+    published of 过错责任追究 (never who)."""
+    rows = (
+        Finding.objects.filter(decided_on__gte=period.start, decided_on__lt=period.end)
+        .order_by().values("department__title", "fault_kind__name").annotate(n=Count("id"))
+        .order_by("department__title", "-n", "fault_kind__name")
+    )  # fmt: skip
+    return [(r["department__title"], r["fault_kind__name"], r["n"]) for r in rows]
+
+
 def totals(results: list[Result]) -> dict:
     """The district's sums of the departments' figures."""
     keys = ("finished", "on_time", "with_due", "late", "open_overdue", "submitted", "online",

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from common.charts import Bar, BarChart, LineChart, Series
 
 from .models import PerformanceSettings
-from .performance import INDICATORS, Period, evaluation_for, totals
+from .performance import INDICATORS, Period, evaluation_for, findings_by_kind, totals
 
 GRADE_CSS = {"优秀": "excellent", "良好": "good", "合格": "pass", "不合格": "fail"}
 TREND_LENGTH = 6
@@ -82,6 +82,7 @@ def performance(request):
         "results": results, "totals": totals(results), "settings": settings,
         "weights": [(INDICATORS[name], weight) for name, weight in settings.weights().items()],
         "bars": bars, "trend": trend, "trend_rows": trend_rows, "indicators": INDICATORS,
+        "findings": findings_by_kind(period),
         **choices(today),
     })  # fmt: skip
 

@@ -68,7 +68,7 @@ def performance(
     period: str | None = Query(None, max_length=7, description="2026-11、2026-Q4 或 2026"),
 ):
     from supervision.models import PerformanceSettings
-    from supervision.performance import INDICATORS, Period, evaluation_for
+    from supervision.performance import INDICATORS, Period, evaluation_for, findings_by_kind
 
     today = timezone.localdate()
     if period is None:
@@ -97,4 +97,6 @@ def performance(
              "figures": {k: v for k, v in r.figures.items() if isinstance(v, int)}}
             for r in results
         ],
+        "findings": [{"department": d, "fault_kind": k, "count": n}
+                     for d, k, n in findings_by_kind(chosen)],
     }  # fmt: skip

@@ -1,5 +1,5 @@
-"""Template tags of 电子监察, also loaded by the cases admin's case page (a lower layer's template
-showing what supervision knows of the case, without cases importing supervision)."""
+"""Template tags of 电子监察, also loaded by the admin's case page and feedback page (a lower
+layer's template showing what supervision knows of its record, without importing it)."""
 
 from django import template
 
@@ -24,5 +24,16 @@ def case_supervision(context, case):
         "alerts": list(alerts_for(user).filter(case=case).order_by("-raised_at")[:50]),
         "orders": list(orders_for(user).filter(case=case).order_by("-issued_at")),
         "findings": list(findings_for(user).filter(case=case)),
+        "supervises": roles.supervises(user),
+    }
+
+
+@register.inclusion_tag("supervision/_feedback_supervision.html", takes_context=True)
+def feedback_supervision(context, feedback):
+    """The 督办单 on a citizen's complaint or rating, with the supervisor's action."""
+    user = context["request"].user
+    return {
+        "feedback": feedback,
+        "orders": list(orders_for(user).filter(feedback=feedback).order_by("-issued_at")),
         "supervises": roles.supervises(user),
     }

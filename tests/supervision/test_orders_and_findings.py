@@ -237,8 +237,12 @@ def test_a_supervisor_trying_a_departments_own_actions_is_refused_without_an_err
     complaint.refresh_from_db()
     assert not complaint.reply
 
+    client.force_login(jjjc)
+    page = client.get(f"/admin/feedback/{complaint.pk}/").content.decode()
+    assert f"/admin/supervision/orders/new/?feedback={complaint.pk}" in page  # 督办此件
     order = services.order_issue(user=jjjc, feedback=complaint, requirement="核实并答复",
                                  days=3)  # fmt: skip
+    assert order.number in client.get(f"/admin/feedback/{complaint.pk}/").content.decode()
     client.post(f"/admin/supervision/orders/{order.pk}/",
                 {"action": "answer", "text": "我来回复", "version": order.version})  # fmt: skip
     order.refresh_from_db()

@@ -113,6 +113,9 @@ def test_the_public_page_downloads_and_api_show_the_same_figures(client, month):
     api = client.get("/api/v3/stats/performance/", {"period": period.param}).json()
     assert api["departments"][0]["score"] == result.score
     assert api["departments"][0]["figures"]["finished"] == 3 and not api["complete"]
+    assert "超期办理" in html and api["findings"] == [
+        {"department": "广安市广安区交通运输局", "fault_kind": "超期办理", "count": 1}
+    ]
     # No names of officials in public: the finding counts, its person does not show.
     assert "李审核" not in html and "李审核" not in csv_text.decode("utf-8-sig")
 
