@@ -23,7 +23,7 @@ from django.utils import timezone
 from cases.models import CLOSED_STATES, CaseStep, EventKind, Result
 from catalogue.models import PowerPage
 
-from .models import Alert, AlertRule
+from .models import Alert, AlertRule, Source
 from .rules import active_rules
 
 # The warnings that watch a running step or case: their cause is gone when it is done.
@@ -45,9 +45,12 @@ class Raise:
     feedback_id: int | None = None
     order_id: int | None = None
     at: datetime.datetime | None = None  # when it happened, if not now (a recorded history)
+    event_seq: int | None = None  # the case event that raised it
 
 
-def raise_alerts(rule: AlertRule, raises: list[Raise], *, at=None, cleared_reason="") -> int:
+def raise_alerts(
+    rule: AlertRule, raises: list[Raise], *, source: str, at=None, cleared_reason=""
+) -> int:
     """Raise `rule`'s warnings about these subjects; one already raised about a subject (open
     or cleared) is left as it is. With `cleared_reason`, they are raised already cleared (what
     a recorded history shows: a step done late). Returns how many were asked for."""
@@ -68,6 +71,8 @@ def raise_alerts(rule: AlertRule, raises: list[Raise], *, at=None, cleared_reaso
                 feedback_id=r.feedback_id,
                 order_id=r.order_id,
                 detail=r.detail[:300],
+                source=source,
+                event_seq=r.event_seq,
                 raised_at=r.at or at,
                 cleared_at=(r.at or at) if cleared_reason else None,
                 cleared_reason=cleared_reason,
@@ -195,9 +200,10 @@ def alerts_for_events(events) -> None:
                 found_raise.department_id = case.department_id
                 found_raise.case_id = case.pk
                 found_raise.power_id = case.power_id
+                found_raise.event_seq = event.seq
                 raises.setdefault(code, []).append(found_raise)
     for code, items in raises.items():
-        raise_alerts(rules[code], items)
+        raise_alerts(rules[code], items, source=Source.EVENT)
     _clear_resolved(done_steps, late_steps, closed_cases)
 
 
@@ -332,6 +338,7 @@ def on_push_refused(sender, case, kind, external_id, error, account=None, **kwar
                 power_id=case.power_id,
             )
         ],
+        source=Source.PUSH,
     )
 
 
@@ -379,6 +386,7 @@ def alerts_for_history(cases) -> dict[str, int]:
                 for pk, case, position, name, due, completed, no, power, department, power_id
                 in rows
             ],
+            source=Source.HISTORY,
             cleared_reason="环节已办理（超期）",
         )  # fmt: skip
     case_rule = rules.get("case_overdue")
@@ -399,6 +407,7 @@ def alerts_for_history(cases) -> dict[str, int]:
                 )  # fmt: skip
                 for pk, no, power, department, power_id, due, finished in rows
             ],
+            source=Source.HISTORY,
             cleared_reason="办件已办结或终止",
         )
     repeat_rule = rules.get("correction_repeat")
@@ -423,5 +432,6 @@ def alerts_for_history(cases) -> dict[str, int]:
                 )  # fmt: skip
                 for case, seq, at, no, power, department, power_id in rows
             ],
+            source=Source.HISTORY,
         )
     return done

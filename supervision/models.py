@@ -38,6 +38,15 @@ class Category(models.TextChoices):
     SUPERVISION = "supervision", "督办"
 
 
+class Source(models.TextChoices):
+    """What raised a warning."""
+
+    EVENT = "event", "办件事件"
+    PUSH = "push", "业务系统报送（被拒收）"
+    SWEEP = "sweep", "每日巡查"
+    HISTORY = "history", "历史记录"
+
+
 class AlertRule(models.Model):
     """One rule of supervision. The code names its check in supervision.rules; a site
     administrator tunes the level, the threshold and whether it runs."""
@@ -120,6 +129,9 @@ class Alert(models.Model):
         on_delete=models.PROTECT, related_name="alerts",
     )  # fmt: skip
     detail = models.CharField("情况", max_length=300)
+    source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.EVENT)
+    # The case event that raised it (its seq in the case's log), when one did.
+    event_seq = models.PositiveIntegerField("办件日志序号", null=True, blank=True)
     raised_at = models.DateTimeField("发出时间", default=timezone.now)
     cleared_at = models.DateTimeField("解除时间", null=True, blank=True)
     cleared_by = models.ForeignKey(

@@ -88,17 +88,22 @@ def performance(request):
 
 
 HEADERS = [
-    "排名", "部门", "期间", "得分", "等级", "办结件数", "按时办结率", "提前办结率",
+    "排名", "部门", "期间", "得分", "等级", "办结件数", "平均用时（工作日）",
+    "平均承诺时限（工作日）", "按时办结率", "提前办结率",
     "办理用时得分率", "超期办结件数", "期末超期未办结", "督办按期回复率", "好差评满意率",
     "网上办理率", "提醒", "黄牌", "红牌", "过错责任追究", "红牌扣分", "过错扣分",
 ]  # fmt: skip
+
+
+def _days(value) -> float | str:
+    return "—" if value is None else round(float(value), 1)
 
 
 def _lines(period, results):
     for r in results:
         f, i = r.figures, r.indicators
         yield [r.rank, r.title, period.label, r.score, r.grade, f["finished"],
-               percent(i["on_time"]), percent(i["early"]), percent(i["speed"]), f["late"],
+               _days(f["days_used"]), _days(f["days_promised"]), percent(i["on_time"]), percent(i["early"]), percent(i["speed"]), f["late"],
                f["open_overdue"], percent(i["orders"]), percent(i["satisfaction"]),
                percent(i["online"]), f["reminders"], f["yellow"], f["red"], f["findings"],
                r.deductions["red"], r.deductions["findings"]]  # fmt: skip

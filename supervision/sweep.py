@@ -24,7 +24,7 @@ from workdays.calendar import WorkCalendar
 
 from . import selectors
 from .alerts import Raise, clear_alerts, raise_alerts
-from .models import Alert, AlertRule, OrderState, SupervisionOrder
+from .models import Alert, AlertRule, OrderState, Source, SupervisionOrder
 from .rules import active_rules, forget
 
 DOUBLE_PUBLICITY_TYPES = (PowerType.LICENSING, PowerType.PENALTY)
@@ -69,7 +69,8 @@ def sweep(
     for code, check in CHECKS.items():
         rule = rules.get(code)
         if rule is not None:
-            report.raised[code] = raise_alerts(rule, check(rule, today, calendar))
+            report.raised[code] = raise_alerts(rule, check(rule, today, calendar),
+                                               source=Source.SWEEP)  # fmt: skip
     for code, clear in CLEARS.items():
         count = clear(today)
         if count:

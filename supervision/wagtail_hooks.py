@@ -31,7 +31,7 @@ def register_supervision_menu_item():
 @hooks.register("construct_homepage_panels")
 def add_due_items_panel(request, panels):
     user = request.user
-    if roles.department_ids_of(user) or roles.is_legal_office(user):
+    if roles.department_ids_of(user) or roles.sees_all_departments(user):
         panels.append(DueItemsPanel(user))
 
 

@@ -67,6 +67,8 @@ def test_a_red_card_is_supervised_until_the_department_has_put_it_right(
     order.refresh_from_db()
     assert denied.status_code == 302 and order.state == OrderState.OPEN
     client.force_login(reviewer)
+    home = client.get("/admin/").content.decode()
+    assert "待回复的督办单 1 件" in home and "红牌" in home  # on the admin's home page
     assert "回复督办" in client.get(f"/admin/supervision/orders/{order.pk}/").content.decode()
     client.post(
         f"/admin/supervision/orders/{order.pk}/",

@@ -37,6 +37,7 @@ def test_a_step_on_its_last_day_then_overdue_then_done(licence, window, reviewer
     report = sweep(today=review.due_on)
     (reminder,) = open_alerts("step_last_day")
     assert reminder.level == Level.REMINDER and reminder.case == case and reminder.step == 1
+    assert reminder.source == "sweep"
     assert report.raised["step_last_day"] == 1
     assert sweep(today=review.due_on).raised["step_last_day"] == 0  # once, however often
 

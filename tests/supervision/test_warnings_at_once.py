@@ -67,6 +67,7 @@ def test_a_step_a_system_records_under_another_post_is_flagged_at_once(client, l
     (alert,) = warnings("outside_post")
     assert alert.case == wrong and alert.level == Level.YELLOW and alert.is_open
     assert alert.department_id == wrong.department_id and alert.step == 1
+    assert alert.source == "event" and alert.event_seq == wrong.events.get(external_id="E1").seq
     assert "窗口受理岗" in alert.detail and "审核岗" in alert.detail
 
 
@@ -94,6 +95,7 @@ def test_a_step_refused_for_its_order_is_recorded_as_a_flow_warning(client, lice
     assert case.current_step == 1
     (alert,) = warnings("flow_order")
     assert alert.case == case and "E3" in alert.detail and "顺序" in alert.detail
+    assert alert.source == "push" and alert.event_seq is None
     # The system retries the same refused event: one warning, not two.
     push(client, f"{CASES}{case.case_no}/events/", step("E3", 3, post="分管领导", result="granted"),
          system)  # fmt: skip
