@@ -103,7 +103,8 @@ def _lines(period, results):
     for r in results:
         f, i = r.figures, r.indicators
         yield [r.rank, r.title, period.label, r.score, r.grade, f["finished"],
-               _days(f["days_used"]), _days(f["days_promised"]), percent(i["on_time"]), percent(i["early"]), percent(i["speed"]), f["late"],
+               _days(f["days_used"]), _days(f["days_promised"]), percent(i["on_time"]),
+               percent(i["early"]), percent(i["speed"]), f["late"],
                f["open_overdue"], percent(i["orders"]), percent(i["satisfaction"]),
                percent(i["online"]), f["reminders"], f["yellow"], f["red"], f["findings"],
                r.deductions["red"], r.deductions["findings"]]  # fmt: skip
