@@ -17,13 +17,14 @@ ADMIN_PAGES = [
     "wagtailadmin_reports:locked_pages", "wagtailadmin_reports:workflow",
     "wagtailadmin_reports:workflow_tasks", "wagtailadmin_reports:aging_pages",
     "wagtailadmin_reports:page_types_usage", "wagtailadmin_pages:search",
-    "supervision:dashboard", "supervision:items", "search_report", "feedback_admin:index",
+    "supervision:dashboard", "supervision:items", "supervision:alerts", "supervision:orders",
+    "supervision:findings", "search_report", "feedback_admin:index",
     "import_data:index", "wagtailusers_users:index", "wagtailsnippets_laws_law:list",
     "wagtailsnippets_hall_search_synonym:list", "wagtailsnippets_hall_search_dictionaryword:list",
     "wagtailsnippets_review_functionchange:list",
 ]  # fmt: skip
 HALL_PAGES = ["/", "/catalogue/", "/search/", "/laws/", "/adjustments/", "/evaluation/",
-              "/open-data/", "/feedback/lookup/"]  # fmt: skip
+              "/open-data/", "/feedback/lookup/", "/performance/"]  # fmt: skip
 
 
 def filter_names(html) -> set[str]:
