@@ -234,6 +234,7 @@ class OrderView(SupervisionMixin, TemplateView):
             order=order, entries=order.entries.order_by("seq"),
             findings=order.findings.select_related("fault_kind", "measure"),
             today=timezone.localdate(), supervises=roles.supervises(user),
+            reviews=services.may_review(user, order),
             may_answer=services.may_answer(user, order) and order.state == OrderState.OPEN,
             form=kwargs.get("form") or NoteForm(),
         )  # fmt: skip

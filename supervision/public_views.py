@@ -50,8 +50,12 @@ def percent(value) -> str:
 def _trend(period: Period):
     """The district's average score and on-time rate over the last periods of this kind."""
     labels, scores, on_time, rows = [], [], [], []
-    for past in period.history(TREND_LENGTH):
+    by_department: dict[str, list] = {}
+    periods = period.history(TREND_LENGTH)
+    for index, past in enumerate(periods):
         results = evaluation_for(past)
+        for result in results:
+            by_department.setdefault(result.short_name, [None] * len(periods))[index] = result
         summed = totals(results)
         average = statistics.mean(r.score for r in results) if results else None
         rate = summed["on_time"] / summed["with_due"] if summed["with_due"] else None
@@ -62,7 +66,7 @@ def _trend(period: Period):
     lines = [Series("平均得分", "line--score", scores),
              Series("按时办结率（%）", "line--rate", on_time)]  # fmt: skip
     chart = LineChart(labels, lines).layout()
-    return chart, rows
+    return chart, rows, sorted(by_department.items())
 
 
 @require_GET
@@ -75,13 +79,14 @@ def performance(request):
         Bar(r.short_name, r.score, f"{r.score:.1f} {r.grade}", css=GRADE_CSS.get(r.grade, ""))
         for r in results
     ]).layout()  # fmt: skip
-    trend, trend_rows = _trend(period)
+    trend, trend_rows, department_trends = _trend(period)
     rows = [(r, {name: percent(r.indicators.get(name)) for name in INDICATORS}) for r in results]
     return render(request, "supervision/performance.html", {
         "period": period, "complete": period.is_complete(today), "rows": rows,
         "results": results, "totals": totals(results), "settings": settings,
         "weights": [(INDICATORS[name], weight) for name, weight in settings.weights().items()],
         "bars": bars, "trend": trend, "trend_rows": trend_rows, "indicators": INDICATORS,
+        "department_trends": department_trends,
         "findings": findings_by_kind(period),
         **choices(today),
     })  # fmt: skip

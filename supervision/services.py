@@ -57,6 +57,22 @@ def issuer_role(user) -> str:
     return "纪检监察" if roles.is_supervisor(user) and not user.is_superuser else "法制办"
 
 
+def may_review(user, order: SupervisionOrder) -> bool:
+    """Whether `user` may accept or return the answers to this 督办单."""
+    try:
+        _require_issuer(user, order)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _require_issuer(user, order: SupervisionOrder) -> None:
+    """The organ that issued a 督办单 (法制办 or 纪检监察) reviews its answers."""
+    _require_supervisor(user)
+    if not user.is_superuser and issuer_role(user) != order.issuer_role:
+        raise PermissionDenied(f"该督办单由{order.issuer_role}发出，由{order.issuer_role}审查。")
+
+
 # --- 督办 -------------------------------------------------------------------------------------
 
 
@@ -181,7 +197,7 @@ def order_answer(order: SupervisionOrder, *, user, answer: str, version=None) ->
 
 def order_accept(order: SupervisionOrder, *, user, note: str = "", version=None):
     """The issuer accepts the answer: the 督办单 is closed, and the warning it was about cleared."""
-    _require_supervisor(user)
+    _require_issuer(user, order)
     note = clean_public_text(note, 2000, multiline=True)
     with transaction.atomic():
         order = _locked(order, version)
@@ -201,7 +217,7 @@ def order_accept(order: SupervisionOrder, *, user, note: str = "", version=None)
 def order_return(order: SupervisionOrder, *, user, note: str, version=None,
                  calendar: WorkCalendar | None = None) -> SupervisionOrder:  # fmt: skip
     """The issuer sends the answer back: the department has the order's days again."""
-    _require_supervisor(user)
+    _require_issuer(user, order)
     note = clean_public_text(note, 2000, multiline=True)
     if not note:
         raise SupervisionError("请写明退回的理由和仍需整改的内容。", field="note")

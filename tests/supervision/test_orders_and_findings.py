@@ -7,6 +7,7 @@ its permitted case."""
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from cases import services as case_services
@@ -77,6 +78,9 @@ def test_a_red_card_is_supervised_until_the_department_has_put_it_right(
     order.refresh_from_db()
     assert order.state == OrderState.ANSWERED and order.answered_on_time
 
+    # 纪检监察 do not review the legal office's 督办单: its issuer does.
+    with pytest.raises(PermissionDenied, match="法制办"):
+        services.order_accept(order, user=supervisor_user())
     # Sent back (a reason is required), answered again, accepted: the warning is cleared.
     client.force_login(fzb)
     client.post(
