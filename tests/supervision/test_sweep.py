@@ -120,3 +120,39 @@ def test_the_command_sweeps_and_says_what_it_raised(licence, window, capsys):
     assert "环节超期：1 条" in out and "发出预警" in out
     call_command("supervision_sweep")
     assert "发出预警 0 条" in capsys.readouterr().out
+
+
+def test_the_scheduled_task_sweeps_in_the_worker_and_keeps_the_last_periods(licence, window):
+    """Enqueued once a day (cron or a scheduler), the task runs in the worker `make run`
+    starts: the day's warnings are raised and the periods just ended are evaluated (kept when
+    there is something to evaluate)."""
+    from supervision.models import Evaluation
+    from supervision.performance import Period
+    from supervision.tasks import sweep_task
+
+    case = opened(licence, window)
+    CaseStep.objects.filter(case=case, position=1).update(
+        due_on=timezone.localdate() - datetime.timedelta(days=10))  # fmt: skip
+    assert sweep_task.backend == "background"  # the worker's queue
+    # Run as the worker runs it (the immediate backend: the test database cannot be closed).
+    result = sweep_task.using(backend="default").enqueue()
+    assert result.status == "SUCCESSFUL", result.status
+    assert result.return_value["raised"]["step_overdue"] == 1
+    assert len(open_alerts("step_overdue")) == 1
+    last_month = Period.last_complete("month", timezone.localdate())
+    assert Evaluation.objects.filter(period=last_month.param).count() == 0  # nothing then
+    assert not Evaluation.objects.exclude(period__in=[
+        last_month.param, Period.last_complete("quarter", timezone.localdate()).param,
+        Period.last_complete("year", timezone.localdate()).param]).exists()  # fmt: skip
+
+
+def test_the_command_sweeps_a_given_day_and_refuses_a_malformed_one(licence, window, capsys):
+    import pytest
+    from django.core.management.base import CommandError
+
+    case = opened(licence, window)
+    review = case.steps_list[1]
+    call_command("supervision_sweep", "--date", review.due_on.isoformat())
+    assert "环节到期提醒：1 条" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("supervision_sweep", "--date", "明天")
