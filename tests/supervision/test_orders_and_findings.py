@@ -265,3 +265,55 @@ def test_a_supervisor_trying_a_departments_own_actions_is_refused_without_an_err
     client.post(f"/admin/feedback/{complaint.pk}/", {"action": "reply", "reply": "已处理"})
     complaint.refresh_from_db()
     assert complaint.reply == "已处理"
+
+
+def test_bad_orders_and_findings_are_refused_in_chinese_and_nothing_is_written(late_case, reviewer):
+    from supervision.models import FaultKind, Measure
+    from supervision.services import SupervisionError
+
+    fzb = legal_office_user()
+    alert = Alert.objects.get(rule__code="step_overdue")
+    cases = {"requirement": "限期整改", "days": 3}
+    with pytest.raises(SupervisionError, match="请指明督办的对象"):
+        services.order_issue(user=fzb, **cases)
+    with pytest.raises(SupervisionError, match="请指明督办的对象"):
+        services.order_issue(user=fzb, case=late_case, alert=alert, **cases)
+    for days, message in ((0, "1 到 30"), (31, "1 到 30"), ("三天", "工作日数")):
+        with pytest.raises(SupervisionError, match=message):
+            services.order_issue(user=fzb, case=late_case, requirement="限期整改", days=days)
+    with pytest.raises(SupervisionError, match="整改要求"):
+        services.order_issue(user=fzb, case=late_case, requirement="  ", days=3)
+    with pytest.raises(PermissionDenied):
+        services.order_issue(user=reviewer, case=late_case, **cases)
+    assert SupervisionOrder.objects.count() == 0
+
+    order = services.order_issue(user=fzb, alert=alert, **cases)  # the permitted one
+    assert order.case == late_case and order.due_on > timezone.localdate()
+    with pytest.raises(SupervisionError, match="已回复的督办单"):
+        services.order_accept(order, user=fzb)
+    with pytest.raises(SupervisionError, match="整改情况"):
+        services.order_answer(order, user=reviewer, answer="")
+    stale = order.version
+    services.order_answer(order, user=reviewer, answer="已整改")
+    with pytest.raises(SupervisionError, match="刚刚已被他人处理"):
+        services.order_return(order, user=fzb, note="再改", version=stale)
+
+    kind, measure = FaultKind.objects.first(), Measure.objects.first()
+    good = {"post": "审核岗", "person": "李审核", "fault_kind": kind, "measure": measure,
+            "facts": "超期", "decided_on": timezone.localdate()}  # fmt: skip
+    with pytest.raises(SupervisionError, match="督办单或一个办件"):
+        services.finding_record(user=fzb, **good)
+    for field, value, message in (("post", "", "责任岗位"), ("person", " ", "责任人"),
+                                  ("facts", "", "过错事实")):  # fmt: skip
+        with pytest.raises(SupervisionError, match=message):
+            services.finding_record(user=fzb, case=late_case, **{**good, field: value})
+    FaultKind.objects.filter(pk=kind.pk).update(active=False)
+    kind.refresh_from_db()
+    with pytest.raises(SupervisionError, match="过错种类"):
+        services.finding_record(user=fzb, case=late_case, **good)
+    assert not Finding.objects.exists()
+    with pytest.raises(SupervisionError, match="解除预警的原因"):
+        services.alert_clear(alert, user=fzb, reason="")
+    services.alert_clear(alert, user=fzb, reason="已督办")
+    with pytest.raises(SupervisionError, match="已经解除"):
+        services.alert_clear(alert, user=fzb, reason="再解除一次")
