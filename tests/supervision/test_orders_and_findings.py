@@ -317,3 +317,29 @@ def test_bad_orders_and_findings_are_refused_in_chinese_and_nothing_is_written(l
     services.alert_clear(alert, user=fzb, reason="已督办")
     with pytest.raises(SupervisionError, match="已经解除"):
         services.alert_clear(alert, user=fzb, reason="再解除一次")
+
+
+def test_a_supervisor_who_works_in_a_department_exports_only_its_cases(client, late_case):
+    """纪检监察 read every department's cases, masked; the 补录 export (which unmasks for holders
+    of the right) is only ever of the departments one records for."""
+    from django.contrib.auth.models import Permission
+
+    other = services_open_other_department_case()
+    jjjc = supervisor_user()
+    jjjc.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
+    from access.posts import posts_assign
+
+    posts_assign(jjjc, other.department_id, ["窗口受理岗"])
+    client.force_login(jjjc)
+    exported = client.get("/admin/import/cases/export/?format=csv").content.decode("utf-8-sig")
+    assert other.case_no in exported and late_case.case_no not in exported
+
+
+def services_open_other_department_case():
+    """A case of the approval bureau, opened at its window."""
+    from tests.factories import publish_power, road_transport_licence
+
+    power = publish_power(road_transport_licence(
+        code="511A0142000000-511602000000-000-TEST-7-00", department_code="APPROVAL"))  # fmt: skip
+    clerk = holder("approval-window", "窗口受理岗", department="APPROVAL")
+    return case_services.window_open(power, Applicant.clean(PERSON), user=clerk).case
