@@ -169,7 +169,7 @@ def privilege_problem(actor, target, data) -> str:
         return "只有超级管理员可以修改超级管理员账号。"
     if data.get("is_superuser"):
         return "只有超级管理员可以设置超级管理员。"
-    wanted = {int(pk) for pk in data.getlist("groups") if str(pk).isdigit()}
+    wanted = {int(pk) for pk in data.getlist("groups") if str(pk).isdecimal()}
     privileged = set(Group.objects.filter(name__in=PRIVILEGED_GROUPS).values_list("pk", flat=True))
     current = set(target.groups.values_list("pk", flat=True)) if target is not None else set()
     if (wanted - current) & privileged:

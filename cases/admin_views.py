@@ -127,7 +127,7 @@ class WindowView(CasesAdminMixin, TemplateView):
 
     def power(self):
         pk = self.request.GET.get("power") or self.request.POST.get("power")
-        if not str(pk or "").isdigit():
+        if not str(pk or "").isdecimal():
             return None
         return window_powers(self.request.user).filter(pk=int(pk)).first()
 
@@ -237,7 +237,7 @@ class CaseView(CasesAdminMixin, TemplateView):
         action = request.POST.get("action", "")
         actor = Actor(user=request.user)
         post = request.POST
-        version = int(post["version"]) if post.get("version", "").isdigit() else None
+        version = int(post["version"]) if post.get("version", "").isdecimal() else None
         text = clean_public_text(post.get("text", ""), 2000, multiline=True)
         try:
             if action == "reveal":
@@ -266,7 +266,7 @@ class CaseView(CasesAdminMixin, TemplateView):
                         self.get_context_data(case=case, opinion_form=form)
                     )
                 data = form.cleaned_data
-                position = int(post.get("position", "-1")) if post.get("position", "").isdigit() \
+                position = int(post.get("position", "-1")) if post.get("position", "").isdecimal() \
                     else -1  # fmt: skip
                 case = services.step_complete(case, actor=actor, position=position,
                                        opinion=data["opinion"], result=data["result"],
@@ -290,7 +290,7 @@ class CaseView(CasesAdminMixin, TemplateView):
             elif action == "extend":
                 days = post.get("days", "")
                 services.extension_grant(case, actor=actor, version=version, reason=text,
-                                         days=int(days) if days.isdigit() else 0)  # fmt: skip
+                                         days=int(days) if days.isdecimal() else 0)  # fmt: skip
                 messages.success(request, "已批准延期。")
             elif action in (State.RETURNED, State.WITHDRAWN, State.VOID):
                 services.case_close(case, actor=actor, state=action, reason=text, version=version)
@@ -371,7 +371,7 @@ class PostsView(CasesAdminMixin, TemplateView):
             heads = Post.objects.filter(members=user, is_head=True).values("department_id")
             listed = listed.filter(department_id__in=heads)
         editing = kwargs.get("editing")
-        if editing is None and str(self.request.GET.get("edit", "")).isdigit():
+        if editing is None and str(self.request.GET.get("edit", "")).isdecimal():
             editing = listed.filter(pk=int(self.request.GET["edit"])).first()
         initial = {}
         if editing is not None:
@@ -388,7 +388,7 @@ class PostsView(CasesAdminMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         user = request.user
         editing = None
-        if str(request.POST.get("post", "")).isdigit():
+        if str(request.POST.get("post", "")).isdecimal():
             editing = Post.objects.filter(pk=int(request.POST["post"])).first()
         if request.POST.get("action") == "delete" and editing is not None:
             try:

@@ -217,6 +217,9 @@ def push_event(case: Case, data: dict, *, account, known: dict | None = None) ->
     )  # fmt: skip
     try:
         changed = _apply(case, kind, data, actor)
+    except PermissionDenied as error:
+        _refused(case, kind, external_id, error, account)
+        raise
     except (CaseError, IntegrityError) as error:
         # The same event pushed twice at once: the first one recorded it, the second met the
         # changed case (or the unique constraint case_event_external_id_unique).

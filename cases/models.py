@@ -196,6 +196,9 @@ class Case(models.Model):
             ),
             # The department's work: open cases by state and due date.
             models.Index(fields=["department", "state", "due_on"], name="case_dept_state_due"),
+            # 绩效评估: the cases finished, and those submitted, in a period.
+            models.Index(fields=["finished_at"], name="case_finished"),
+            models.Index(fields=["submitted_at"], name="case_submitted"),
             # 电子监察's list of cases withheld from 办件公示 (few among many).
             models.Index(
                 fields=["-submitted_at"], condition=models.Q(withheld=True), name="case_withheld"

@@ -58,7 +58,7 @@ _CONNECTORS = " \t、，,和及与以及；;。.：:"
 def _chinese_number(text: str) -> str:
     """12 → 十二; Chinese numerals stay as written."""
     text = text.strip()
-    if text.isdigit():
+    if text.isdecimal():
         value = int(text)
         if 0 < value < 10000:
             return int_to_chinese(value)

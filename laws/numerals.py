@@ -14,7 +14,7 @@ ARTICLE_RE = re.compile(rf"第({NUMERAL})条")
 
 def chinese_to_int(text: str) -> int:
     """Convert 一百零三 or 103 to 103. Raises ValueError for anything else."""
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     if not text or any(ch not in _DIGITS and ch not in _UNITS for ch in text):
         raise ValueError(f"不是中文数字：{text!r}")

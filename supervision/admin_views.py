@@ -7,6 +7,8 @@ all and act)."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -50,10 +52,15 @@ class CappedPaginator(Paginator):
         return self.count and self._capped_count > COUNT_CAP
 
 
+def _number(value) -> int | None:
+    """A positive whole number written in ASCII digits, or None (no "²", no "٣")."""
+    value = str(value or "")
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
+
+
 def _page(request, queryset):
-    number = request.GET.get("page", "1")
     paginator = CappedPaginator(queryset, PAGE_SIZE)
-    return paginator.get_page(number if str(number).isdigit() else 1)
+    return paginator.get_page(_number(request.GET.get("page")) or 1)
 
 
 def _refused(request, error) -> None:
@@ -159,9 +166,9 @@ class OrderCreateView(SupervisionMixin, TemplateView):
                                ("feedback", feedback_for(user))):  # fmt: skip
             value = params.get(name, "")
             if value:
-                if not value.isdigit():
+                if _number(value) is None:
                     raise Http404
-                found[name] = get_object_or_404(queryset, pk=int(value))
+                found[name] = get_object_or_404(queryset, pk=_number(value))
         if len(found) != 1:
             raise Http404("请从一个办件、一条预警或一件投诉发出督办。")
         return found
@@ -244,8 +251,7 @@ class OrderView(SupervisionMixin, TemplateView):
         order = self.get_object()
         form = NoteForm(request.POST)
         action = request.POST.get("action", "")
-        version = request.POST.get("version", "")
-        version = int(version) if version.isdigit() else None
+        version = _number(request.POST.get("version"))
         if form.is_valid():
             text = form.cleaned_data["text"]
             try:
@@ -299,10 +305,10 @@ class FindingCreateView(SupervisionMixin, TemplateView):
 
     def subject(self):
         user, params = self.request.user, self.request.GET
-        if params.get("order", "").isdigit():
-            return {"order": get_object_or_404(orders_for(user), pk=int(params["order"]))}
-        if params.get("case", "").isdigit():
-            return {"case": get_object_or_404(cases_for(user), pk=int(params["case"]))}
+        if _number(params.get("order")) is not None:
+            return {"order": get_object_or_404(orders_for(user), pk=_number(params["order"]))}
+        if _number(params.get("case")) is not None:
+            return {"case": get_object_or_404(cases_for(user), pk=_number(params["case"]))}
         raise Http404("请从一个督办单或一个办件追究责任。")
 
     def get_context_data(self, **kwargs):

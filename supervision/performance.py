@@ -27,7 +27,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
@@ -192,7 +192,9 @@ def _figures(period: Period) -> dict[int, dict]:
     )  # fmt: skip
     for values in submitted:
         row(values.pop("department_id")).update(values)
-    last_day = period.end - datetime.timedelta(days=1)
+    # A period still running is judged as of today: what is not due yet is not late.
+    cutoff = min(period.end, timezone.localdate() + datetime.timedelta(days=1))
+    last_day = cutoff - datetime.timedelta(days=1)
     overdue = (
         Case.objects.filter(state__in=OPEN_STATES, due_on__lt=last_day, accepted_at__lt=until)
         .order_by().values("department_id").annotate(n=Count("id"))
@@ -201,6 +203,8 @@ def _figures(period: Period) -> dict[int, dict]:
         row(values["department_id"])["open_overdue"] = values["n"]
     orders = (
         SupervisionOrder.objects.filter(due_on__gte=period.start, due_on__lt=period.end)
+        # judged once due, or once answered (an early answer counts at once)
+        .filter(Q(due_on__lt=cutoff) | Q(answered_at__isnull=False))
         .order_by().values("department_id")
         .annotate(due=Count("id"), on_time=Count("id", filter=Q(answered_on_time=True)))
     )  # fmt: skip
@@ -253,7 +257,8 @@ def score(figures: dict, settings: PerformanceSettings) -> tuple[dict, dict, dic
     scale = 100 / sum(available.values()) if sum(available.values()) else 0
     points = {name: round(indicators[name] * weight * scale, 1)
               for name, weight in available.items()}  # fmt: skip
-    red_per_hundred = figures["red"] * 100 / figures["finished"] if figures["finished"] else 0
+    handled = figures["finished"] or figures["submitted"]
+    red_per_hundred = figures["red"] * 100 / handled if handled else 0
     deductions = {
         "red": round(min(MAX_RED_DEDUCTION,
                          red_per_hundred * float(settings.red_card_deduction)), 1),
@@ -283,6 +288,8 @@ def evaluate(period: Period, *, settings: PerformanceSettings | None = None) -> 
         if found is None or not (found["finished"] or found["submitted"]):
             continue
         indicators, points, deductions, total = score(found, settings)
+        if not points:  # nothing measurable yet (cases still running): not graded
+            continue
         results.append(Result(
             department.pk, department.code, department.title,
             department.short_name or department.title, found, indicators, points, deductions,
@@ -309,14 +316,17 @@ def evaluation_for(period: Period, *, today: datetime.date | None = None) -> lis
     if kept:
         return [_from_kept(row) for row in kept]
     results = evaluate(period, settings=settings)
-    with transaction.atomic():
-        Evaluation.objects.filter(period=period.param).delete()
-        Evaluation.objects.bulk_create(
-            Evaluation(period=period.param, department_id=r.department_id, figures=r.as_dict(),
-                       score=Decimal(str(r.score)), grade=r.grade, rank=r.rank,
-                       settings_key=key)
-            for r in results
-        )  # fmt: skip
+    try:
+        with transaction.atomic():
+            Evaluation.objects.filter(period=period.param).delete()
+            Evaluation.objects.bulk_create(
+                Evaluation(period=period.param, department_id=r.department_id,
+                           figures=r.as_dict(), score=Decimal(str(r.score)), grade=r.grade,
+                           rank=r.rank, settings_key=key)
+                for r in results
+            )  # fmt: skip
+    except IntegrityError:
+        pass  # another request kept the same results at the same moment
     return results
 
 

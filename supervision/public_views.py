@@ -47,13 +47,13 @@ def percent(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _trend(period: Period):
+def _trend(period: Period, current: list):
     """The district's average score and on-time rate over the last periods of this kind."""
     labels, scores, on_time, rows = [], [], [], []
     by_department: dict[str, list] = {}
     periods = period.history(TREND_LENGTH)
     for index, past in enumerate(periods):
-        results = evaluation_for(past)
+        results = current if past == period else evaluation_for(past)
         for result in results:
             by_department.setdefault(result.short_name, [None] * len(periods))[index] = result
         summed = totals(results)
@@ -79,7 +79,7 @@ def performance(request):
         Bar(r.short_name, r.score, f"{r.score:.1f} {r.grade}", css=GRADE_CSS.get(r.grade, ""))
         for r in results
     ]).layout()  # fmt: skip
-    trend, trend_rows, department_trends = _trend(period)
+    trend, trend_rows, department_trends = _trend(period, results)
     rows = [(r, {name: percent(r.indicators.get(name)) for name in INDICATORS}) for r in results]
     return render(request, "supervision/performance.html", {
         "period": period, "complete": period.is_complete(today), "rows": rows,

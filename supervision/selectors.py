@@ -124,7 +124,7 @@ def visible_departments(user):
     departments = DepartmentPage.objects.order_by("path")
     if roles.sees_all_departments(user):
         return departments
-    return departments.filter(editors__group__user=user)
+    return departments.filter(pk__in=roles.department_ids_of(user))  # editors and post holders
 
 
 def _review_task_states():

@@ -205,9 +205,14 @@ def check_withheld_no_reason(rule, today, calendar) -> list[Raise]:
 
 
 def check_order_overdue(rule, today, calendar) -> list[Raise]:
-    orders = _keyed(
-        SupervisionOrder.objects.filter(state=OrderState.OPEN, due_on__lt=today), "order", rule
-    )
+    """Once per round: an order sent back has a new date, and is warned about again if it
+    is missed again (the key carries the number of times it was returned)."""
+    open_orders = SupervisionOrder.objects.filter(state=OrderState.OPEN, due_on__lt=today)
+    keyed = open_orders.annotate(alert_key=Concat(
+        Value("order:"), Cast("pk", CharField()), Value(":"),
+        Cast("returned_count", CharField()), output_field=CharField(),
+    ))  # fmt: skip
+    orders = keyed.exclude(Exists(Alert.objects.filter(rule=rule, key=OuterRef("alert_key"))))
     return [
         Raise(
             key,

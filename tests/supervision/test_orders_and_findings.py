@@ -128,6 +128,12 @@ def test_an_unanswered_order_becomes_a_red_card_and_the_answer_clears_it(late_ca
     services.order_answer(order, user=reviewer, answer="已说明")
     red.refresh_from_db()
     assert not red.is_open
+    # Sent back with a new date, and missed again: a second red card for the second round.
+    services.order_return(order, user=legal_office_user("fzb2"), note="说明不充分")
+    order.refresh_from_db()
+    sweep(today=order.due_on + datetime.timedelta(days=1))
+    assert Alert.objects.open().filter(rule__code="order_overdue").count() == 1
+    assert Alert.objects.filter(rule__code="order_overdue").count() == 2
 
 
 def test_supervisors_read_every_department_and_act_only_through_orders_and_findings(
