@@ -767,7 +767,9 @@ def steps_complete_many(pushes: list[StepPush]) -> list[StepPushed | Exception]:
                     fields = sorted(set().union(*changed_fields.values())) + ["version"]
                     _bulk_set(Case, touched, fields)
                     CaseEvent.objects.bulk_create(events)
-                    signals.events_recorded.send(sender=Case, events=events)
+                    done_steps = {(step.case_id, step.position): step
+                                  for step in changed_steps.values()}  # fmt: skip
+                    signals.events_recorded.send(sender=Case, events=events, steps=done_steps)
                     for case in touched:
                         _pages_changed(case)
         except (IntegrityError, OperationalError, DataError) as error:

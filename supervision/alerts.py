@@ -115,18 +115,21 @@ def _fee_cap(standard: str) -> Decimal | None:
 # --- case events ------------------------------------------------------------------------------
 
 
-def on_events_recorded(sender, events, **kwargs):
-    alerts_for_events(events)
+def on_events_recorded(sender, events, steps=None, **kwargs):
+    alerts_for_events(events, steps=steps)
 
 
-def alerts_for_events(events) -> None:
+def alerts_for_events(events, *, steps=None) -> None:
     """Check the events just written against the enabled rules; raise what they break and
-    clear what they resolve (a step done, a case closed)."""
+    clear what they resolve (a step done, a case closed). `steps`: the steps the events
+    completed, by (case id, position), when the sender has them (else they are read)."""
     rules = active_rules()
     if not events or not rules:
         return
     raises: dict[str, list[Raise]] = {}
-    steps = _steps_of([e for e in events if e.kind in STEP_KINDS])
+    stepped = [e for e in events if e.kind in STEP_KINDS]
+    if steps is None or any((e.case.pk, e.step) not in steps for e in stepped):
+        steps = _steps_of(stepped)
     fees = _fees_of([e for e in events if e.kind == EventKind.FEE_RECORDED], rules)
     done_steps, late_steps, closed_cases = [], [], []
     for event in events:
