@@ -27,7 +27,7 @@ def _case_news(user, today, calendar):
     """New red cards on cases (raised since the previous working day) and the open 督办单 due
     within two working days or overdue, in the user's scope."""
     since = timezone.make_aware(datetime.datetime.combine(
-        _previous_working_day(today, calendar), datetime.time()))  # fmt: skip
+        calendar.subtract_working_days(today, 1), datetime.time()))  # fmt: skip
     red = list(
         alerts_for(user).filter(level=Level.RED, raised_at__gte=since, cleared_at__isnull=True)
         .order_by("-raised_at")[:50]
@@ -37,13 +37,6 @@ def _case_news(user, today, calendar):
         orders_for(user).filter(state=OrderState.OPEN, due_on__lte=soon).order_by("due_on")[:50]
     )
     return red, orders
-
-
-def _previous_working_day(today, calendar):
-    day = today - datetime.timedelta(days=1)
-    while not calendar.is_working_day(day) and day > today - datetime.timedelta(days=15):
-        day -= datetime.timedelta(days=1)
-    return day
 
 
 def digest_send(*, today=None) -> DigestReport:

@@ -173,18 +173,9 @@ def check_case_overdue(rule, today, calendar) -> list[Raise]:
     )
 
 
-def _working_days_before(calendar, today, count) -> datetime.date:
-    day = today
-    while count > 0:
-        day -= datetime.timedelta(days=1)
-        if calendar.is_working_day(day):
-            count -= 1
-    return day
-
-
 def check_decision_not_public(rule, today, calendar) -> list[Raise]:
     days = rule.threshold if rule.threshold is not None else 7
-    cutoff = _working_days_before(calendar, today, days)
+    cutoff = calendar.subtract_working_days(today, days)
     rows = _keyed(
         Case.objects.filter(
             state=State.FINISHED,

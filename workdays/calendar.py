@@ -63,6 +63,17 @@ class WorkCalendar:
                 count -= 1
         return day
 
+    def subtract_working_days(self, start: datetime.date, count: int) -> datetime.date:
+        """The date `count` working days before `start` (`start` itself is not counted)."""
+        if not 0 <= count <= MAX_WORKING_DAYS:
+            raise ValueError(f"工作日数应在 0 到 {MAX_WORKING_DAYS} 之间：{count}")
+        day = start
+        while count:
+            day -= datetime.timedelta(days=1)
+            if self.is_working_day(day):
+                count -= 1
+        return day
+
     def working_days_between(self, start: datetime.date, end: datetime.date) -> int:
         """Working days after `start` up to and including `end`; negative when end < start."""
         if end < start:

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0002_case_withheld_index'),
+        ('cases', '0002_supervision_indexes'),
         ('catalogue', '0003_online_depth'),
         ('feedback', '0004_ratings_of_cases'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
