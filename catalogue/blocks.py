@@ -38,6 +38,14 @@ class MaterialBlock(blocks.StructBlock):
         icon = "doc-full"
 
 
+# The decisions a step may take, as the generated flowchart draws them (catalogue.flowchart).
+STEP_OUTCOMES = [
+    ("approve", "准予"),
+    ("refuse", "不予"),
+    ("correction", "补正"),
+]
+
+
 class StepBlock(blocks.StructBlock):
     name = blocks.CharBlock(
         label="环节名称", max_length=100, help_text="如：受理、审查、决定、送达"
@@ -49,6 +57,13 @@ class StepBlock(blocks.StructBlock):
     )
     supervision = blocks.TextBlock(
         label="监督制约环节", max_length=1000, required=False, help_text="本环节的监督制约措施"
+    )
+    outcomes = blocks.MultipleChoiceBlock(
+        label="本环节的决定分支",
+        choices=STEP_OUTCOMES,
+        required=False,
+        help_text="本环节可能作出的决定：准予则进入下一环节；不予则办结并书面告知理由和权利；"
+        "补正则退回申请人补正材料。流程图按此绘制分支。",
     )
 
     class Meta:
