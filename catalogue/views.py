@@ -17,3 +17,15 @@ def power_short_url(request, code):
     if power is None:
         raise Http404("没有这个事项编码")
     return redirect(power.get_url(request=request))
+
+
+def flowchart_svg(request, code):
+    raise Http404("流程图尚未实现")  # replaced in this session by the generated chart
+
+
+def flowchart_png(request, code):
+    raise Http404("流程图尚未实现")
+
+
+def guide_pdf(request, code):
+    raise Http404("办事指南尚未实现")
