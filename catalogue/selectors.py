@@ -303,3 +303,94 @@ def power_detail(power):
         "complaint_channel": power.complaint_channel
         or (department.complaint_channel if department else ""),
     }
+
+
+# ----------------------------------------------------------------------------- flowcharts
+
+# Part of every chart's cache key: bump it when the drawing changes.
+FLOWCHART_VERSION = 1
+PNG_TIMEOUT = 30 * 24 * 3600
+
+
+def power_flowchart(power, variant, *, revision_id=None, marks=None, department=None, ident="fc"):
+    """The generated flowchart of `power` (a live page or a revision's object) as SVG markup,
+    or "" when it has no steps. Kept per revision when `revision_id` is given and nothing is
+    marked on it (a revision never changes)."""
+    from django.core.cache import caches
+
+    from . import flowchart
+
+    if not power.steps:
+        return ""
+    key = None
+    if revision_id and not marks:
+        key = f"fc:{FLOWCHART_VERSION}:{revision_id}:{variant}:{ident}"
+        svg = caches["flowcharts"].get(key)
+        if svg is not None:
+            return svg
+    chart = flowchart.layout(flowchart.flow_of(power, department=department), variant, marks)
+    svg = flowchart.to_svg(chart, ident=ident)
+    if key:
+        caches["flowcharts"].set(key, svg)
+    return svg
+
+
+def power_flowchart_file(power, *, kind, revision_id):
+    """The standalone chart of a live power: ("svg", text) or ("png", bytes), kept per revision
+    (the PNG in the shared cache: it costs about a hundred milliseconds to draw)."""
+    from django.core.cache import cache, caches
+
+    from . import flowchart
+
+    key = f"fc-file:{FLOWCHART_VERSION}:{revision_id}:{kind}"
+    store = cache if kind == "png" else caches["flowcharts"]
+    content = store.get(key)
+    if content is None:
+        chart = flowchart.layout(flowchart.flow_of(power), flowchart.WIDE)
+        if kind == "png":
+            content = flowchart.to_png(chart)
+            store.set(key, content, PNG_TIMEOUT)
+        else:
+            content = flowchart.to_svg(chart, ident="flowchart", standalone=True)
+            store.set(key, content)
+    return content
+
+
+def step_changes(live, revised):
+    """How the steps of a revision under review differ from the live ones, matched by name:
+    {"marks": {index in revised: "added" | "changed"}, "added": [names], "changed": [(name,
+    [field labels])], "removed": [names], "moved": bool}."""
+    from .blocks import StepBlock
+
+    labels = {name: str(block.label) for name, block in StepBlock().child_blocks.items()}
+    live_steps = [dict(block.value) for block in live.steps]
+    new_steps = [dict(block.value) for block in revised.steps]
+    by_name = {step.get("name"): (index, step) for index, step in enumerate(live_steps)}
+    result = {"marks": {}, "added": [], "changed": [], "removed": [], "moved": False}
+    seen = set()
+    for index, step in enumerate(new_steps):
+        name = step.get("name")
+        if name not in by_name or name in seen:
+            result["marks"][index] = "added"
+            result["added"].append(name)
+            continue
+        seen.add(name)
+        old_index, old = by_name[name]
+        fields = [
+            labels[key]
+            for key in labels
+            if key != "name" and _step_value(old.get(key)) != _step_value(step.get(key))
+        ]
+        if fields:
+            result["marks"][index] = "changed"
+            result["changed"].append((name, fields))
+        if old_index != index:
+            result["moved"] = True
+    result["removed"] = [step.get("name") for step in live_steps if step.get("name") not in seen]
+    return result
+
+
+def _step_value(value):
+    if isinstance(value, (list, tuple)):
+        return sorted(value)
+    return value if value not in (None, "") else None

@@ -1,9 +1,10 @@
 import re
 
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect
+from django.views.decorators.http import require_safe
 
-from .selectors import live_powers
+from .selectors import live_powers, power_flowchart_file
 from .validators import CODE_PATTERN
 
 CODE_RE = re.compile(CODE_PATTERN)
@@ -19,12 +20,44 @@ def power_short_url(request, code):
     return redirect(power.get_url(request=request))
 
 
+
+def _live_power_with_steps(code):
+    if not CODE_RE.match(code):
+        raise Http404("没有这个事项编码")
+    power = live_powers().filter(code=code).first()
+    if power is None:
+        raise Http404("没有这个事项编码")
+    if not power.steps:
+        raise Http404("本事项尚未公开办理流程，没有流程图")
+    return power
+
+
+def _chart_response(request, code, kind):
+    power = _live_power_with_steps(code)
+    etag = f'"fc-{power.live_revision_id}-{kind}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified(headers={"ETag": etag})
+    content = power_flowchart_file(power, kind=kind, revision_id=power.live_revision_id)
+    content_type = "image/png" if kind == "png" else "image/svg+xml; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=300"
+    response["Content-Disposition"] = f'inline; filename="{power.code}-flowchart.{kind}"'
+    # A standalone SVG is a document: it may style itself, nothing else.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@require_safe
 def flowchart_svg(request, code):
-    raise Http404("流程图尚未实现")  # replaced in this session by the generated chart
+    """/p/<code>/flowchart.svg: the power's chart generated from its live steps."""
+    return _chart_response(request, code, "svg")
 
 
+@require_safe
 def flowchart_png(request, code):
-    raise Http404("流程图尚未实现")
+    """/p/<code>/flowchart.png: the same chart as a bitmap (the API, the open data)."""
+    return _chart_response(request, code, "png")
 
 
 def guide_pdf(request, code):

@@ -4,7 +4,7 @@ library is below the catalogue and does not import it; its templates load these 
 from django import template
 from django.db.models import Count
 
-from ..models import LegalBasis
+from ..models import LegalBasis, PowerPage
 from ..selectors import POWER_LIST_FIELDS, live_powers
 
 register = template.Library()
@@ -35,3 +35,40 @@ def with_citing_counts(groups):
     for law in laws:
         law.power_count = counts.get(law.pk, 0)
     return groups
+
+
+@register.inclusion_tag("catalogue/_flowchart.html", takes_context=True)
+def power_flowchart(context, page, department=None):
+    """The power page's 流程图: the chart generated from the steps (both widths, the page shows
+    the one that fits), the department's own uploaded chart as an addition; in the legal
+    office's preview of a revision, the chart of that revision with the steps it adds or
+    changes marked, and the live chart beside it."""
+    from .. import flowchart
+    from ..selectors import power_flowchart as chart, step_changes
+
+    request = context.get("request")
+    preview = bool(getattr(request, "is_preview", False))
+    result = {"page": page, "preview": preview, "request": request}
+    if not page.steps:
+        return result
+    revision_id = None if preview else page.live_revision_id
+    marks = None
+    if preview and page.pk:
+        live = PowerPage.objects.filter(pk=page.pk, live=True).first()
+        if live is None:
+            result["new_power"] = True
+        else:
+            changes = step_changes(live, page)
+            result["changes"] = changes
+            marks = changes["marks"]
+            if marks or changes["removed"] or changes["moved"]:
+                result["live_chart"] = chart(
+                    live, flowchart.WIDE, revision_id=live.live_revision_id,
+                    department=department, ident="fc-live",
+                )  # fmt: skip
+    for variant in (flowchart.WIDE, flowchart.NARROW):
+        result[variant] = chart(
+            page, variant, revision_id=revision_id, marks=marks, department=department,
+            ident=f"fc-{variant}",
+        )  # fmt: skip
+    return result

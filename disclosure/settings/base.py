@@ -161,6 +161,13 @@ CACHES["pages"] = {
     "TIMEOUT": 3600,
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
+# Generated flowcharts (SVG) by revision: a revision never changes, so per process is enough.
+CACHES["flowcharts"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "disclosure-flowcharts",
+    "TIMEOUT": 24 * 3600,
+    "OPTIONS": {"MAX_ENTRIES": 4000},
+}
 # Wagtail looks rendition records up here before the database; per process is enough.
 CACHES["renditions"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
