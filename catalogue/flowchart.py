@@ -56,7 +56,7 @@ CORRECTION_FILL = "#f5f2fc"
 FOOT_FILL = "#f6f8fa"
 WHITE = "#ffffff"
 MARK_COLOURS = {
-    "done": ("#1a7f37", "#eef8f1", "已办结"),
+    "done": ("#1a7f37", "#eef8f1", "已完成"),
     "current": ("#1f5fa8", "#e8f1fc", "当前环节"),
     "late": ("#b02a30", "#fdf0f0", "超期"),
     "added": ("#b35900", "#fff4e5", "新增"),

@@ -394,3 +394,23 @@ def _step_value(value):
     if isinstance(value, (list, tuple)):
         return sorted(value)
     return value if value not in (None, "") else None
+
+
+def revision_flowchart(revision_id, variant, *, marks=None, ident="fc"):
+    """The chart of a power's revision (the one a case follows), with `marks` laid over it;
+    the revision's Flow is kept per revision. "" when the revision has no steps."""
+    from django.core.cache import caches
+    from wagtail.models import Revision
+
+    from . import flowchart
+
+    key = f"fc-flow:{FLOWCHART_VERSION}:{revision_id}"
+    flow = caches["flowcharts"].get(key)
+    if flow is None:
+        revision = Revision.objects.filter(pk=revision_id).first()
+        power = revision.as_object() if revision is not None else None
+        flow = flowchart.flow_of(power) if power is not None and power.steps else False
+        caches["flowcharts"].set(key, flow)
+    if not flow:
+        return ""
+    return flowchart.to_svg(flowchart.layout(flow, variant, marks), ident=ident)

@@ -4,6 +4,9 @@ from django import template
 from django.core.cache import cache
 from django.urls import reverse
 
+from catalogue.flowchart import NARROW, WIDE
+from catalogue.selectors import revision_flowchart
+
 from ..selectors import power_figures
 
 register = template.Library()
@@ -26,4 +29,24 @@ def case_figures(power):
         "online": (power.online_depth or 0) >= 3,
         "apply_url": reverse("cases:apply", args=[power.code]),
         "list_url": f"{reverse('cases:list')}?power={power.code}",
+    }
+
+
+@register.inclusion_tag("cases/_flowchart.html")
+def case_flowchart(case, steps, admin=False):
+    """The flowchart of the revision the case follows, with its path marked: steps done, the
+    one at hand, late ones (done late, or waiting past their date)."""
+    marks = {}
+    for index, step in enumerate(steps):
+        if step.completed_at:
+            marks[index] = "late" if step.late else "done"
+        elif index == case.current_step and case.is_open:
+            marks[index] = "late" if step.late else "current"
+    return {
+        "case": case,
+        "wide": revision_flowchart(case.revision_id, WIDE, marks=marks, ident="case-fc-w"),
+        # The admin is a desktop tool without the hall's stylesheet: the wide chart only.
+        "narrow": ""
+        if admin
+        else revision_flowchart(case.revision_id, NARROW, marks=marks, ident="case-fc-n"),
     }
