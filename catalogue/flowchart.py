@@ -1,8 +1,8 @@
 """The flowchart (流程图) of a power, drawn by the platform from its own steps.
 
-The document (三(二)) asks for every power's chart to show 程序、承办岗位、职责要求、监督制约环节、
-相对人的权利、投诉举报途径及方式. The chart is generated from the same revision data the legal office
-reviews, so picture and steps cannot drift apart:
+The document (三(二)) asks for every power's chart to show 程序、承办岗位、职责要求、
+监督制约环节、相对人的权利、投诉举报途径及方式. The chart is generated from the same revision data
+the legal office reviews, so picture and steps cannot drift apart:
 
     start → each step (name, post, time limit, what the post does) with its supervision point
     beside it → the decision branches the step declares (准予 on, 不予 ends, 补正 back to the
@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from .blocks import STEP_OUTCOMES
 from .choices import PowerType
@@ -65,7 +66,9 @@ MARK_COLOURS = {
 
 WIDE = "wide"
 NARROW = "narrow"
-WIDTHS = {WIDE: 760, NARROW: 340}
+PRINT = "print"  # the steps side by side, in rows: the one-page printed guide
+WIDTHS = {WIDE: 760, NARROW: 340, PRINT: 760}
+PRINT_COLUMNS = 5
 
 NAME_SIZE = 15
 BODY_SIZE = 13
@@ -212,7 +215,7 @@ def wrap(text: str, size: float, width: float, max_lines: int | None = None) -> 
             if used + w > width and line and token[0] not in NO_LINE_START:
                 lines.append(line.rstrip())
                 line, used = "", 0.0
-                if token == " ":
+                if token.isspace():
                     continue
             if w > width:  # a token longer than the line: cut it by characters
                 for char in token:
@@ -290,6 +293,8 @@ def layout(flow: Flow, variant: str = WIDE, marks: dict[int, str] | None = None)
     """The shapes of the chart of `flow` at one of the two widths; `marks` maps a step's index
     to one of MARK_COLOURS (a case's path, a review's changes)."""
     marks = marks or {}
+    if variant == PRINT:
+        return _layout_print(flow)
     width = WIDTHS[variant]
     margin = 12
     inner = width - 2 * margin
@@ -385,6 +390,110 @@ def layout(flow: Flow, variant: str = WIDE, marks: dict[int, str] | None = None)
     return Chart(width, round(y), title, description, shapes, variant)
 
 
+def _layout_print(flow: Flow) -> Chart:
+    """The chart across the page for the one-page guide: steps left to right in rows of up to
+    five, each with its post, limit, duties, branches and supervision point under it; start and
+    end at the ends of the run. Rights and complaint channels are printed beside it."""
+    width = WIDTHS[PRINT]
+    margin = 4
+    count = len(flow.steps)
+    columns = max(1, min(PRINT_COLUMNS, count or 1))
+    if count > PRINT_COLUMNS and count % PRINT_COLUMNS and count % PRINT_COLUMNS < 3:
+        columns = min(PRINT_COLUMNS, max(3, -(-count // -(-count // PRINT_COLUMNS))))
+    gap = 18.0
+    col_w = (width - 2 * margin - gap * (columns - 1)) / columns
+    inner = col_w - 12
+    shapes: list = []
+    y = margin
+    applied = flow.power_type in APPLICATION_TYPES
+    start_label = "开始：申请人提出申请" if applied else "开始：依法启动"
+    y = _terminal(shapes, margin + col_w / 2, y, start_label, col_w)
+    y = _arrow(shapes, margin + col_w / 2, y, 14)
+    rows = [flow.steps[i : i + columns] for i in range(0, count, columns)]
+    index = 0
+    for row_number, row in enumerate(rows):
+        # Measure every box of the row first: the row's boxes share one height.
+        blocks = []
+        for step in row:
+            head = wrap(f"{index + 1}. {step.name or '（未命名环节）'}", BODY_SIZE, inner, 2)
+            facts = wrap(
+                "　".join(
+                    part
+                    for part in (step.post, _days(step.time_limit))
+                    if part
+                ),
+                SMALL_SIZE - 1, inner, 2,
+            )  # fmt: skip
+            duties = wrap(step.description, SMALL_SIZE - 1, inner, 3) if step.description else []
+            branches = [
+                "补正：退回申请人补正"
+                if o == "correction"
+                else _refusal_label(flow, step) + "：办结"
+                for o in ("correction", "refuse")
+                if o in step.outcomes
+            ]
+            supervision = wrap(step.supervision, SMALL_SIZE - 1, inner, 4)
+            blocks.append((head, facts, duties, branches, supervision, index))
+            index += 1
+        line = (SMALL_SIZE - 1) * LINE_GAP
+        box_h = max(
+            12 + len(b[0]) * BODY_SIZE * LINE_GAP + (len(b[1]) + len(b[2])) * line
+            + len(b[3]) * line
+            for b in blocks
+        )  # fmt: skip
+        sup_h = max((len(b[4]) + 1) * line + 10 if b[4] else 0 for b in blocks)
+        for column, (head, facts, duties, branches, supervision, i) in enumerate(blocks):
+            x = margin + column * (col_w + gap)
+            shapes.append(Box(x, y, col_w, box_h, ACCENT, STEP_FILL, 5, role=f"step step-{i + 1}"))
+            ty = y + 4
+            for k, text in enumerate(head):
+                ty += BODY_SIZE * LINE_GAP
+                shapes.append(Text(x + 6, ty - 4, text, BODY_SIZE, ACCENT if k == 0 else INK, True))
+            for text in facts:
+                ty += line
+                shapes.append(Text(x + 6, ty - 3, text, SMALL_SIZE - 1, INK))
+            for text in duties:
+                ty += line
+                shapes.append(Text(x + 6, ty - 3, text, SMALL_SIZE - 1, MUTED))
+            for text in branches:
+                ty += line
+                colour = CORRECTION if text.startswith("补正") else REFUSE
+                shapes.append(Text(x + 6, ty - 3, "↳ " + text, SMALL_SIZE - 1, colour, True))
+            if supervision:
+                sy = y + box_h + 6
+                shapes.append(
+                    Box(x, sy, col_w, (len(supervision) + 1) * line + 8, SUPERVISION,
+                        SUPERVISION_FILL, 3, dashed=True, role=f"supervision supervision-{i + 1}")
+                )  # fmt: skip
+                ty = sy + 2 + line
+                shapes.append(Text(x + 6, ty - 3, "监督制约", SMALL_SIZE - 1, SUPERVISION, True))
+                for text in supervision:
+                    ty += line
+                    shapes.append(Text(x + 6, ty - 3, text, SMALL_SIZE - 1, INK))
+            if column < len(blocks) - 1:
+                mid = y + min(box_h / 2, 24)
+                shapes.append(Path_([(x + col_w, mid), (x + col_w + gap, mid)], LINE))
+        row_bottom = y + box_h + (sup_h + 6 if sup_h else 0)
+        last_x = margin + (len(blocks) - 1) * (col_w + gap)
+        if row_number < len(rows) - 1:
+            # On to the next row: from the row's last box, round to the first column.
+            turn = row_bottom + 8
+            shapes.append(
+                Path_([(last_x + col_w, y + 24), (width - 2, y + 24), (width - 2, turn),
+                       (margin + col_w / 2, turn), (margin + col_w / 2, turn + 12)], LINE)
+            )  # fmt: skip
+            y = turn + 12
+        else:
+            y = row_bottom
+    end_label = "办结" + (f"：出具{flow.result_name}" if flow.result_name else "")
+    end_x = margin + (((count - 1) % columns) if count else 0) * (col_w + gap) + col_w / 2
+    y = _arrow(shapes, end_x, y, 12)
+    y = _terminal(shapes, end_x, y, end_label, max(col_w, 200))
+    title = f"{flow.title}流程图"
+    description = "共 {} 个办理环节：{}。".format(count, "→".join(s.name for s in flow.steps))
+    return Chart(width, round(y + margin), title, description, shapes, PRINT)
+
+
 def _limits(flow: Flow) -> str:
     parts = []
     if flow.legal_time_limit is not None:
@@ -422,7 +531,9 @@ def _terminal(shapes, centre, y, label, max_w) -> float:
     lines = wrap(label, BODY_SIZE, max_w - 32)
     h = len(lines) * BODY_SIZE * LINE_GAP + 14
     w = min(max_w, max(text_width(line, BODY_SIZE) for line in lines) + 40)
-    shapes.append(Box(centre - w / 2, y, w, h, INK, WHITE, h / 2, stroke_width=1.6, role="terminal"))
+    shapes.append(
+        Box(centre - w / 2, y, w, h, INK, WHITE, h / 2, stroke_width=1.6, role="terminal")
+    )
     ty = y + 7
     for line in lines:
         ty += BODY_SIZE * LINE_GAP
@@ -567,7 +678,7 @@ def _foot_box(shapes, x, y, w, heading, text, role) -> float:
 
 
 def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return escape(text, {'"': "&quot;"})
 
 
 def _n(value: float) -> str:

@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
+from . import guide
 from .selectors import live_powers, power_flowchart_file
 from .validators import CODE_PATTERN
 
@@ -18,7 +19,6 @@ def power_short_url(request, code):
     if power is None:
         raise Http404("没有这个事项编码")
     return redirect(power.get_url(request=request))
-
 
 
 def _live_power_with_steps(code):
@@ -60,5 +60,15 @@ def flowchart_png(request, code):
     return _chart_response(request, code, "png")
 
 
+@require_safe
 def guide_pdf(request, code):
-    raise Http404("办事指南尚未实现")
+    """/p/<code>/guide.pdf: the one-page printable guide (办事指南) of a live power."""
+    if not CODE_RE.match(code):
+        raise Http404("没有这个事项编码")
+    power = live_powers().filter(code=code).first()
+    if power is None:
+        raise Http404("没有这个事项编码")
+    response = HttpResponse(guide.guide_pdf(request, power), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{power.code}-guide.pdf"'
+    response["Cache-Control"] = "public, max-age=300"
+    return response

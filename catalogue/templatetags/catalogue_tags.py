@@ -3,6 +3,7 @@ library is below the catalogue and does not import it; its templates load these 
 
 from django import template
 from django.db.models import Count
+from django.urls import reverse
 
 from ..models import LegalBasis, PowerPage
 from ..selectors import POWER_LIST_FIELDS, live_powers
@@ -44,7 +45,8 @@ def power_flowchart(context, page, department=None):
     office's preview of a revision, the chart of that revision with the steps it adds or
     changes marked, and the live chart beside it."""
     from .. import flowchart
-    from ..selectors import power_flowchart as chart, step_changes
+    from ..selectors import power_flowchart as chart
+    from ..selectors import step_changes
 
     request = context.get("request")
     preview = bool(getattr(request, "is_preview", False))
@@ -66,9 +68,21 @@ def power_flowchart(context, page, department=None):
                     live, flowchart.WIDE, revision_id=live.live_revision_id,
                     department=department, ident="fc-live",
                 )  # fmt: skip
-    for variant in (flowchart.WIDE, flowchart.NARROW):
+    for variant in (flowchart.WIDE, flowchart.NARROW, flowchart.PRINT):
         result[variant] = chart(
             page, variant, revision_id=revision_id, marks=marks, department=department,
             ident=f"fc-{variant}",
         )  # fmt: skip
     return result
+
+
+@register.simple_tag(takes_context=True)
+def power_link_qr(context, page):
+    """A QR code of the power's permanent link (/p/<code>/), for the printed guide."""
+    from common.qr import qr_svg
+
+    request = context.get("request")
+    if request is None or not page.code:
+        return ""
+    link = request.build_absolute_uri(reverse("power_short_url", args=[page.code]))
+    return qr_svg(link, scale=3, title="本事项永久链接二维码", scalable=True)
