@@ -1,5 +1,6 @@
 """电子监察 in the admin beyond the dashboard: the warnings with their drill-down to the case,
-督办单 (issue, answer, accept, return) and 过错责任追究 findings.
+督办单 (issue, answer, accept, return), 过错责任追究 findings, and 数据完整度 (each department's
+completeness, its incomplete powers and the date a site administrator set for it).
 
 Views read forms and call supervision.services; who may do what is decided there and in
 access.roles (a department's staff see and answer their own; the legal office and 纪检监察 see
@@ -8,6 +9,7 @@ all and act)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from django import forms
 from django.contrib import messages
@@ -21,13 +23,23 @@ from django.views.generic import TemplateView
 
 from access import roles
 from cases.selectors import cases_for
+from catalogue.choices import PowerType
+from catalogue.completeness import (
+    ELEMENT_BY_KEY,
+    ELEMENTS,
+    powers_completeness,
+    requirements_table,
+    summarise,
+)
 from catalogue.models import DepartmentPage
 from common.text import clean_public_text
 from feedback.selectors import feedback_for
+from workdays.calendar import WorkCalendar
 
-from . import services
+from . import completion, services
 from .alert_selectors import alerts_for, findings_for, orders_for
 from .models import Category, FaultKind, Level, Measure, OrderState
+from .selectors import visible_departments
 from .services import SupervisionError
 from .views import SupervisionMixin
 
@@ -61,6 +73,10 @@ def _number(value) -> int | None:
 def _page(request, queryset):
     paginator = CappedPaginator(queryset, PAGE_SIZE)
     return paginator.get_page(_number(request.GET.get("page")) or 1)
+
+
+def _day(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _refused(request, error) -> None:
@@ -354,3 +370,146 @@ class FindingsView(SupervisionMixin, TemplateView):
             findings = findings.filter(department__code=department)
         context.update(page=_page(self.request, findings))
         return context
+
+
+# --- 数据完整度 -------------------------------------------------------------------------------
+
+
+class CompletenessView(SupervisionMixin, TemplateView):
+    """Each department the user may see: its completeness and the date set for it."""
+
+    page_title = "电子监察：数据完整度"
+    template_name = "supervision/completeness.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        rows = completion.completeness_rows(user)
+        order = self.request.GET.get("order", "")
+        if order == "percent":
+            rows.sort(key=lambda r: (r.figure.percent is None, r.figure.percent or 0,
+                                     -r.figure.incomplete))  # fmt: skip
+        context.update(
+            rows=rows, order=order, site_admin=roles.is_site_admin(user),
+            sees_all=roles.sees_all_departments(user),
+            total_powers=sum(r.figure.powers for r in rows),
+            total_complete=sum(r.figure.complete for r in rows),
+            reminder_days=completion.reminder_days(), requirements=requirements_table(),
+        )  # fmt: skip
+        return context
+
+
+class CompletenessDepartmentView(SupervisionMixin, TemplateView):
+    """A department's incomplete powers, the emptiest first, each with what it lacks and a link
+    to its edit page; filtered by type or by a missing element."""
+
+    page_title = "电子监察：数据完整度"
+    template_name = "supervision/completeness_department.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, params = self.request.user, self.request.GET
+        department = get_object_or_404(visible_departments(user), pk=self.kwargs["pk"])
+        powers = powers_completeness(department)  # afresh: what the staff just published counts
+        figure = summarise(powers).get(department.pk)
+        incomplete = sorted((p for p in powers if not p.complete),
+                            key=lambda p: (p.percent, p.power_type, p.code))  # fmt: skip
+        missing_counts = Counter(key for p in incomplete for key in p.missing)
+        type_counts = Counter(p.power_type for p in incomplete)
+        power_type = params.get("type", "")
+        missing = params.get("missing", "")
+        selected = incomplete
+        if power_type in PowerType.values:
+            selected = [p for p in selected if p.power_type == power_type]
+        else:
+            power_type = ""
+        if missing in ELEMENT_BY_KEY:
+            selected = [p for p in selected if missing in p.missing]
+        else:
+            missing = ""
+        deadline = completion.active_deadline(department)
+        today = timezone.localdate()
+        state = days_left = None
+        if deadline is not None:
+            calendar = WorkCalendar.load()
+            state = completion.deadline_state(deadline, figure, today=today, calendar=calendar,
+                                              days=completion.reminder_days())  # fmt: skip
+            days_left = calendar.working_days_between(today, deadline.due_on)
+        paginator = Paginator(selected, PAGE_SIZE)
+        context.update(
+            department=department, figure=figure, page=paginator.get_page(
+                _number(params.get("page")) or 1),
+            incomplete_total=len(incomplete), selected_total=len(selected),
+            missing_filters=[(e, missing_counts[e.key]) for e in ELEMENTS
+                             if missing_counts[e.key]],
+            type_filters=[(m, type_counts[m.value]) for m in PowerType if type_counts[m.value]],
+            power_type=power_type, missing=missing,
+            missing_label=ELEMENT_BY_KEY[missing].label if missing else "",
+            type_label=PowerType(power_type).label if power_type else "",
+            deadline=deadline, state=state, state_label=completion.STATE_LABELS.get(state, ""),
+            days_left=days_left, site_admin=roles.is_site_admin(user),
+            requirements=requirements_table(),
+        )  # fmt: skip
+        return context
+
+
+class DeadlineForm(forms.Form):
+    due_on = forms.DateField(
+        label="完成期限", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text="部门应在此日期（含）前补齐全部公开事项的要素；期限前将发出提醒，逾期发出红牌。",
+    )  # fmt: skip
+    note = forms.CharField(
+        label="说明",
+        max_length=300,
+        required=False,
+        help_text="例如：依据区政府办公室通知，第一批完善全部行政许可事项",
+    )
+
+
+class CompletionDeadlineView(SupervisionMixin, TemplateView):
+    """Site administrators set, change or withdraw a department's 数据完整度期限."""
+
+    page_title = "电子监察：数据完整度期限"
+    template_name = "supervision/completion_deadline.html"
+    allowed = staticmethod(roles.is_site_admin)
+
+    def get_department(self):
+        return get_object_or_404(DepartmentPage, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        department = kwargs.get("department") or self.get_department()
+        deadline = completion.active_deadline(department)
+        initial = {"due_on": deadline.due_on, "note": deadline.note} if deadline else {}
+        context.update(department=department, deadline=deadline,
+                       form=kwargs.get("form") or DeadlineForm(initial=initial))  # fmt: skip
+        return context
+
+    def post(self, request, *args, **kwargs):
+        department = self.get_department()
+        back = redirect("supervision:completeness_department", pk=department.pk)
+        if request.POST.get("action") == "withdraw":
+            try:
+                services.completion_deadline_withdraw(department=department, user=request.user)
+            except (SupervisionError, PermissionDenied) as error:
+                _refused(request, error)
+            else:
+                messages.success(request, f"已撤销{department.title}的数据完整度期限。")
+            return back
+        form = DeadlineForm(request.POST)
+        if form.is_valid():
+            try:
+                deadline = services.completion_deadline_set(
+                    department=department, user=request.user, **form.cleaned_data
+                )
+            except SupervisionError as error:
+                form.add_error(error.field if error.field in form.fields else None, str(error))
+            except PermissionDenied as error:
+                _refused(request, error)
+                return back
+            else:
+                messages.success(
+                    request, f"已设定{department.title}的数据完整度期限：{_day(deadline.due_on)}。"
+                )
+                return back
+        return self.render_to_response(self.get_context_data(department=department, form=form))

@@ -75,7 +75,9 @@ class AlertRule(models.Model):
         return self.name
 
     # The thresholds that make sense, per rule with a threshold (others take none).
-    THRESHOLD_RANGES = {"case_time_used": (1, 99), "decision_not_public": (0, 60)}
+    THRESHOLD_RANGES = {
+        "case_time_used": (1, 99), "decision_not_public": (0, 60), "completion_due_soon": (1, 30),
+    }  # fmt: skip
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -346,6 +348,41 @@ class Finding(models.Model):
 
     def __str__(self):
         return f"{self.fault_kind} {self.measure}"
+
+
+class CompletionDeadline(models.Model):
+    """数据完整度期限: the date by which a department must complete its powers' information
+    (catalogue.completeness), set by a site administrator. One is active per department; a new
+    date replaces it (the old one is kept, inactive) and the sweep warns before and after it
+    while the department's powers are incomplete."""
+
+    department = models.ForeignKey(
+        "catalogue.DepartmentPage", verbose_name="部门", on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    due_on = models.DateField("完成期限")
+    note = models.CharField("说明", max_length=300, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="设定人", on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    set_at = models.DateTimeField("设定时间", default=timezone.now)
+    active = models.BooleanField("有效", default=True)
+    ended_at = models.DateTimeField("撤销或替换时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "数据完整度期限"
+        verbose_name_plural = "数据完整度期限"
+        ordering = ["due_on", "department_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department"], condition=Q(active=True),
+                name="completion_deadline_one_active",
+            )
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.department} {self.due_on}"
 
 
 @register_setting(icon="form")

@@ -5,6 +5,8 @@ access.roles here; the admin's views only call these.
 - The legal office and 纪检监察 (roles.supervises) issue 督办, accept or return answers, clear
   warnings and record findings.
 - The responsible department's own staff answer its 督办单; nobody else does.
+- Site administrators set and withdraw the date by which a department completes its powers'
+  information (数据完整度期限); nobody else does.
 Refusals are SupervisionError (Chinese, naming the field) or PermissionDenied.
 """
 
@@ -24,9 +26,11 @@ from common.text import clean_public_text
 from feedback.models import Feedback
 from workdays.calendar import WorkCalendar
 
+from . import completion
 from .alerts import clear_alerts
 from .models import (
     Alert,
+    CompletionDeadline,
     FaultKind,
     Finding,
     Measure,
@@ -36,6 +40,7 @@ from .models import (
 )
 
 MAX_ORDER_DAYS = 30
+MAX_COMPLETION_YEARS = 3
 
 
 class SupervisionError(ValueError):
@@ -289,3 +294,64 @@ def finding_record(
         fault_kind=fault_kind, measure=measure, facts=facts, decided_on=decided_on,
         decided_by=user, decided_by_name=_name(user),
     )  # fmt: skip
+
+
+# --- 数据完整度期限 ----------------------------------------------------------------------------
+
+
+def _require_site_admin(user) -> None:
+    if not roles.is_site_admin(user):
+        raise PermissionDenied("只有站点管理员可以设定或撤销数据完整度期限。")
+
+
+def completion_deadline_set(
+    *, department: DepartmentPage, due_on, user, note: str = "", today=None
+) -> CompletionDeadline:
+    """The date by which `department` must complete its powers' information. It replaces the
+    department's current date (kept, inactive; its warnings cleared) and is watched by the
+    sweep (supervision.completion)."""
+    _require_site_admin(user)
+    today = today or timezone.localdate()
+    if not isinstance(due_on, datetime.date):
+        raise SupervisionError("请填写完成期限。", field="due_on")
+    if due_on < today:
+        raise SupervisionError("完成期限不能早于今天。", field="due_on")
+    if due_on > today + datetime.timedelta(days=365 * MAX_COMPLETION_YEARS + 1):
+        raise SupervisionError(f"完成期限不能晚于 {MAX_COMPLETION_YEARS} 年之后，请检查日期。",
+                               field="due_on")  # fmt: skip
+    note = clean_public_text(note, 300)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            replaced = _end_deadline(department, now)
+            deadline = CompletionDeadline.objects.create(
+                department=department, due_on=due_on, note=note, set_by=user, set_at=now
+            )
+            if replaced is not None:
+                completion.clear_for_deadline(replaced.pk, "期限已重新设定")
+    except IntegrityError as error:  # another administrator set one at the same moment
+        raise SupervisionError("另一位管理员刚刚设定了该部门的期限，请刷新后查看。",
+                               code="conflict") from error  # fmt: skip
+    return deadline
+
+
+def completion_deadline_withdraw(*, department: DepartmentPage, user) -> CompletionDeadline:
+    """Withdraw the department's date (kept, inactive); its warnings are cleared."""
+    _require_site_admin(user)
+    with transaction.atomic():
+        ended = _end_deadline(department, timezone.now())
+        if ended is None:
+            raise SupervisionError("该部门没有设定数据完整度期限。", code="state")
+        completion.clear_for_deadline(ended.pk, "期限已撤销")
+    return ended
+
+
+def _end_deadline(department, now) -> CompletionDeadline | None:
+    current = (
+        CompletionDeadline.objects.select_for_update().filter(department=department, active=True)
+        .first()
+    )  # fmt: skip
+    if current is not None:
+        current.active, current.ended_at = False, now
+        current.save(update_fields=["active", "ended_at"])
+    return current

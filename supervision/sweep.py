@@ -1,6 +1,7 @@
 """The sweep: the warnings the passing days bring (a step on its last day, a case past 80% of
 its time, overdue steps and cases, decisions not in 公示, 督办 not answered, the catalogue's
-deadlines and unanswered citizens), and the clearing of those whose cause is gone.
+deadlines, unanswered citizens and departments' 数据完整度 dates), and the clearing of those
+whose cause is gone.
 
 Set-based: each rule is one query for the subjects it has not warned about yet and one bulk
 insert, so a sweep over every open case stays within seconds. Run it every day (and as often as
@@ -22,7 +23,7 @@ from cases.models import OPEN_STATES, Case, CaseStep, State
 from catalogue.choices import PowerType
 from workdays.calendar import WorkCalendar
 
-from . import selectors
+from . import completion, selectors
 from .alerts import Raise, clear_alerts, raise_alerts
 from .models import Alert, AlertRule, OrderState, Source, SupervisionOrder
 from .rules import active_rules, forget
@@ -65,6 +66,7 @@ def sweep(
     forget()  # a tuned rule counts from this sweep on
     rules = active_rules()
     _catalogue.clear()
+    completion.forget()
     report = SweepReport(today=today)
     for code, check in CHECKS.items():
         rule = rules.get(code)
@@ -262,6 +264,8 @@ CHECKS = {
     "withheld_no_reason": check_withheld_no_reason,
     "order_overdue": check_order_overdue,
     **{code: _catalogue_checks(kind) for kind, code in CATALOGUE_RULES.items()},
+    completion.DUE_SOON: completion.check_due_soon,
+    completion.OVERDUE: completion.check_overdue,
 }
 
 
@@ -343,4 +347,5 @@ CLEARS = {
     "withheld_no_reason": clear_withheld_no_reason,
     "order_overdue": clear_order_overdue,
     "catalogue": clear_catalogue,
+    "completion": completion.clear_resolved,
 }

@@ -13,4 +13,15 @@ urlpatterns = [
     path("orders/<int:pk>/", admin_views.OrderView.as_view(), name="order"),
     path("findings/", admin_views.FindingsView.as_view(), name="findings"),
     path("findings/new/", admin_views.FindingCreateView.as_view(), name="finding_new"),
+    path("completeness/", admin_views.CompletenessView.as_view(), name="completeness"),
+    path(
+        "completeness/<int:pk>/",
+        admin_views.CompletenessDepartmentView.as_view(),
+        name="completeness_department",
+    ),
+    path(
+        "completeness/<int:pk>/deadline/",
+        admin_views.CompletionDeadlineView.as_view(),
+        name="completion_deadline",
+    ),
 ]

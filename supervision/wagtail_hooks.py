@@ -71,6 +71,19 @@ class SupervisionSettingsGroup(SnippetViewSetGroup):
     menu_label = "电子监察设置"
     menu_name = "supervision-settings"
     menu_order = 151
+    submenu_hook = "register_supervision_settings_menu_item"
+
+
+class SiteAdminMenuItem(MenuItem):
+    def is_shown(self, request):
+        return roles.is_site_admin(request.user)
+
+
+@hooks.register("register_supervision_settings_menu_item")
+def register_completion_deadlines_menu_item():
+    # The dates are set per department from 电子监察's 数据完整度 (supervision.admin_views).
+    return SiteAdminMenuItem("数据完整度期限", reverse("supervision:completeness"),
+                             icon_name="date", order=10, name="completion-deadlines")  # fmt: skip
 
 
 register_snippet(SupervisionSettingsGroup)
