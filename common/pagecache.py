@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import router, transaction
+from django.http import HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 
 GENERATION_KEY = "pagecache:generation"
@@ -181,6 +182,10 @@ def _page_deleted(instance, **kwargs):
     invalidate()
 
 
+CACHEABLE_TYPES = ("text/", "application/json", "application/xml", "application/rss+xml",
+                   "application/atom+xml", "image/svg+xml")  # fmt: skip
+
+
 class PublicPageCacheMiddleware:
     """Serve anonymous GETs of public pages from the page cache; store what is cacheable."""
 
@@ -194,6 +199,9 @@ class PublicPageCacheMiddleware:
         key = self._key(request)
         cached = self.pages.get(key)
         if cached is not None:
+            etag = cached.get("ETag")
+            if etag and request.headers.get("If-None-Match") == etag:
+                return HttpResponseNotModified(headers={"ETag": etag})
             cached["X-Page-Cache"] = "hit"
             return self._fill_csrf_hole(request, cached)
         response = self.get_response(request)
@@ -233,8 +241,12 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def _cacheable_response(response):
+        # Pages and documents of text; files (a chart's PNG, a guide's PDF) are kept per
+        # revision in the shared cache by their own views, not once more per process.
+        content_type = response.get("Content-Type", "")
         return (
-            response.status_code == 200
+            content_type.startswith(CACHEABLE_TYPES)
+            and response.status_code == 200
             and not response.streaming
             and not response.cookies
             and "private" not in response.get("Cache-Control", "")

@@ -26,7 +26,7 @@ def _rate_limits_in_one_window(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    for alias in ("default", "pages", "renditions"):
+    for alias in ("default", "pages", "renditions", "flowcharts"):
         caches[alias].clear()
     yield
 
