@@ -3,9 +3,9 @@ as a file (/p/<code>/flowchart.svg and .png), in the legal office's preview besi
 on a case's page with its path marked, and on the printed guide (/p/<code>/guide.pdf)."""
 
 import re
-import xml.etree.ElementTree as ET
 
 import pytest
+from defusedxml import ElementTree as ET
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
