@@ -168,7 +168,13 @@ def apply_power_data(page: PowerPage, data: PowerData, *, laws=None) -> tuple[li
         if items is None:
             continue
         old = _stream_raw(getattr(page, name))
-        new_stream = [(block_type, item) for item in items]
+        # Through the block, so a field the data leaves out is stored as the block's own empty
+        # value (and a power saved again with the same data compares unchanged).
+        block = PowerPage._meta.get_field(name).stream_block.child_blocks[block_type]
+        new_stream = [
+            (block_type, block.to_python(item) if isinstance(item, dict) else item)
+            for item in items
+        ]
         setattr(page, name, new_stream)
         if _stream_raw(getattr(page, name)) != old:
             changed.append(name)

@@ -102,7 +102,10 @@ def problems(summaries: list[Summary], page_cache: str) -> list[str]:
         if s.statuses.get("200", 0) != total or s.errors:
             found.append(f"{s.label}: responses {counts(s.statuses)}, {s.errors} socket errors")
         hits = s.cache.get("hit", 0)
-        never_cached = s.path.startswith(("/_util/", "/api/v3/search/"))  # searches are logged
+        # Searches are logged; files (a chart's PNG, a guide's PDF) are kept in the shared cache.
+        never_cached = s.path.startswith(("/_util/", "/api/v3/search/")) or s.path.endswith(
+            (".png", ".pdf")
+        )
         if page_cache == "on" and not never_cached and hits < 0.99 * total:
             found.append(f"{s.label}: only {hits} of {total} responses were page-cache hits")
     return found
