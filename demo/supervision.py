@@ -1,7 +1,8 @@
 """电子监察 for the demo: the warnings the generated cases' history would have raised, a few
 irregularities recorded through the services and a department's system (so that every kind of
 rule that a case can break shows up), the day's sweep, then 督办单 in each state and findings
-of several kinds, by the demo's legal office and 纪检监察 users.
+of several kinds, by the demo's legal office and 纪检监察 users; and 数据完整度 dates for three
+departments (one passed: a red card, one close: a reminder, one department already complete).
 
 Generated, like the cases: for demonstration only. Runs once (a second `make run` keeps what
 is there)."""
@@ -18,10 +19,20 @@ from django.utils import timezone
 from cases import ingest, services
 from cases.models import Case, State
 from cases.services import Actor, CaseError
+from catalogue.completeness import departments_completeness
+from catalogue.models import DepartmentPage
 from supervision import services as supervision
 from supervision.alerts import alerts_for_history
-from supervision.models import Alert, FaultKind, Measure, OrderState, SupervisionOrder
+from supervision.models import (
+    Alert,
+    CompletionDeadline,
+    FaultKind,
+    Measure,
+    OrderState,
+    SupervisionOrder,
+)
 from supervision.sweep import sweep
+from workdays.calendar import WorkCalendar
 
 LEGAL_OFFICE_USER = "fzb-reviewer"
 # (the warning's rule, the fault it is, the measure decided)
@@ -33,6 +44,13 @@ FINDINGS = [
     ("reason_missing", "不予受理未说明理由", "批评教育"),
 ]
 SUPERVISOR_USER = "jjjc-supervisor"
+SITE_ADMIN_USER = "site-admin"
+# 数据完整度 dates: (department's code, working days from today (negative: already passed),
+# note): 区交通运输局 and 区行政审批局 of disclosure/fixtures/departments.json.
+COMPLETION_DATES = [
+    ("11511301008778386B", -5, "第一批：交通运输领域全部事项按实施清单补齐要素"),
+    ("68236467-9", 3, "第一批：行政许可事项按实施清单补齐要素"),
+]
 
 
 def _staff(department_id, *, head=False):
@@ -187,3 +205,53 @@ def demo_supervision_load() -> dict | None:
         "open": Alert.objects.open().count(), "orders": orders, "findings": findings,
         "orders_open": SupervisionOrder.objects.exclude(state=OrderState.ACCEPTED).count(),
     }  # fmt: skip
+
+
+def demo_completion_load() -> dict | None:
+    """Once (None when dates exist): 数据完整度 dates for the departments of COMPLETION_DATES
+    and for a department whose powers are complete, set by the demo's site administrator, then
+    the sweep: a red card, a reminder, and a date met. A date already passed is set as it
+    would have been weeks ago (the service takes no date in the past)."""
+    if CompletionDeadline.objects.exists():
+        return None
+    User = get_user_model()
+    admin = (
+        User.objects.filter(username=SITE_ADMIN_USER).first()
+        or User.objects.filter(is_superuser=True).order_by("pk").first()
+    )
+    if admin is None:
+        return None
+    calendar = WorkCalendar.load()
+    today = timezone.localdate()
+    departments = {d.code: d for d in DepartmentPage.objects.all()}
+    figures = departments_completeness()
+    plan = [(departments.get(code), days, note) for code, days, note in COMPLETION_DATES]
+    named = {code for code, _days, _note in COMPLETION_DATES}
+    done = next(
+        (d for d in departments.values()
+         if d.code not in named and (f := figures.get(d.pk)) is not None and f.powers
+         and f.is_complete),
+        None,
+    )  # fmt: skip
+    if done is not None:
+        plan.append((done, 20, "事项要素已齐全，按期完成"))
+    made = 0
+    for department, days, note in plan:
+        if department is None:
+            continue
+        due = calendar.add_working_days(today, max(days, 0))
+        deadline = supervision.completion_deadline_set(
+            department=department, due_on=due, user=admin, note=note
+        )
+        if days < 0:
+            CompletionDeadline.objects.filter(pk=deadline.pk).update(
+                due_on=calendar.subtract_working_days(today, -days),
+                set_at=deadline.set_at - datetime.timedelta(days=45),
+            )  # fmt: skip
+        made += 1
+    report = sweep()
+    return {
+        "dates": made,
+        "reminders": report.raised.get("completion_due_soon", 0),
+        "red": report.raised.get("completion_overdue", 0),
+    }

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 
 from cases.models import Case
 from demo.feedback import demo_feedback_load
-from demo.supervision import demo_supervision_load
+from demo.supervision import demo_completion_load, demo_supervision_load
 
 DEMO_CASES = 20000
 
@@ -30,4 +30,10 @@ class Command(BaseCommand):
                 f"电子监察示例（生成）：历史预警 {watched['history']} 条，违规示例 "
                 f"{watched['irregular']} 项，未解除预警 {watched['open']} 条，督办单 "
                 f"{watched['orders']} 份，过错责任追究 {watched['findings']} 条"
+            )
+        dated = demo_completion_load()
+        if dated:
+            self.stdout.write(
+                f"数据完整度期限示例：{dated['dates']} 个部门，临近期限提醒 "
+                f"{dated['reminders']} 条，逾期红牌 {dated['red']} 条"
             )
