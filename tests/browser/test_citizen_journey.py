@@ -1,4 +1,4 @@
-"""A citizen on a phone finds a power in the hall and reads its legal basis and flowchart."""
+"""A citizen on a phone finds a power in the hall and reads its legal basis and flowcharts."""
 
 import re
 from pathlib import Path
@@ -66,6 +66,9 @@ def test_a_citizen_filters_the_catalogue_and_reads_a_power(live_server, phone, h
     main = phone.locator("main")
     expect(main).to_contain_text("中华人民共和国道路运输条例")
     expect(main).to_contain_text("申请从事货运经营的，应当具备下列条件")
+    # The chart drawn from the steps; the department's own picture one click on, as an addition.
+    expect(main.locator(".flowchart__svg--narrow svg")).to_be_visible()
+    main.get_by_text("部门提供的流程图（补充）").click()
     flowchart = main.locator("img[alt*='流程图']").first
     expect(flowchart).to_be_visible()
     assert flowchart.evaluate("img => img.complete && img.naturalWidth > 0")
