@@ -7,6 +7,6 @@ class CatalogueConfig(AppConfig):
 
     def ready(self):
         # Imported here: modules that use models load only once the app registry is ready.
-        from . import receivers
+        from . import checks, receivers  # noqa: F401 - checks registers itself
 
         receivers.connect()

@@ -60,8 +60,22 @@ def guide_pdf(request, power) -> bytes:
     return pdf
 
 
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # imported on first use: it loads Pango
+class GuideUnavailable(Exception):
+    """The server cannot make PDFs (WeasyPrint's Pango library is missing)."""
 
+
+def pdf_available() -> bool:
+    try:
+        import weasyprint  # noqa: F401 - loads Pango through cffi
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+def render_pdf(html: str) -> bytes:
+    try:
+        from weasyprint import HTML  # imported on first use: it loads Pango
+    except (ImportError, OSError) as error:
+        raise GuideUnavailable(str(error)) from error
     # No base URL: the guide needs nothing from outside its own markup.
     return HTML(string=html, base_url=None).write_pdf()

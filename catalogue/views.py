@@ -1,3 +1,4 @@
+import logging
 import re
 
 from django.http import Http404, HttpResponse, HttpResponseNotModified
@@ -5,10 +6,12 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
 from . import guide
+from .flowchart import png_available
 from .selectors import live_powers, power_flowchart_file
 from .validators import CODE_PATTERN
 
 CODE_RE = re.compile(CODE_PATTERN)
+logger = logging.getLogger(__name__)
 
 
 def power_short_url(request, code):
@@ -37,6 +40,13 @@ def _chart_response(request, code, kind):
     etag = f'"fc-{power.live_revision_id}-{kind}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified(headers={"ETag": etag})
+    if kind == "png" and not png_available():
+        # Without a CJK font the bitmap would show boxes instead of text (check --deploy says so).
+        return HttpResponse(
+            "本服务器缺少中文字体，暂时无法提供 PNG 流程图，请使用 SVG 版本。",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
     content = power_flowchart_file(power, kind=kind, revision_id=power.live_revision_id)
     content_type = "image/png" if kind == "png" else "image/svg+xml; charset=utf-8"
     response = HttpResponse(content, content_type=content_type)
@@ -68,7 +78,16 @@ def guide_pdf(request, code):
     power = live_powers().filter(code=code).first()
     if power is None:
         raise Http404("没有这个事项编码")
-    response = HttpResponse(guide.guide_pdf(request, power), content_type="application/pdf")
+    try:
+        pdf = guide.guide_pdf(request, power)
+    except guide.GuideUnavailable:
+        logger.exception("办事指南 PDF 无法生成")
+        return HttpResponse(
+            "本服务器暂时无法生成 PDF（缺少 Pango 组件），请使用浏览器的“打印”功能打印办事指南。",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{power.code}-guide.pdf"'
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -297,3 +297,31 @@ def test_ten_steps_with_every_branch_lay_out_without_overlapping(variant):
                 apart = a.y + a.h <= b.y or b.y + b.h <= a.y or a.x + a.w <= b.x or b.x + b.w <= a.x
                 assert apart, (a.role, b.role)
     ET.fromstring(flowchart.to_svg(chart))
+
+
+def test_a_server_without_pango_or_a_chinese_font_says_so_instead_of_failing(client, monkeypatch):
+    power = licence()
+
+    def no_pango(html):
+        raise guide.GuideUnavailable("cannot load library 'pango-1.0-0'")
+
+    monkeypatch.setattr(guide, "render_pdf", no_pango)
+    response = client.get(reverse("power_guide_pdf", args=[power.code]))
+    assert response.status_code == 503 and "浏览器的“打印”功能" in response.content.decode()
+    monkeypatch.setattr("catalogue.views.png_available", lambda: False)
+    response = client.get(reverse("power_flowchart_png", args=[power.code]))
+    assert response.status_code == 503 and "SVG" in response.content.decode()
+    # The page itself and the SVG do not need either.
+    assert client.get(reverse("power_flowchart_svg", args=[power.code])).status_code == 200
+    assert client.get(power.url).status_code == 200
+
+
+def test_the_admin_case_page_shows_the_chart_with_the_path(client):
+    power = licence(online_depth=4)
+    window = make_holder("window-admin-fc", "窗口受理岗")
+    person = {"type": "person", "name": "李四", "id_no": "11010519491231002X",
+              "contact_phone": "13912345678"}  # fmt: skip
+    case = case_services.window_open(power, Applicant.clean(person), user=window).case
+    client.force_login(window)
+    html = client.get(reverse("cases_admin:case", args=[case.pk])).content.decode()
+    assert 'class="step step-1 is-done"' in html and 'class="step step-2 is-current"' in html
