@@ -7,7 +7,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/disclosure
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint graph format check test-sqlite test-postgres browser-deps bench clean
+.PHONY: setup run test lint graph format check test-sqlite test-postgres browser-deps system-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,17 @@ $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.lock
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed system-deps
 	$(MANAGE) setup_demo
+
+# What the flowchart's PNG and the guide's PDF need from the system: a Chinese font and Pango
+# (WeasyPrint). Installed when missing and possible (as root); otherwise the platform runs and
+# those two files answer 503 with a message (`manage.py check --deploy` warns).
+system-deps:
+	@{ fc-list :lang=zh 2>/dev/null | grep -q . && ldconfig -p 2>/dev/null | grep -q libpango-1.0; } || \
+		{ echo "安装中文字体与 Pango（流程图 PNG 与办事指南 PDF 需要）…"; \
+		  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null) \
+		  || echo "无法安装：流程图 PNG 与办事指南 PDF 将不可用，其余功能不受影响"; }
 
 # The background worker (large imports) runs beside the server and stops with it.
 run: setup
@@ -52,7 +61,7 @@ browser-deps:
 		  || echo "无法安装 Chromium：浏览器测试将跳过"; }
 
 # The SQLite suite measures coverage of every app and prints it per app.
-test-sqlite: $(VENV)/.installed browser-deps
+test-sqlite: $(VENV)/.installed browser-deps system-deps
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest -q
 	$(BIN)/python tests/coverage_by_app.py
