@@ -82,11 +82,16 @@ class Material(Schema):
 
 
 class Step(Schema):
-    name: str
-    post: str
-    description: str
+    name: str = Field(description="环节名称")
+    post: str = Field(description="承办岗位")
+    description: str = Field(description="办理内容及标准")
     time_limit: int | None = Field(description="时限（工作日）")
-    supervision: str
+    supervision: str = Field(description="监督制约环节")
+    outcomes: list[Choice] = Field(
+        description="本环节可能作出的决定（流程图的分支）：approve 准予（进入下一环节）、"
+        "refuse 不予（办结并书面告知理由和权利）、correction 补正（退回申请人补正材料）；"
+        "没有分支时为空"
+    )
 
 
 class Discretion(Schema):
@@ -122,6 +127,11 @@ class Flowchart(Schema):
     height: int
     original_url: str
     renditions: list[Rendition]
+
+
+class GeneratedFlowchart(Schema):
+    svg: str = Field(description="流程图（SVG）的地址")
+    png: str = Field(description="流程图（PNG 图片）的地址")
 
 
 class Adjustment(Schema):
@@ -168,7 +178,11 @@ class PowerDetail(PowerSummary):
     discretion: list[Discretion] = Field(description="裁量基准")
     complaint_channel: str = Field(description="监督投诉渠道")
     consultation_phone: str = Field(description="咨询电话（部门）")
-    flowchart: Flowchart | None = Field(description="流程图")
+    flowchart: Flowchart | None = Field(description="部门上传的流程图图片；未上传时为 null")
+    generated_flowchart: GeneratedFlowchart | None = Field(
+        description="平台按办理流程（环节、承办岗位、时限、监督制约环节、决定分支）生成的流程图，"
+        "与网上政务大厅的事项页面所示相同；没有办理流程时为 null"
+    )
     tags: list[str]
     effective_date: datetime.date | None = Field(description="生效日期")
     first_published_at: datetime.datetime | None

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from catalogue.blocks import DiscretionBlock, MaterialBlock
+from django.urls import reverse
+
+from catalogue.blocks import DiscretionBlock, MaterialBlock, StepBlock
 from catalogue.choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
 from catalogue.models import DepartmentPage, PowerPage
 from catalogue.selectors import power_detail as power_page_context
@@ -33,6 +35,7 @@ def _block_choices(block_class, name):
 
 MATERIAL_FORMS = _block_choices(MaterialBlock, "form")
 DISCRETION_TIERS = _block_choices(DiscretionBlock, "tier")
+STEP_OUTCOMES = _block_choices(StepBlock, "outcomes")
 
 
 def power_api_url(code: str) -> str:
@@ -119,6 +122,16 @@ def flowchart(image) -> dict | None:
             "original_url": image.file.url, "renditions": renditions}  # fmt: skip
 
 
+def generated_flowchart(power: PowerPage) -> dict | None:
+    """The addresses of the chart the hall draws from the power's steps (None without steps)."""
+    if not power.steps:
+        return None
+    return {
+        "svg": reverse("power_flowchart_svg", kwargs={"code": power.code}),
+        "png": reverse("power_flowchart_png", kwargs={"code": power.code}),
+    }
+
+
 def power_detail(power: PowerPage, request) -> dict:
     """Everything the power page shows (catalogue.selectors.power_detail and the page)."""
     context = power_page_context(power)
@@ -144,7 +157,9 @@ def power_detail(power: PowerPage, request) -> dict:
         for m in _stream(power.materials)
     ]  # fmt: skip
     steps = [{"name": s["name"], "post": s["post"] or "", "description": s["description"] or "",
-              "time_limit": s["time_limit"], "supervision": s["supervision"] or ""}
+              "time_limit": s["time_limit"], "supervision": s["supervision"] or "",
+              "outcomes": [{"code": code, "label": str(STEP_OUTCOMES.get(code, code))}
+                           for code in s["outcomes"] or []]}
              for s in _stream(power.steps)]  # fmt: skip
     discretion = [
         {"violation": d["violation"], "circumstance": d["circumstance"],
@@ -189,6 +204,7 @@ def power_detail(power: PowerPage, request) -> dict:
         "complaint_channel": context["complaint_channel"],
         "consultation_phone": department.consultation_phone if department else "",
         "flowchart": flowchart(power.flowchart),
+        "generated_flowchart": generated_flowchart(power),
         "tags": [tag.name for tag in context["tags"]],
         "effective_date": power.effective_date,
         "first_published_at": power.first_published_at,

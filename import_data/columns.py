@@ -7,6 +7,11 @@ the row converter turns into PowerData fields:
 - ``department``: 实施主体, resolved to ``department_code`` (by code, full title or short name);
 - ``citations``: 行使依据, parsed into ``CitationData`` (see ``import_data.citations``);
 - ``steps`` / ``materials``: 办理流程 / 申请材料, split into StreamField block dicts;
+- ``step_posts`` / ``step_supervision`` / ``step_outcomes`` (环节承办岗位 / 监督制约环节 /
+  环节决定分支): one line per step of 办理流程, in its order (a blank line for a step without),
+  or lines written "环节名称：…" in any order; they fill each step's post, supervision point and
+  decision branches (准予、不予、补正). A file without such a column keeps what each step (by
+  name) has today (``import_data.services.keep_exported_cells``);
 - ``tags``: 标签, split on 、，,;；;
 - ``consultation_phone`` / ``complaint_phone``: a power has no phone fields of its own, so both go
   into ``complaint_channel`` (投诉举报途径) as ``监督投诉电话：…；咨询电话：…``. When the sheet has
@@ -15,7 +20,8 @@ the row converter turns into PowerData fields:
 - ``fee_free`` (是否收费, not in the template): 是/否, combined with 收费标准.
 
 Columns outside the template that are still recognised (所属主项, 收费依据, 是否收费) have
-``in_template=False``.
+``in_template=False``. The open-data export adds ``EXPORT_COLUMNS`` (the flowchart's address),
+which the import passes over without a note.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ class Column:
     # Line breaks in the cell mean something (one condition, material or step per line).
     multiline: bool = False
     in_template: bool = True
+    # One line per step of 办理流程: blank lines are kept, they hold a step's place.
+    per_step: bool = False
 
 
 COLUMNS: list[Column] = [
@@ -172,6 +180,65 @@ COLUMNS: list[Column] = [
         multiline=True,
     ),
     Column(
+        "step_posts",
+        "环节承办岗位",
+        help="与办理流程逐行对应，每个环节一行（没有的留空行），如：窗口受理岗；"
+        "也可写成“环节名称：岗位”，如：决定：分管负责人",
+        aliases=(
+            "承办岗位",
+            "办理岗位",
+            "责任岗位",
+            "经办岗位",
+            "环节岗位",
+            "岗位名称",
+            "流程承办岗位",
+            "办理流程承办岗位",
+        ),  # fmt: skip
+        multiline=True,
+        per_step=True,
+    ),
+    Column(
+        "step_supervision",
+        "监督制约环节",
+        help="与办理流程逐行对应，每个环节一行（没有的留空行），写本环节的监督制约措施，"
+        "如：一次性告知需补正的全部内容；也可写成“环节名称：措施”",
+        aliases=(
+            "监督制约措施",
+            "监督制约",
+            "监督制约点",
+            "监督制约方式",
+            "环节监督制约",
+            "制约措施",
+            "风险防控措施",
+            "廉政风险防控措施",
+            "风险点防控措施",
+            "流程监督制约环节",
+            "办理流程监督制约环节",
+        ),  # fmt: skip
+        multiline=True,
+        per_step=True,
+    ),
+    Column(
+        "step_outcomes",
+        "环节决定分支",
+        help="与办理流程逐行对应，每个环节一行：准予、不予、补正中的一个或几个，用顿号分隔，"
+        "没有分支的环节留空行；流程图按此画出分支（准予进入下一环节，不予办结并告知理由，"
+        "补正退回申请人补正材料）",
+        aliases=(
+            "决定分支",
+            "环节决定",
+            "环节分支",
+            "流程分支",
+            "办理分支",
+            "环节办理结果",
+            "环节处理结果",
+            "审查决定分支",
+            "办理流程决定分支",
+        ),  # fmt: skip
+        multiline=True,
+        per_step=True,
+    ),
+    Column(
         "legal_time_limit",
         "法定办结时限",
         help="工作日数，如：20",
@@ -254,11 +321,24 @@ EXTRA_COLUMNS: list[Column] = [
     Column("fee_basis", "收费依据", multiline=True, in_template=False),
 ]
 
+# What the open-data export adds after the template's columns; not read back.
+EXPORT_COLUMNS: list[Column] = [
+    Column(
+        "flowchart_png",
+        "流程图地址",
+        help="平台按办理流程生成的流程图（PNG 图片）的网址；没有办理流程的事项为空",
+        in_template=False,
+    ),
+]
+
 COLUMNS_BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS + EXTRA_COLUMNS}
 REQUIRED_KEYS: tuple[str, ...] = tuple(column.key for column in COLUMNS if column.required)
 
-# Columns that are common in department lists and are ignored without a warning.
-IGNORED_HEADERS = frozenset({"序号", "编号", "备注", "说明", "序"})
+# Columns that are common in department lists and are ignored without a warning (and the
+# export's own, so that an export imports back without a note).
+IGNORED_HEADERS = frozenset({"序号", "编号", "备注", "说明", "序", "流程图"}) | {
+    column.header for column in EXPORT_COLUMNS
+}
 
 _SPACE_RE = re.compile(r"\s+")
 _MARKERS_RE = re.compile(r"\((?:必填|必填项|选填|可选|非必填|必须)\)")

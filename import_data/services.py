@@ -23,6 +23,7 @@ defined at the end of this module: each only runs its service.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import time
 import zipfile
@@ -38,8 +39,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 from wagtail.images import get_image_model
+from wagtail.models import Revision
 
 from access.roles import can_publish_directly
+from catalogue.blocks import StepBlock
 from catalogue.choices import PowerStatus
 from catalogue.models import DepartmentPage, PowerPage
 from catalogue.selectors import department_for_path
@@ -57,7 +60,16 @@ from .columns import COLUMNS
 from .departments_and_laws import departments_import, laws_import
 from .export import cells_for
 from .models import ImportJob
-from .spreadsheet import MB, ImportReport, PowerReader, RowError, RowWarning, normalise_value
+from .spreadsheet import (
+    MB,
+    STEP_DETAILS,
+    ImportReport,
+    PowerReader,
+    RowError,
+    RowWarning,
+    normalise_value,
+)
+from .spreadsheet.cells import compact
 
 log = logging.getLogger(__name__)
 
@@ -228,12 +240,12 @@ def _compare(source, filename, result, progress, cancel_missing):
                 result.changes.append(Change(code, title, "cancelled", ["状态"]))
 
 
-# Template column → the PowerData fields its cell fills.
+# Template column → the PowerData fields its cell fills (the steps: STEP_COLUMNS together).
 CELL_FIELDS = {
     "title": ("title",), "power_type": ("power_type",), "handling_agency": ("handling_agency",),
     "exercise_level": ("exercise_level",), "power_source": ("power_source",),
     "citations": ("citations",), "acceptance_conditions": ("acceptance_conditions",),
-    "materials": ("materials",), "steps": ("steps",), "legal_time_limit": ("legal_time_limit",),
+    "materials": ("materials",), "legal_time_limit": ("legal_time_limit",),
     "promised_time_limit": ("promised_time_limit",), "fee_standard": ("fee_free", "fee_standard"),
     "service_mode": ("service_mode",), "online_depth": ("online_depth",),
     "result_name": ("result_name",), "tags": ("tags",),
@@ -241,11 +253,21 @@ CELL_FIELDS = {
 }  # fmt: skip
 
 
+# 办理流程 and the columns that fill each of its steps, line by line.
+STEP_COLUMNS = ("steps", *STEP_DETAILS)
+STEP_FIELDS = tuple(StepBlock.base_blocks)
+
+
 def keep_exported_cells(pairs) -> list[PowerData]:
     """A cell that says exactly what the open-data export says for the power today changes
     nothing: its fields are left out (None), so that an export imports back with no changes,
-    even for what a cell's plain text cannot hold (a step's post, a material's form). Only
-    published powers without pending changes are compared (what the export shows)."""
+    even for what a cell's plain text cannot hold (a material's form). Only published powers
+    without pending changes are compared (what the export shows).
+
+    The steps are the steps the power has (its latest revision) unless the file says otherwise:
+    a per-step column the file does not have (环节承办岗位, 监督制约环节, 环节决定分支) keeps
+    each step's value, matched by name, and steps that say what the power's steps say
+    (a content's line breaks aside) change nothing."""
     columns = {c.key: c for c in COLUMNS}
     codes = [data.code.strip() for data, _cells in pairs]
     pages = list(PowerPage.objects.filter(code__in=codes, live=True, has_unpublished_changes=False))
@@ -260,10 +282,90 @@ def keep_exported_cells(pairs) -> list[PowerData]:
             if key in cells and normalise_value(columns[key], current[key]) == cells[key]:
                 for name in fields:
                     setattr(data, name, None)
+        given = [key for key in STEP_COLUMNS if key in cells]
+        if "steps" in cells and all(
+            normalise_value(columns[k], current[k]) == cells[k] for k in given
+        ):
+            data.steps = None
         phones = [k for k in ("complaint_phone", "consultation_phone") if k in cells]
         if phones and all(normalise_value(columns[k], current[k]) == cells[k] for k in phones):
             data.complaint_channel = None
+    with_steps = [(data, cells) for data, cells in pairs if data.steps is not None]
+    if with_steps:
+        steps_now = _current_steps({data.code.strip() for data, _cells in with_steps}, by_code)
+        for data, cells in with_steps:
+            current = steps_now.get(data.code.strip())
+            if current is None:
+                continue
+            _keep_step_details(data.steps, current, [k for k in STEP_DETAILS if k not in cells])
+            if _same_steps(data.steps, current):
+                data.steps = None
     return [data for data, _cells in pairs]
+
+
+def _current_steps(codes, pages_by_code) -> dict[str, list[dict]]:
+    """code → the step values of the power's latest revision (the page row itself for a
+    published power without pending changes; two queries for the others)."""
+    steps = {
+        code: [child.block.get_prep_value(child.value) for child in page.steps]
+        for code, page in pages_by_code.items()
+        if code in codes
+    }
+    revisions = dict(
+        PowerPage.objects.filter(code__in=codes - set(steps), latest_revision__isnull=False)
+        .values_list("latest_revision_id", "code")
+    )  # fmt: skip
+    for revision_id, content in Revision.objects.filter(pk__in=revisions).values_list(
+        "pk", "content"
+    ):
+        stream = content.get("steps") or []
+        if isinstance(stream, str):
+            stream = json.loads(stream)
+        steps[revisions[revision_id]] = [item.get("value") or {} for item in stream]
+    return steps
+
+
+def _keep_step_details(steps: list[dict], current: list[dict], absent: list[str]) -> None:
+    """Each imported step takes, from the power's step of the same name (the first of that
+    name for the first, and so on), what the file has no column for, and its content with its
+    line breaks when the file's content is the same but on one line (as the export writes it)."""
+    by_name: dict[str, list[dict]] = {}
+    for step in current:
+        by_name.setdefault(compact(step.get("name") or ""), []).append(step)
+    seen: dict[str, int] = {}
+    for step in steps:
+        name = compact(step["name"])
+        count = seen[name] = seen.get(name, 0) + 1
+        if count > len(by_name.get(name, ())):
+            continue
+        old = by_name[name][count - 1]
+        for key in absent:
+            child = STEP_DETAILS[key][0]
+            if not step.get(child) and old.get(child):
+                step[child] = old[child]
+        description = old.get("description") or ""
+        if description != step["description"] and " ".join(description.split()) == " ".join(
+            step["description"].split()
+        ):
+            step["description"] = description
+
+
+def _same_steps(steps: list[dict], current: list[dict]) -> bool:
+    """Whether two lists of step values say the same (a blank, None and no branch alike: a step
+    saved before a part existed has None for it)."""
+
+    def said(step):
+        values = []
+        for name in STEP_FIELDS:
+            value = step.get(name)
+            if isinstance(value, (list, tuple)):
+                value = tuple(sorted(value))
+            values.append(value if value not in (None, "", ()) else None)
+        return values
+
+    return len(steps) == len(current) and all(
+        said(new) == said(old) for new, old in zip(steps, current, strict=True)
+    )
 
 
 def _cancellations(codes):

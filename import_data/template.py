@@ -11,6 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from catalogue.choices import ExerciseLevel, PowerSource, PowerStatus, PowerType
 
 from .columns import COLUMNS
+from .spreadsheet.values import outcome_labels
 
 CHOICES = {
     "power_type": [t.label for t in PowerType],
@@ -33,7 +34,12 @@ EXAMPLE = {
     ),
     "acceptance_conditions": "有与其经营业务相适应并经检测合格的车辆；\n有符合规定条件的驾驶人员。",
     "materials": "道路货物运输经营申请表\n负责人身份证明",
-    "steps": "受理：核对申请材料\n审查：审查经营条件\n决定：作出许可决定",
+    "steps": "受理（1个工作日）：核对申请材料\n审查（3个工作日）：审查经营条件\n"
+    "决定（1个工作日）：作出许可决定",
+    "step_posts": "窗口受理岗\n审核岗\n分管负责人",
+    "step_supervision": "一次性告知需补正的全部材料\n两人以上共同审查，限时办结\n"
+    "法制审核后集体研究决定",
+    "step_outcomes": "补正、不予\n\n准予、不予",
     "legal_time_limit": "20",
     "promised_time_limit": "5",
     "fee_standard": "不收费",
@@ -84,11 +90,21 @@ def template_workbook() -> bytes:
         "第一行为表头，请勿修改；第二行为示例，导入前请删除或改为真实事项。"
         "同一事项编码只能出现一次；已有事项按编码更新，未列出的事项默认不变。",
     ])  # fmt: skip
+    notes.append([
+        "办理流程", "",
+        "每个环节一行，可写成“环节名称（时限）：办理内容”。环节承办岗位、监督制约环节、"
+        "环节决定分支三列与办理流程逐行对应：第几行就是第几个环节，没有的留空行；"
+        "也可每行写成“环节名称：内容”，只写有内容的环节。决定分支只能填写"
+        f"{outcome_labels()}，流程图按此绘制。表格不含其中某列时，同名环节原有的该项内容"
+        "保持不变。",
+    ])  # fmt: skip
     for cell in notes[1]:
         cell.font = Font(bold=True)
     notes.column_dimensions["A"].width = 16
     notes.column_dimensions["B"].width = 10
     notes.column_dimensions["C"].width = 90
+    for row in notes.iter_rows(min_row=2):
+        row[2].alignment = Alignment(wrap_text=True, vertical="top")
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()

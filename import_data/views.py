@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from catalogue.selectors import live_powers
 from common import pagecache
 
-from .columns import COLUMNS
+from .columns import COLUMNS, EXPORT_COLUMNS
 from .export import HEADERS, catalogue_rows, write_csv, write_json, write_xlsx
 
 FORMATS = {
@@ -58,7 +58,7 @@ def export_file(fmt: str) -> Path:
 @require_GET
 def open_data(request):
     count = live_powers().count()
-    columns = [c for c in COLUMNS if c.in_template]
+    columns = [c for c in COLUMNS if c.in_template] + EXPORT_COLUMNS
     return render(request, "import_data/open_data.html", {
         "count": count, "formats": FORMATS, "columns": columns, "headers": HEADERS,
     })  # fmt: skip

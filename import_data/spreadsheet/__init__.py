@@ -29,10 +29,13 @@ from .report import ImportReport, RowError, RowWarning
 from .rows import DepartmentIndex, RowResult, rows_to_power_data
 from .table import Row, Table
 from .values import (
+    STEP_DETAILS,
     channel_phones,
     parse_date,
     parse_materials,
+    parse_outcomes,
     parse_power_type,
+    parse_step_details,
     parse_steps,
     parse_tags,
     parse_time_limit,
@@ -42,6 +45,7 @@ __all__ = [
     "FORMULA_GUARD",
     "FORMULA_STARTS",
     "MB",
+    "STEP_DETAILS",
     "DepartmentIndex",
     "Grid",
     "ImportFileError",
@@ -60,7 +64,9 @@ __all__ = [
     "open_table",
     "parse_date",
     "parse_materials",
+    "parse_outcomes",
     "parse_power_type",
+    "parse_step_details",
     "parse_steps",
     "parse_tags",
     "parse_time_limit",

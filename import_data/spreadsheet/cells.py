@@ -62,6 +62,11 @@ def normalise_value(column: Column, value: str) -> str:
     value = unguard(value)
     if column.key in _STRICT_KEYS:
         return normalise_text(unicodedata.normalize("NFKC", value))
+    if column.per_step and "\n" in value.replace("\r", "\n"):
+        # Each line holds its step's place: blank lines stay (leading ones too), trailing
+        # ones go.
+        lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return "\n".join(normalise_text(line) for line in lines).rstrip("\n")
     return normalise_text(value, multiline=column.multiline)
 
 

@@ -22,6 +22,7 @@ from .cells import compact
 from .report import RowError, RowWarning
 from .table import Row
 from .values import (
+    STEP_DETAILS,
     complaint_channel,
     field_max_length,
     parse_date,
@@ -32,6 +33,7 @@ from .values import (
     parse_power_source,
     parse_power_type,
     parse_status,
+    parse_step_details,
     parse_steps,
     parse_tags,
     parse_time_limit,
@@ -145,6 +147,7 @@ class _RowConverter:
         self.laws_lookup = laws_lookup
         self.headers = headers
         self.seen_codes = seen_codes
+        self.warned_without_steps = False
 
     def header(self, key: str) -> str:
         return self.headers.get(key) or COLUMNS_BY_KEY[key].header
@@ -245,6 +248,23 @@ class _RowConverter:
             data.steps, problems = parse_steps(values["steps"])
             for problem in problems:
                 error("steps", f"{problem}。")
+            for key in STEP_DETAILS:
+                if key in values:
+                    problems, notes = parse_step_details(data.steps, key, values[key])
+                    for problem in problems:
+                        error(key, f"{problem}。")
+                    for note in notes:
+                        warn(key, f"{note}。")
+        elif not self.warned_without_steps:
+            given = [key for key in STEP_DETAILS if values.get(key)]
+            if given:
+                self.warned_without_steps = True
+                names = "".join(f"「{self.header(key)}」" for key in given)
+                warnings.append(RowWarning(
+                    None, "",
+                    f"文件没有「{COLUMNS_BY_KEY['steps'].header}」列，{names}列与之逐行对应，"
+                    "单独无法导入，已忽略。",
+                ))  # fmt: skip
         if "materials" in values:
             data.materials, problems = parse_materials(values["materials"])
             for problem in problems:

@@ -293,10 +293,13 @@ def _split_items(text: str, pattern: re.Pattern) -> list[str]:
     return items
 
 
+_STEP_NOTE_RE = re.compile(r"\s*[（(【\[]\s*(?P<note>[^（）()【】\[\]]*?)\s*[)）】\]]\s*$")
+
+
 def parse_steps(text: str) -> tuple[list[dict], list[str]]:
     """StepBlock values from 办理流程: one step per line or between →/->/＞, numbering (1.
     （1） 第一步：) removed; "受理：核对材料" gives a name and a description, "受理（1个工作日）" a
-    time limit. Returns (steps, errors)."""
+    time limit, "决定（准予、不予）" its decision branches. Returns (steps, errors)."""
     steps, errors = [], []
     name_max = _block_max_length("StepBlock", "name") or 100
     description_max = _block_max_length("StepBlock", "description") or 2000
@@ -307,13 +310,9 @@ def parse_steps(text: str) -> tuple[list[dict], list[str]]:
             name, description = match.group(1).strip(), match.group(2).strip()
         elif "\n" in item:
             name, description = item.split("\n", 1)
-        time_limit = None
-        time_match = _STEP_TIME_RE.search(name)
-        if time_match:
-            time_limit = min(
-                chinese_to_int(time_match.group("n")), _block_max_value("StepBlock", "time_limit")
-            )
-            name = name[: time_match.start()].strip()
+        name, time_limit, outcomes, problem = _step_name_notes(name.strip())
+        if problem:
+            errors.append(f"第 {index} 个环节（{name}）{problem}")
         if len(name) > name_max:
             errors.append(
                 f"第 {index} 个环节的名称超过 {name_max} 字；请写成“环节名称：办理内容”，"
@@ -323,9 +322,263 @@ def parse_steps(text: str) -> tuple[list[dict], list[str]]:
             errors.append(f"第 {index} 个环节的办理内容超过 {description_max} 字")
         steps.append({
             "name": name, "post": "", "description": description.strip(),
-            "time_limit": time_limit, "supervision": "",
+            "time_limit": time_limit, "supervision": "", "outcomes": outcomes,
         })  # fmt: skip
     return steps, errors
+
+
+def _step_name_notes(name: str) -> tuple[str, int | None, list[str], str]:
+    """A step's name without its trailing notes: （3个工作日） and （准予、不予）, in either
+    order. (name, time limit, outcomes, problem or "")."""
+    time_limit, outcomes = None, []
+    while True:
+        time_match = _STEP_TIME_RE.search(name) if time_limit is None else None
+        if time_match:
+            time_limit = min(
+                chinese_to_int(time_match.group("n")), _block_max_value("StepBlock", "time_limit")
+            )
+            name = name[: time_match.start()].strip()
+            continue
+        note = _STEP_NOTE_RE.search(name) if not outcomes else None
+        if note:
+            found, unknown = parse_outcomes(note.group("note"))
+            if found and unknown:
+                return name[: note.start()].strip(), time_limit, [], _unknown_outcomes(unknown)
+            if found:
+                outcomes = found
+                name = name[: note.start()].strip()
+                continue
+        return name, time_limit, outcomes, ""
+
+
+# --- A step's decision branches (准予、不予、补正) -----------------------------------------------
+
+# The words departments write for each branch of catalogue.blocks.STEP_OUTCOMES, beside its
+# code and label.
+_OUTCOME_ALIASES = {
+    "approve": ("准予许可", "准予办理", "准予批准", "予以许可", "予以批准", "予以办理", "批准",
+                "许可", "同意", "核准", "通过"),
+    "refuse": ("不予许可", "不予办理", "不予批准", "不予受理", "不予通过", "不许可", "不批准",
+               "不同意", "不通过", "驳回", "否决"),
+    "correction": ("补正材料", "补齐补正", "告知补正", "一次性告知补正", "退回补正", "要求补正",
+                   "补充材料", "补齐材料"),
+}  # fmt: skip
+_OUTCOME_SPLIT_RE = re.compile(r"或者|以及|[、，,/／;；|｜\s或和及与]+")
+
+
+@cache
+def _outcome_table() -> dict[str, str]:
+    table = {}
+    for code, label in blocks.STEP_OUTCOMES:
+        table[code] = table[str(label)] = code
+        for word in _OUTCOME_ALIASES.get(code, ()):
+            table[word] = code
+    return table
+
+
+def outcome_labels() -> str:
+    """准予、不予、补正 (for messages and the template's help)."""
+    return "、".join(str(label) for _code, label in blocks.STEP_OUTCOMES)
+
+
+def parse_outcomes(text: str) -> tuple[list[str], list[str]]:
+    """A step's decision branches from "准予、不予、补正" (or 准予/不予, 准予或不予, 不予受理,
+    the codes approve, refuse, correction): (codes in the catalogue's order, words not
+    understood). Blank, "无" and "/" give no branch."""
+    value = unicodedata.normalize("NFKC", text).strip().rstrip("。.")
+    if not value or compact(value) in _EMPTY_MARKERS:
+        return [], []
+    table = _outcome_table()
+    found, unknown = set(), []
+    for word in _OUTCOME_SPLIT_RE.split(value):
+        word = word.strip("。.：:")
+        if not word:
+            continue
+        code = table.get(word) or table.get(word.lower())
+        if code is None:
+            unknown.append(word)
+        else:
+            found.add(code)
+    ordered = [code for code, _label in blocks.STEP_OUTCOMES if code in found]
+    return ordered, unknown
+
+
+def _unknown_outcomes(words: list[str]) -> str:
+    shown = "、".join(f"「{word}」" for word in words[:5])
+    return (
+        f"的决定分支{shown}无法识别；请填写{outcome_labels()}中的一个或几个，用顿号分隔，"
+        "没有分支的环节留空"
+    )
+
+
+# --- The columns that fill one part of every step, line by line -------------------------------
+
+# Column key → (the StepBlock child it fills, what the messages call it, whether a value may
+# run over several lines).
+STEP_DETAILS = {
+    "step_posts": ("post", "承办岗位", False),
+    "step_supervision": ("supervision", "监督制约环节", True),
+    "step_outcomes": ("outcomes", "决定分支", False),
+}
+_DETAIL_ARROWS_RE = re.compile(r"\s*(?:→|->|—>|－>|=>|⇒|➝|➔|➡)+\s*")
+# A line that reads like "环节名称：…" (a short name without punctuation before the colon).
+_LOOKALIKE_NAME_RE = re.compile(r"^([^\s:：，。；、,.;]{1,10})[:：]")
+_DETAIL_NAMED_RE = re.compile(r"^(?P<name>[^:：]{1,100}?)\s*[:：]\s*(?P<rest>.*)$", re.S)
+
+
+def item_numbered(text: str) -> bool:
+    """Whether a line starts with numbering the import takes off (1. （一） ①)."""
+    return bool(_ITEM_NUMBERING_RE.match(text))
+
+
+def step_splits(text: str) -> bool:
+    """Whether a one-line cell of a per-step column would be split at arrows (a→b→c)."""
+    return bool(_DETAIL_ARROWS_RE.search(text))
+
+
+def named_step_line(line: str, names: Mapping[str, list[int]]) -> tuple[str, str] | None:
+    """(step name, the rest) of a line written "环节名称：…" (numbering before it allowed),
+    when the name is one of `names` (compact name → positions); else None."""
+    for candidate in (line, _ITEM_NUMBERING_RE.sub("", line, count=1)):
+        match = _DETAIL_NAMED_RE.match(candidate)
+        if match and compact(match.group("name")) in names:
+            return compact(match.group("name")), match.group("rest").strip()
+    return None
+
+
+def step_positions(steps: list[dict]) -> dict[str, list[int]]:
+    """Compact step name → the positions (from 0) of the steps of that name."""
+    positions: dict[str, list[int]] = {}
+    for index, step in enumerate(steps):
+        positions.setdefault(compact(step.get("name") or ""), []).append(index)
+    return positions
+
+
+Entries = tuple[dict[int, str], list[str], list[str]]  # {position: text}, errors, warnings
+
+
+def _detail_entries(text: str, steps: list[dict], multiline: bool) -> Entries:
+    """The value of each step a per-step column gives. Lines follow the steps in order (a blank
+    line keeps a step's place), or each starts with the step's name ("决定：分管负责人"), in any
+    order."""
+    names = step_positions(steps)
+    lines = text.split("\n")
+    if len(lines) == 1 and len(steps) > 1 and _DETAIL_ARROWS_RE.search(text):
+        lines = _DETAIL_ARROWS_RE.split(text)
+    first = next((line for line in lines if line.strip()), "")
+    if named_step_line(first, names):
+        return _named_entries(lines, steps, names, multiline)
+    return _ordered_entries(lines, steps, multiline)
+
+
+def _named_entries(lines, steps, names, multiline) -> Entries:
+    """Lines written "环节名称：…": the first step of a name for its first line, and so on; in a
+    multi-line column (监督制约环节) a line without a step's name continues the one above."""
+    entries: dict[int, str] = {}
+    errors: list[str] = []
+    warnings: list[str] = []
+    used: dict[str, int] = {}
+    current = None
+    all_names = "、".join(step["name"] for step in steps)
+    for number, line in enumerate(lines, start=1):
+        named = named_step_line(line, names)
+        if named is not None:
+            name, rest = named
+            positions, count = names[name], used.get(name, 0)
+            used[name] = count + 1
+            if count >= len(positions):
+                errors.append(
+                    f"「{name}」写了 {count + 1} 次，但办理流程中只有 {len(positions)} 个"
+                    f"「{name}」环节"
+                )
+                current = None
+                continue
+            current = positions[count]
+            entries[current] = rest
+        elif multiline and current is not None:
+            entries[current] += "\n" + line
+            lookalike = _LOOKALIKE_NAME_RE.match(line)
+            if lookalike:
+                warnings.append(
+                    f"单元格中第 {number} 行「{line[:20]}」按上一环节（{steps[current]['name']}）"
+                    f"的内容导入；「{lookalike.group(1)}」不是办理流程中的环节（办理流程的环节"
+                    f"是：{all_names}）"
+                )
+        elif line.strip():
+            errors.append(
+                f"单元格中第 {number} 行「{line[:20]}」没有写环节名称；写成“环节名称：…”时，"
+                "每行都以办理流程中的环节名称开头"
+            )
+    return {k: v.strip() for k, v in entries.items() if v.strip()}, errors, warnings
+
+
+def _ordered_entries(lines, steps, multiline) -> Entries:
+    """One line per step, in order; numbering taken off (in a multi-line column, numbered items
+    with unnumbered lines under them)."""
+    items = [line.strip() for line in lines]
+    if multiline and sum(1 for item in items if _ITEM_NUMBERING_RE.match(item)) >= 2:
+        merged: list[str] = []
+        for item in items:
+            if merged and item and not _ITEM_NUMBERING_RE.match(item):
+                merged[-1] += "\n" + item
+            elif item:
+                merged.append(item)
+        items = merged
+    items = [_ITEM_NUMBERING_RE.sub("", item, count=1).strip() for item in items]
+    while items and not items[-1]:
+        items.pop()
+    if not items:
+        return {}, [], []
+    if not steps:
+        return {}, ["办理流程没有环节，本列无法对应；请先填写办理流程"], []
+    if len(items) > len(steps):
+        return {}, [
+            f"有 {len(items)} 行，但办理流程只有 {len(steps)} 个环节；请每个环节一行"
+            "（没有的留空行），或写成“环节名称：…”"
+        ], []  # fmt: skip
+    warnings = []
+    if len(items) < len(steps):
+        rest = "、".join(step["name"] for step in steps[len(items) :])
+        read = "这一行对应第 1 个环节" if len(items) == 1 else f"依次对应前 {len(items)} 个环节"
+        warnings.append(
+            f"只有 {len(items)} 行，办理流程有 {len(steps)} 个环节：{read}，"
+            f"后面的环节（{rest}）按未填写导入"
+        )
+    return {index: item for index, item in enumerate(items) if item}, [], warnings
+
+
+def parse_step_details(steps: list[dict], key: str, text: str) -> tuple[list[str], list[str]]:
+    """Fill one part of each step (承办岗位, 监督制约环节 or 决定分支: STEP_DETAILS[key]) from
+    its column's cell, in place. Returns (errors, warnings)."""
+    child, label, multiline = STEP_DETAILS[key]
+    entries, errors, warnings = _detail_entries(text, steps, multiline)
+    limit = _block_max_length("StepBlock", child)
+    for index, value in sorted(entries.items()):
+        step = steps[index]
+        where = f"第 {index + 1} 个环节（{step['name']}）"
+        if child == "outcomes":
+            found, unknown = parse_outcomes(value)
+            if unknown:
+                errors.append(where + _unknown_outcomes(unknown))
+            elif step["outcomes"] and found != step["outcomes"]:
+                errors.append(
+                    f"{where}的决定分支在办理流程中写作「{_outcome_text(step['outcomes'])}」，"
+                    f"本列写作「{_outcome_text(found)}」；请只写一处，或改为一致"
+                )
+            else:
+                step["outcomes"] = found
+            continue
+        if not multiline:
+            value = " ".join(value.split())
+        if limit and len(value) > limit:
+            errors.append(f"{where}的{label}超过 {limit} 字")
+        step[child] = value
+    return errors, warnings
+
+
+def _outcome_text(codes) -> str:
+    labels = dict(blocks.STEP_OUTCOMES)
+    return "、".join(str(labels.get(code, code)) for code in codes)
 
 
 _MATERIAL_SPLIT_RE = re.compile(r"\s*[\n；;]+\s*")

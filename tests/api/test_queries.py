@@ -40,7 +40,8 @@ def test_the_detail_does_not_grow_with_the_citations_or_steps(client, no_api_cac
         for n in ("二十一", "二十二", "二十四", "二十五", "二十六")
     ] + [CitationData(law_title="中华人民共和国行政许可法", articles="第十二条、第四十二条")]
     steps = [{"name": f"环节{n}", "post": "", "description": "", "time_limit": 1,
-              "supervision": ""} for n in range(8)]  # fmt: skip
+              "supervision": "", "outcomes": ["approve", "refuse"]}
+             for n in range(8)]  # fmt: skip
     publish_power(road_transport_licence(code="API-MANY", citations=many, steps=steps))
     one = queries(client, "/api/v3/powers/API-ONE/")
     several = queries(client, "/api/v3/powers/API-MANY/")

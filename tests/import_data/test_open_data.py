@@ -69,3 +69,19 @@ def test_the_downloads_hold_live_powers_only_and_no_formula_runs(client, catalog
     page = client.get(reverse("open_data")).content.decode()
     assert "2 项" in page and "CSV" in page
     assert client.get(reverse("open_data_download", args=["exe"])).status_code == 404
+
+
+def test_each_power_comes_with_the_address_of_its_flowchart(client, settings):
+    """The chart the hall draws from the steps, as a full address: the file is read away from
+    the site. A power without steps has no chart."""
+    settings.WAGTAILADMIN_BASE_URL = "https://quanli.example.gov.cn/"
+    publish_power(road_transport_licence())
+    publish_power(road_transport_licence(code="NO-STEPS-1", title="没有流程的事项", steps=[]))
+
+    items = {item["事项编码"]: item for item in json.loads(download(client, "json"))}
+    code = road_transport_licence().code
+    assert items[code]["流程图地址"] == f"https://quanli.example.gov.cn/p/{code}/flowchart.png"
+    assert items["NO-STEPS-1"]["流程图地址"] == ""
+    header = next(csv.reader(io.StringIO(download(client, "csv").decode("utf-8-sig"))))
+    assert header[-1] == "流程图地址"
+    assert "流程图地址" in client.get(reverse("open_data")).content.decode()

@@ -122,6 +122,11 @@ MESSY_ROWS = [
 ]
 
 
+# A step as 办理流程 alone gives it: no post, supervision point or decision branch.
+BLANK_STEP = {"name": "", "post": "", "description": "", "time_limit": None, "supervision": "",
+              "outcomes": []}  # fmt: skip
+
+
 def expected_first_power() -> PowerData:
     return PowerData(
         code=CODE,
@@ -151,10 +156,7 @@ def expected_first_power() -> PowerData:
             },
             {"name": "负责人身份证明", "form": "copy", "copies": 1, "required": True, "note": ""},
         ],  # fmt: skip
-        steps=[
-            {"name": name, "post": "", "description": "", "time_limit": None, "supervision": ""}
-            for name in ("受理", "审查", "决定", "送达")
-        ],
+        steps=[{**BLANK_STEP, "name": name} for name in ("受理", "审查", "决定", "送达")],
         citations=[
             CitationData(law_id=11, articles="第十二条第一款"),
             CitationData(law_id=22, articles="第八条"),
@@ -222,9 +224,11 @@ def test_a_departments_messy_xlsx_becomes_the_right_power_data(tmp_path):
     assert second.complaint_channel == ""  # falls back to the department's channel
     assert second.steps == [
         {"name": "受理", "post": "", "description": "窗口核对材料", "time_limit": None,
-         "supervision": ""},
-        {"name": "审查", "post": "", "description": "", "time_limit": 3, "supervision": ""},
-        {"name": "决定", "post": "", "description": "", "time_limit": None, "supervision": ""},
+         "supervision": "", "outcomes": []},
+        {"name": "审查", "post": "", "description": "", "time_limit": 3, "supervision": "",
+         "outcomes": []},
+        {"name": "决定", "post": "", "description": "", "time_limit": None, "supervision": "",
+         "outcomes": []},
     ]  # fmt: skip
     assert report.columns["code"] == "权力编码"
     assert report.columns["legal_time_limit"] == "法定时限（工作日）"
@@ -715,7 +719,7 @@ def test_header_variants_are_recognised():
         assert (column.key if column else None) == key, header
     template = [column.header for column in COLUMNS]
     assert template[:4] == ["事项编码", "事项名称", "事项类型", "实施主体"]
-    assert len(template) == 22
+    assert len(template) == 25
 
 
 def test_online_depth_is_read_as_departments_write_it():
