@@ -147,6 +147,46 @@ def resolve_citations(
     return bases, warnings
 
 
+STREAM_LABELS = {"staff": "承办岗位/人员", "materials": "申请材料", "steps": "办理环节",
+                 "discretion": "裁量基准"}  # fmt: skip
+
+
+def _cleaned(block, item, field_name, index):
+    """An item of a stream field checked by its block (lengths, ranges, choices), or a
+    CatalogueError in Chinese naming the item and its field."""
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(item, dict):
+        raise CatalogueError(
+            f"{STREAM_LABELS.get(field_name, field_name)}第 {index} 项的格式不正确。"
+        )
+    try:
+        return block.clean(block.to_python(item))
+    except ValidationError as error:
+        problems = []
+        for child, errors in getattr(error, "block_errors", {}).items():
+            label = block.child_blocks[child].label if child in block.child_blocks else child
+            messages = errors if isinstance(errors, list) else [errors]
+            text = "；".join(m for e in messages for m in getattr(e, "messages", [str(e)]))
+            problems.append(f"{label}：{text}")
+        detail = "；".join(problems) or "；".join(error.messages)
+        raise CatalogueError(
+            f"{STREAM_LABELS.get(field_name, field_name)}第 {index} 项有误（{detail}）。"
+        ) from error
+
+
+def _comparable(raw):
+    """Stream data with empty values made alike (None, "" and []), so a step stored before a
+    field existed compares equal to the same step written now."""
+    if isinstance(raw, dict):
+        return {
+            key: _comparable(value) for key, value in raw.items() if value not in (None, "", [])
+        }
+    if isinstance(raw, (list, tuple)):
+        return [_comparable(value) for value in raw]
+    return raw
+
+
 def _stream_raw(stream_value):
     return [(child.block_type, child.block.get_prep_value(child.value)) for child in stream_value]
 
@@ -167,16 +207,16 @@ def apply_power_data(page: PowerPage, data: PowerData, *, laws=None) -> tuple[li
         items = getattr(data, name)
         if items is None:
             continue
-        old = _stream_raw(getattr(page, name))
-        # Through the block, so a field the data leaves out is stored as the block's own empty
-        # value (and a power saved again with the same data compares unchanged).
+        old = _comparable(_stream_raw(getattr(page, name)))
+        # Through the block: its own validation on every path (the admin form's rules), and a
+        # field the data leaves out stored as the block's empty value.
         block = PowerPage._meta.get_field(name).stream_block.child_blocks[block_type]
         new_stream = [
-            (block_type, block.to_python(item) if isinstance(item, dict) else item)
-            for item in items
+            (block_type, _cleaned(block, item, name, index))
+            for index, item in enumerate(items, start=1)
         ]
         setattr(page, name, new_stream)
-        if _stream_raw(getattr(page, name)) != old:
+        if _comparable(_stream_raw(getattr(page, name))) != old:
             changed.append(name)
     if data.citations is not None:
         bases, citation_warnings = resolve_citations(data.citations, laws=laws)

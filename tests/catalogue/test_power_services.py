@@ -168,3 +168,37 @@ def test_moving_a_public_power_needs_publishing_rights():
     assert PowerPage.objects.get(pk=page.pk).get_parent().specific.code == "TRANSPORT"
     power_upsert(data=moved, user=make_user("root", superuser=True), publish=True)
     assert PowerPage.objects.get(pk=page.pk).get_parent().specific.code == "APPROVAL"
+
+
+def test_every_path_checks_a_step_as_the_admin_form_does():
+    """A step with an unknown decision branch or an impossible limit is refused by the service
+    the import, the API and the demo loader share, one at a time or in bulk; nothing is written."""
+    good = road_transport_licence(
+        steps=[
+            {
+                "name": "受理",
+                "post": "窗口受理岗",
+                "time_limit": 1,
+                "outcomes": ["approve", "correction"],
+            }
+        ]  # fmt: skip
+    )
+    power = power_upsert(data=good, publish=True).page
+    assert PowerPage.objects.get(pk=power.pk).steps[0].value["outcomes"] == [
+        "approve",
+        "correction",
+    ]
+    revisions = Revision.objects.count()
+    for step, message in (
+        ({"name": "受理", "outcomes": ["移送"]}, "决定分支"),
+        ({"name": "受理", "time_limit": 9999}, "时限"),
+        ({"name": "", "post": "窗口受理岗"}, "环节名称"),
+    ):
+        with pytest.raises(CatalogueError, match=message):
+            power_upsert(data=road_transport_licence(steps=[step]), publish=True)
+        with pytest.raises(CatalogueError, match=message):  # the whole batch, all or nothing
+            powers_bulk_upsert([road_transport_licence(code="BULK-BAD", steps=[step])])
+    assert Revision.objects.count() == revisions
+    assert not PowerPage.objects.filter(code="BULK-BAD").exists()
+    # The same data written again compares unchanged (no new revision).
+    assert power_upsert(data=good, publish=True).outcome == "unchanged"
