@@ -395,6 +395,7 @@ class CompletenessView(SupervisionMixin, TemplateView):
             total_powers=sum(r.figure.powers for r in rows),
             total_complete=sum(r.figure.complete for r in rows),
             reminder_days=completion.reminder_days(), requirements=requirements_table(),
+            elements=ELEMENTS,
         )  # fmt: skip
         return context
 
@@ -449,6 +450,7 @@ class CompletenessDepartmentView(SupervisionMixin, TemplateView):
             deadline=deadline, state=state, state_label=completion.STATE_LABELS.get(state, ""),
             days_left=days_left, site_admin=roles.is_site_admin(user),
             requirements=requirements_table(),
+            elements=ELEMENTS,
         )  # fmt: skip
         return context
 

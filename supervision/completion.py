@@ -153,7 +153,7 @@ def check_due_soon(rule, today, calendar) -> list[Raise]:
         figure = figures.get(deadline.department_id)
         if deadline_state(deadline, figure, today=today, calendar=calendar, days=days) == SOON:
             left = calendar.working_days_between(today, deadline.due_on)
-            text = "今天到期" if left <= 0 else f"还有 {left} 个工作日"
+            text = "（今天到期）" if left <= 0 else f"（还有 {left} 个工作日）"
             raises.append(Raise(alert_key(deadline.pk), _detail(deadline, figure, text),
                                 department_id=deadline.department_id))  # fmt: skip
     return _not_warned(rule, raises)
