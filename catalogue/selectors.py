@@ -367,7 +367,7 @@ def step_changes(live, revised):
     new_steps = [dict(block.value) for block in revised.steps]
     by_name = {step.get("name"): (index, step) for index, step in enumerate(live_steps)}
     result = {"marks": {}, "added": [], "changed": [], "removed": [], "moved": False}
-    seen = set()
+    seen, order = set(), []
     for index, step in enumerate(new_steps):
         name = step.get("name")
         if name not in by_name or name in seen:
@@ -384,8 +384,10 @@ def step_changes(live, revised):
         if fields:
             result["marks"][index] = "changed"
             result["changed"].append((name, fields))
-        if old_index != index:
-            result["moved"] = True
+        order.append(old_index)
+    # Moved: the steps both versions have no longer come in the same order (a step added or
+    # removed between them shifts the numbers but moves nothing).
+    result["moved"] = order != sorted(order)
     result["removed"] = [step.get("name") for step in live_steps if step.get("name") not in seen]
     return result
 

@@ -215,6 +215,9 @@ def test_step_changes_match_steps_by_name():
     swapped = step_changes(live, Stub([{"name": "决定", "time_limit": 1},
                                        {"name": "受理", "time_limit": 1}]))  # fmt: skip
     assert swapped["moved"] and swapped["marks"] == {}
+    inserted = step_changes(live, Stub([{"name": "受理", "time_limit": 1}, {"name": "公示"},
+                                        {"name": "决定", "time_limit": 1}]))  # fmt: skip
+    assert inserted["marks"] == {1: "added"} and not inserted["moved"]
 
 
 def test_a_case_page_marks_the_path_steps_done_current_and_late(client):
