@@ -77,5 +77,10 @@ def render_pdf(html: str) -> bytes:
         from weasyprint import HTML  # imported on first use: it loads Pango
     except (ImportError, OSError) as error:
         raise GuideUnavailable(str(error)) from error
-    # No base URL: the guide needs nothing from outside its own markup.
-    return HTML(string=html, base_url=None).write_pdf()
+    # The guide needs nothing from outside its own markup: no base URL, and every fetch (file://,
+    # http://) refused, whatever text a power holds.
+    return HTML(string=html, base_url=None, url_fetcher=_refuse_fetch).write_pdf()
+
+
+def _refuse_fetch(url, *args, **kwargs):
+    raise ValueError(f"办事指南不读取外部资源：{url[:100]}")
