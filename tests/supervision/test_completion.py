@@ -111,9 +111,8 @@ def test_the_sweep_reminds_before_the_date_turns_red_after_it_and_clears_when_co
     sweep(today=calendar.subtract_working_days(due, 5))
     (reminder,) = open_alerts("completion_due_soon")
     assert reminder.level == Level.REMINDER and reminder.department == transport()
-    assert (
-        "（还有 5 个工作日），" in reminder.detail and "1 项事项要素不全（完整度 54%）" in reminder.detail
-    )
+    assert "（还有 5 个工作日），" in reminder.detail
+    assert "1 项事项要素不全（完整度 54%）" in reminder.detail
     assert sweep(today=calendar.subtract_working_days(due, 4)).raised["completion_due_soon"] == 0
 
     sweep(today=due)
