@@ -208,7 +208,9 @@ class PowerPage(Page):
     )
     flowchart = models.ForeignKey(
         "wagtailimages.Image",
-        verbose_name="流程图",
+        verbose_name="部门提供的流程图（补充）",
+        help_text="平台根据“办理流程”自动生成流程图；此处可另附部门自己的流程图（如扫描件），"
+        "在公开页面上作为补充显示，不代替生成的流程图",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
