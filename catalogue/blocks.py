@@ -38,6 +38,9 @@ class MaterialBlock(blocks.StructBlock):
         icon = "doc-full"
 
 
+# A process longer than this is a pasted text, not a process (and its chart unreadable).
+MAX_STEPS = 50
+
 # The decisions a step may take, as the generated flowchart draws them (catalogue.flowchart).
 STEP_OUTCOMES = [
     ("approve", "准予"),

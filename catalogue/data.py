@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from laws.models import Law
 
+from .blocks import MAX_STEPS
 from .choices import PowerStatus, PowerType
 from .models import LegalBasis, PowerPage
 
@@ -175,15 +176,17 @@ def _cleaned(block, item, field_name, index):
         ) from error
 
 
-def _comparable(raw):
+def comparable_stream(raw):
     """Stream data with empty values made alike (None, "" and []), so a step stored before a
     field existed compares equal to the same step written now."""
     if isinstance(raw, dict):
         return {
-            key: _comparable(value) for key, value in raw.items() if value not in (None, "", [])
+            key: comparable_stream(value)
+            for key, value in raw.items()
+            if value not in (None, "", [])
         }
     if isinstance(raw, (list, tuple)):
-        return [_comparable(value) for value in raw]
+        return [comparable_stream(value) for value in raw]
     return raw
 
 
@@ -207,7 +210,9 @@ def apply_power_data(page: PowerPage, data: PowerData, *, laws=None) -> tuple[li
         items = getattr(data, name)
         if items is None:
             continue
-        old = _comparable(_stream_raw(getattr(page, name)))
+        if name == "steps" and len(items) > MAX_STEPS:
+            raise CatalogueError(f"办理流程最多 {MAX_STEPS} 个环节（现有 {len(items)} 个）。")
+        old = comparable_stream(_stream_raw(getattr(page, name)))
         # Through the block: its own validation on every path (the admin form's rules), and a
         # field the data leaves out stored as the block's empty value.
         block = PowerPage._meta.get_field(name).stream_block.child_blocks[block_type]
@@ -216,7 +221,7 @@ def apply_power_data(page: PowerPage, data: PowerData, *, laws=None) -> tuple[li
             for index, item in enumerate(items, start=1)
         ]
         setattr(page, name, new_stream)
-        if _comparable(_stream_raw(getattr(page, name))) != old:
+        if comparable_stream(_stream_raw(getattr(page, name))) != old:
             changed.append(name)
     if data.citations is not None:
         bases, citation_warnings = resolve_citations(data.citations, laws=laws)

@@ -83,7 +83,8 @@ FOOT_LINES = 5
 
 NO_LINE_START = set("。，、；：？！）》」』”’…,.;:?!)]}%")
 # Characters XML 1.0 does not allow; an admin's pasted text may hold them.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Nor bidirectional overrides, which would show a step's name reversed.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 
 
 # ----------------------------------------------------------------------------- the input
@@ -637,7 +638,7 @@ def _branches(shapes, flow, index, step, x, spine, y, step_w) -> float:
             label = _refusal_label(flow, step)
             text = f"{label}：书面告知理由和相对人依法享有的权利，办结"
             stroke, fill = REFUSE, REFUSE_FILL
-        lines = wrap(text, SMALL_SIZE, branch_w - 2 * 8, 3)
+        lines = wrap(text, SMALL_SIZE, branch_w - 2 * 8)  # short texts: never cut
         h = len(lines) * SMALL_SIZE * LINE_GAP + 12
         shapes.append(
             Box(branch_x, cursor, branch_w, h, stroke, fill, 4,
@@ -774,6 +775,9 @@ def _font_paths() -> dict[bool, tuple[str, int] | None]:
     return found
 
 
+MAX_PNG_HEIGHT = 12000  # pixels
+
+
 def png_available() -> bool:
     return _font_paths()[False] is not None
 
@@ -792,6 +796,8 @@ def to_png(chart: Chart, scale: float = 2.0) -> bytes:
     """The chart as a PNG at `scale` times its size (2: crisp on high-density screens)."""
     from PIL import Image, ImageDraw
 
+    # A bounded bitmap whatever the process: a very long chart is drawn smaller, not bigger.
+    scale = min(scale, MAX_PNG_HEIGHT / max(chart.height, 1))
     image = Image.new("RGB", (round(chart.width * scale), round(chart.height * scale)), WHITE)
     draw = ImageDraw.Draw(image)
 

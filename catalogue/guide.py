@@ -19,7 +19,7 @@ from django.urls import reverse
 from common.qr import qr_svg
 
 from . import flowchart
-from .selectors import power_detail
+from .selectors import flowchart_tag, power_detail
 
 PDF_TIMEOUT = 30 * 24 * 3600
 # Part of the cache key: bump it when the guide's layout changes.
@@ -52,7 +52,8 @@ def guide_pdf(request, power) -> bytes:
     """The guide of a live power as PDF bytes, made once per revision and address."""
     link = permanent_url(request, power)
     digest = hashlib.sha256(link.encode()).hexdigest()[:16]
-    key = f"guide-pdf:{GUIDE_VERSION}:{power.live_revision_id}:{digest}"
+    # The guide also shows the department and the laws: the generation follows both.
+    key = f"guide-pdf:{GUIDE_VERSION}:{flowchart_tag(power.live_revision_id)}:{digest}"
     pdf = cache.get(key)
     if pdf is None:
         pdf = render_pdf(render_to_string("catalogue/guide.html", guide_context(request, power)))

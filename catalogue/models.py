@@ -167,7 +167,10 @@ class PowerPage(Page):
     materials = StreamField(
         [("material", blocks.MaterialBlock())], verbose_name="申请材料", blank=True
     )
-    steps = StreamField([("step", blocks.StepBlock())], verbose_name="办理流程", blank=True)
+    steps = StreamField(
+        [("step", blocks.StepBlock())], verbose_name="办理流程", blank=True,
+        max_num=blocks.MAX_STEPS,
+    )  # fmt: skip
     legal_time_limit = models.PositiveSmallIntegerField(
         "法定办结时限（工作日）", null=True, blank=True, help_text="法律法规规定的期限"
     )

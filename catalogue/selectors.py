@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import Length, Substr
 
+from common.pagecache import current_generation
 from common.text import clean_public_text
 from laws.models import LawArticle
 from laws.numerals import article_numbers
@@ -312,6 +313,13 @@ FLOWCHART_VERSION = 1
 PNG_TIMEOUT = 30 * 24 * 3600
 
 
+def flowchart_tag(revision_id) -> str:
+    """What a chart of a live revision depends on: the drawing's version, the revision, and the
+    published content around it (the department's name and channels): the files' cache key and
+    ETag."""
+    return f"{FLOWCHART_VERSION}-{revision_id}-{current_generation()}"
+
+
 def power_flowchart(power, variant, *, revision_id=None, marks=None, department=None, ident="fc"):
     """The generated flowchart of `power` (a live page or a revision's object) as SVG markup,
     or "" when it has no steps. Kept per revision when `revision_id` is given and nothing is
@@ -324,7 +332,8 @@ def power_flowchart(power, variant, *, revision_id=None, marks=None, department=
         return ""
     key = None
     if revision_id and not marks:
-        key = f"fc:{FLOWCHART_VERSION}:{revision_id}:{variant}:{ident}"
+        # With the generation: the chart also shows the department (name, complaint channel).
+        key = f"fc:{FLOWCHART_VERSION}:{current_generation()}:{revision_id}:{variant}:{ident}"
         svg = caches["flowcharts"].get(key)
         if svg is not None:
             return svg
@@ -342,7 +351,7 @@ def power_flowchart_file(power, *, kind, revision_id):
 
     from . import flowchart
 
-    key = f"fc-file:{FLOWCHART_VERSION}:{revision_id}:{kind}"
+    key = f"fc-file:{flowchart_tag(revision_id)}:{kind}"
     store = cache if kind == "png" else caches["flowcharts"]
     content = store.get(key)
     if content is None:
@@ -365,21 +374,25 @@ def step_changes(live, revised):
     labels = {name: str(block.label) for name, block in StepBlock().child_blocks.items()}
     live_steps = [dict(block.value) for block in live.steps]
     new_steps = [dict(block.value) for block in revised.steps]
-    by_name = {step.get("name"): (index, step) for index, step in enumerate(live_steps)}
+    # A step is known by its name and how many steps of that name came before it (two 审核
+    # steps are 审核#0 and 审核#1).
+    live_keys = _occurrence_keys(live_steps)
+    live_pairs = list(zip(live_keys, live_steps, strict=True))
+    by_key = {key: (index, step) for index, (key, step) in enumerate(live_pairs)}
     result = {"marks": {}, "added": [], "changed": [], "removed": [], "moved": False}
     seen, order = set(), []
-    for index, step in enumerate(new_steps):
+    for index, (key, step) in enumerate(zip(_occurrence_keys(new_steps), new_steps, strict=True)):
         name = step.get("name")
-        if name not in by_name or name in seen:
+        if key not in by_key:
             result["marks"][index] = "added"
             result["added"].append(name)
             continue
-        seen.add(name)
-        old_index, old = by_name[name]
+        seen.add(key)
+        old_index, old = by_key[key]
         fields = [
-            labels[key]
-            for key in labels
-            if key != "name" and _step_value(old.get(key)) != _step_value(step.get(key))
+            labels[field]
+            for field in labels
+            if field != "name" and _step_value(old.get(field)) != _step_value(step.get(field))
         ]
         if fields:
             result["marks"][index] = "changed"
@@ -388,13 +401,24 @@ def step_changes(live, revised):
     # Moved: the steps both versions have no longer come in the same order (a step added or
     # removed between them shifts the numbers but moves nothing).
     result["moved"] = order != sorted(order)
-    result["removed"] = [step.get("name") for step in live_steps if step.get("name") not in seen]
+    result["removed"] = [step.get("name") for key, step in live_pairs if key not in seen]
     return result
 
 
+def _occurrence_keys(steps):
+    counts = {}
+    keys = []
+    for step in steps:
+        name = step.get("name")
+        keys.append((name, counts.get(name, 0)))
+        counts[name] = counts.get(name, 0) + 1
+    return keys
+
+
 def _step_value(value):
+    """Empty alike: a step stored before a field existed (None) equals one saved with it empty."""
     if isinstance(value, (list, tuple)):
-        return sorted(value)
+        return sorted(set(value)) or None
     return value if value not in (None, "") else None
 
 
@@ -406,7 +430,7 @@ def revision_flowchart(revision_id, variant, *, marks=None, ident="fc"):
 
     from . import flowchart
 
-    key = f"fc-flow:{FLOWCHART_VERSION}:{revision_id}"
+    key = f"fc-flow:{FLOWCHART_VERSION}:{current_generation()}:{revision_id}"
     flow = caches["flowcharts"].get(key)
     if flow is None:
         revision = Revision.objects.filter(pk=revision_id).first()

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from . import guide
 from .flowchart import png_available
-from .selectors import live_powers, power_flowchart_file
+from .selectors import flowchart_tag, live_powers, power_flowchart_file
 from .validators import CODE_PATTERN
 
 CODE_RE = re.compile(CODE_PATTERN)
@@ -37,7 +37,7 @@ def _live_power_with_steps(code):
 
 def _chart_response(request, code, kind):
     power = _live_power_with_steps(code)
-    etag = f'"fc-{power.live_revision_id}-{kind}"'
+    etag = f'"fc-{flowchart_tag(power.live_revision_id)}-{kind}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified(headers={"ETag": etag})
     if kind == "png" and not png_available():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -165,10 +166,17 @@ def catalogue_rows() -> Iterator[list[str]]:
             yield [cells[page.pk].get(column.key, "") for column in EXPORTED_COLUMNS]
 
 
+# Control characters a spreadsheet cannot hold (pasted from a PDF, say): dropped from every cell.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def neutralise(value: str) -> str:
-    """A cell a spreadsheet would run as a formula, kept as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return FORMULA_GUARD + value
+    """A cell without control characters, and kept as text where a spreadsheet would run it as
+    a formula."""
+    if isinstance(value, str):
+        value = CONTROL_CHARACTERS.sub("", value)
+        if value.startswith(FORMULA_STARTS):
+            return FORMULA_GUARD + value
     return value
 
 

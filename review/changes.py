@@ -2,6 +2,7 @@
 public record (调整记录), and whether a revision changed anything at all (review.four_eyes: a
 revision that changes nothing makes nobody its author)."""
 
+from catalogue.data import comparable_stream
 from catalogue.models import PowerPage
 
 # The fields compared to tell citizens what an approved change changed, with their labels.
@@ -51,7 +52,10 @@ def comparable(power: PowerPage) -> dict:
             values[name] = power.flowchart_id
         elif name in ("staff", "materials", "steps", "discretion"):
             stream = getattr(power, name)
-            values[name] = [(c.block_type, c.block.get_prep_value(c.value)) for c in stream]
+            # Empty values alike: a step stored before a field existed is not a change.
+            values[name] = comparable_stream(
+                [(c.block_type, c.block.get_prep_value(c.value)) for c in stream]
+            )
         else:
             values[name] = getattr(power, name)
     return values

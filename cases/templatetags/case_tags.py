@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from catalogue.flowchart import NARROW, WIDE
-from catalogue.selectors import revision_flowchart
+from catalogue.selectors import live_powers, revision_flowchart
 
 from ..selectors import power_figures
 
@@ -36,12 +36,16 @@ def case_figures(power):
 def case_flowchart(case, steps, admin=False):
     """The flowchart of the revision the case follows, with its path marked: steps done, the
     one at hand, late ones (done late, or waiting past their date)."""
+    if not live_powers().filter(pk=case.power_id).exists():
+        # The power is no longer public: its chart (supervision points, channels) neither.
+        return {"case": case, "wide": "", "narrow": ""}
     marks = {}
     for index, step in enumerate(steps):
         if step.completed_at:
             marks[index] = "late" if step.late else "done"
         elif index == case.current_step and case.is_open:
-            marks[index] = "late" if step.late else "current"
+            # While the clock is stopped (补正, 特别程序) the step's date has not moved yet.
+            marks[index] = "late" if step.late and not case.paused_since else "current"
     return {
         "case": case,
         "wide": revision_flowchart(case.revision_id, WIDE, marks=marks, ident="case-fc-w"),

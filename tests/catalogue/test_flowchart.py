@@ -16,7 +16,7 @@ from cases.services import Actor
 from catalogue import flowchart, guide
 from catalogue.models import PowerPage
 from catalogue.selectors import step_changes
-from catalogue.services import power_upsert
+from catalogue.services import CatalogueError, power_upsert
 from review.services import power_submit
 from tests.cases.conftest import holder as make_holder
 from tests.factories import (
@@ -328,3 +328,63 @@ def test_the_admin_case_page_shows_the_chart_with_the_path(client):
     client.force_login(window)
     html = client.get(reverse("cases_admin:case", args=[case.pk])).content.decode()
     assert 'class="step step-1 is-done"' in html and 'class="step step-2 is-current"' in html
+
+
+def test_a_department_renamed_or_given_a_new_complaint_phone_shows_at_once_in_its_charts(client):
+    from catalogue.services import department_upsert
+
+    power = licence()
+    svg_url = reverse("power_flowchart_svg", args=[power.code])
+    first = client.get(svg_url)
+    assert "监督投诉电话：12345" in first.content.decode()
+    client.get(power.url)
+    department_upsert(code="TRANSPORT", values={"title": "广安市广安区交通运输局（新）",
+                                                "complaint_phone": "0826-1234567"})  # fmt: skip
+    again = client.get(svg_url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and "0826-1234567" in again.content.decode()
+    assert "交通运输局（新）" in chart_on_page(client.get(power.url).content.decode(), "wide")
+
+
+def test_steps_of_the_same_name_are_told_apart_in_the_review():
+    class Stub:
+        def __init__(self, steps):
+            self.steps = [type("B", (), {"value": s})() for s in steps]
+
+    clerk, chief = {"name": "审核", "post": "科员"}, {"name": "审核", "post": "科长"}
+    live = Stub([{"name": "受理"}, clerk, chief, {"name": "决定"}])
+    one_less = step_changes(live, Stub([{"name": "受理"}, chief, {"name": "决定"}]))
+    assert one_less["removed"] == ["审核"] and one_less["changed"] == [("审核", ["承办岗位"])]
+    same = step_changes(live, Stub([{"name": "受理"}, clerk, chief, {"name": "决定"}]))
+    assert same["marks"] == {} and not same["removed"]
+    # A step stored before decision branches existed is not "changed" by an empty list.
+    old = Stub([{"name": "受理", "post": "窗口"}])
+    assert (
+        step_changes(old, Stub([{"name": "受理", "post": "窗口", "outcomes": []}]))["marks"] == {}
+    )
+
+
+def test_a_process_longer_than_fifty_steps_is_refused():
+    many = [{"name": f"第{i}步"} for i in range(51)]
+    with pytest.raises(CatalogueError, match="最多 50 个环节"):
+        power_upsert(data=road_transport_licence(code="MANY-STEPS", steps=many))
+    assert not PowerPage.objects.filter(code="MANY-STEPS").exists()
+    assert power_upsert(data=road_transport_licence(code="MANY-STEPS", steps=many[:50])).page
+
+
+def test_a_paused_case_is_not_marked_late_and_a_private_powers_case_shows_no_chart(client):
+    from wagtail.models import PageViewRestriction
+
+    power = licence(online_depth=4)
+    window = make_holder("window-pause", "窗口受理岗")
+    person = {"type": "person", "name": "王五", "id_no": "11010519491231002X",
+              "contact_phone": "13912345678"}  # fmt: skip
+    case = case_services.window_open(power, Applicant.clean(person), user=window).case
+    case.steps.filter(position=1).update(due_on="2000-01-03")
+    type(case).objects.filter(pk=case.pk).update(paused_since="2000-01-03")  # 补正 under way
+    html = client.get(reverse("cases:detail", args=[case.case_no])).content.decode()
+    assert 'class="step step-2 is-current"' in chart_on_page(html, "wide")
+
+    PageViewRestriction.objects.create(page=PowerPage.objects.get(pk=power.pk),
+                                       restriction_type="password", password="x")  # fmt: skip
+    html = client.get(reverse("cases:detail", args=[case.case_no])).content.decode()
+    assert "flowchart__svg" not in html

@@ -85,3 +85,12 @@ def test_each_power_comes_with_the_address_of_its_flowchart(client, settings):
     header = next(csv.reader(io.StringIO(download(client, "csv").decode("utf-8-sig"))))
     assert header[-1] == "流程图地址"
     assert "流程图地址" in client.get(reverse("open_data")).content.decode()
+
+
+def test_a_control_character_pasted_into_a_step_does_not_break_the_spreadsheet(client):
+    steps = [{"name": "受理", "post": "窗口\x0b受理岗", "supervision": "一次性\x07告知"}]
+    publish_power(road_transport_licence(code="CONTROL-1", steps=steps))
+    book = openpyxl.load_workbook(io.BytesIO(download(client, "xlsx")))
+    values = [str(cell.value) for row in book["事项清单"].iter_rows(min_row=2) for cell in row]
+    assert any("窗口受理岗" in value for value in values)
+    assert not any("\x0b" in value or "\x07" in value for value in values)
