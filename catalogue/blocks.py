@@ -4,6 +4,7 @@ They live in the page's own row (one column each), so a power page renders them 
 queries however many steps it has.
 """
 
+from django import forms
 from wagtail import blocks
 
 
@@ -64,6 +65,7 @@ class StepBlock(blocks.StructBlock):
     outcomes = blocks.MultipleChoiceBlock(
         label="本环节的决定分支",
         choices=STEP_OUTCOMES,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text="本环节可能作出的决定：准予则进入下一环节；不予则办结并书面告知理由和权利；"
         "补正则退回申请人补正材料。流程图按此绘制分支。",
