@@ -16,15 +16,16 @@ What it does
        ours:  search.engine.search_hall(query, {})  — the search page's code path, first 10 hits;
        stock: get_search_backend("default").search(query, PowerPage.objects.live())[:10].
      recall@10 = share of a query's expected codes among the first 10 hits; MRR = mean of
-     1 / rank of the first expected code in the first 10 (0 when none). Goals: recall@10 >= 0.95,
-     MRR >= 0.85 (ours).
+     1 / rank of the first expected code in the first 10 (0 when none). Goals (ours): on the
+     items' own words recall@10 >= 0.95, MRR >= 0.90; on bench/search_citizen_queries.json (as
+     citizens ask, written blind) recall@10 >= 0.90, MRR >= 0.75.
   3. Speed database: a copy of the quality database, topped up to --size powers (default 10,000)
      with powers generated from the real ones (bench/harness/powers.py) through
      catalogue.services.powers_bulk_upsert(..., publish=True) in batches of 1,000 — the platform's
      one write path, which indexes in bulk. How fast that went (pages/s) is information only.
   4. Speed: `manage.py update_index` (all backends), then `manage.py update_index --backend hall`
      alone, each timed as a subprocess (wall clock, including Django's start-up of ~2 s). Goal:
-     the whole update_index <= 120 s. Then, in one process, the query set through search_hall
+     the whole update_index <= 300 s. Then, in one process, the query set through search_hall
      (one warm-up pass, then --repeat passes; p50/p95 over every call, nearest rank; goal p95 <=
      50 ms), a few queries with filters, pages and broad words, SQL statements per search, and
      the same query set once through stock Wagtail's backend, each call capped at
@@ -69,8 +70,15 @@ from bench.harness.runner import (
 from bench.harness.stats import distribution
 
 QUERIES = BENCH / "search_queries.json"
+# Written blind (by someone who had not seen the engine) from the real items and from how people
+# talk: colloquial needs, typos, traditional characters, abbreviations, situations, a department's
+# everyday name with an action, life events. Only its figures are printed, never its misses: it
+# measures, nobody tunes on it.
+CITIZEN_QUERIES = BENCH / "search_citizen_queries.json"
+QUERY_SETS = {"items": QUERIES, "citizens": CITIZEN_QUERIES}
 GENERATOR = BENCH / "harness" / "powers.py"
-GOALS = {"recall_at_10": 0.95, "mrr": 0.85, "p95_ms": 50.0, "update_index_s": 120.0}
+GOALS = {"recall_at_10": 0.95, "mrr": 0.90, "p95_ms": 50.0, "update_index_s": 300.0}
+CITIZEN_GOALS = {"recall_at_10": 0.90, "mrr": 0.75}
 TOP = 10
 BATCH = 1000
 
@@ -151,7 +159,13 @@ def phase_options(args) -> dict:
 
 
 def load_spec() -> dict:
-    return json.loads(QUERIES.read_text(encoding="utf-8"))
+    """Both query sets as one: the items' set's synonyms, every query tagged with its set."""
+    spec = {"synonyms": {}, "queries": []}
+    for name, path in QUERY_SETS.items():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        spec["synonyms"].update(data.get("synonyms") or {})
+        spec["queries"] += [{**entry, "set": name} for entry in data["queries"]]
+    return spec
 
 
 def ensure_synonyms(groups: dict) -> dict:
@@ -251,6 +265,7 @@ def phase_quality(args) -> dict:
         rows.append(
             {
                 "q": entry["q"],
+                "set": entry["set"],
                 "kind": entry["kind"],
                 "synonyms": entry.get("synonyms", []),
                 "expected": entry["expected"],
@@ -420,7 +435,13 @@ PHASES = {"quality": phase_quality, "generate": phase_generate, "latency": phase
 
 
 def summarise_quality(quality: dict) -> dict:
-    rows = quality["rows"]
+    return {
+        name: summarise_rows([r for r in quality["rows"] if r.get("set", "items") == name])
+        for name in QUERY_SETS
+    }
+
+
+def summarise_rows(rows) -> dict:
 
     def means(side, subset):
         if not subset:
@@ -456,21 +477,30 @@ def print_quality(quality: dict, summary: dict):
     )
     for problem in quality["problems"]:
         print(f"WARNING {problem}")
-    header = f"{'queries':<16}{'n':>4}  {'recall@10 ours / stock':>24}  {'MRR ours / stock':>20}"
-    print(header)
-    print("-" * len(header))
-    for label, block in [("all", summary), *summary["by_kind"].items()]:
-        ours, stock = block["ours"], block["stock"]
-        print(
-            f"{label:<16}{ours['n']:>4}  {ours['recall_at_10']:>11.3f} / "
-            f"{stock['recall_at_10']:<10.3f}"
-            f"  {ours['mrr']:>9.3f} / {stock['mrr']:<8.3f}"
+    for name, goals in (("items", GOALS), ("citizens", CITIZEN_GOALS)):
+        block = summary[name]
+        if not block["ours"]["n"]:
+            continue
+        print(f"\n{name}: {QUERY_SETS[name].relative_to(REPO)}")
+        header = (
+            f"{'queries':<18}{'n':>4}  {'recall@10 ours / stock':>24}  {'MRR ours / stock':>20}"
         )
-    o = summary["ours"]
-    print(
-        f"goals (ours): recall@10 {mark(o['recall_at_10'] >= GOALS['recall_at_10'])} ≥ "
-        f"{GOALS['recall_at_10']}   MRR {mark(o['mrr'] >= GOALS['mrr'])} ≥ {GOALS['mrr']}"
-    )
+        print(header)
+        print("-" * len(header))
+        for label, part in [("all", block), *block["by_kind"].items()]:
+            ours, stock = part["ours"], part["stock"]
+            if not ours["n"]:
+                continue
+            print(
+                f"{label:<18}{ours['n']:>4}  {ours['recall_at_10']:>11.3f} / "
+                f"{stock['recall_at_10']:<10.3f}"
+                f"  {ours['mrr']:>9.3f} / {stock['mrr']:<8.3f}"
+            )
+        o = block["ours"]
+        print(
+            f"goals (ours): recall@10 {mark(o['recall_at_10'] >= goals['recall_at_10'])} ≥ "
+            f"{goals['recall_at_10']}   MRR {mark(o['mrr'] >= goals['mrr'])} ≥ {goals['mrr']}"
+        )
     stock_errors = [r for r in quality["rows"] if r["stock"]["error"]]
     if stock_errors:
         print(
@@ -478,8 +508,13 @@ def print_quality(quality: dict, summary: dict):
             + "; ".join(f"{r['q']} ({r['stock']['error'][:60]})" for r in stock_errors)
         )
 
-    print("\nOur engine's misses (expected codes not in its first 10) and late firsts (rank > 1):")
+    print(
+        "\nOur engine's misses on the items' set (expected codes not in its first 10) and late"
+        " firsts (rank > 1); the citizens' set's are not printed:"
+    )
     for row in quality["rows"]:
+        if row.get("set", "items") != "items":
+            continue
         ours = row["ours"]
         if ours["recall"] == 1 and ours["rank"] == 1:
             continue
@@ -592,7 +627,7 @@ def main():
     report = header() | {
         "goals": GOALS,
         "databases": {"quality": str(quality_db.path), "speed": str(speed_db.path)},
-        "queries_file": str(QUERIES.relative_to(REPO)),
+        "queries_files": {name: str(path.relative_to(REPO)) for name, path in QUERY_SETS.items()},
     }
     report["quality_database"] = prepare_sqlite(
         quality_db, quality_env, label="quality database", then=[["update_index"]]

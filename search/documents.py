@@ -10,7 +10,7 @@ from catalogue.models import DepartmentPage, LegalBasis, PowerPage
 from laws.models import Law, LawArticle
 from laws.numerals import article_numbers
 
-from . import es_hall
+from . import es_hall, vocabulary
 from .models import DocumentKind, SearchDocument
 from .segmentation import bigrams, index_text
 
@@ -234,6 +234,7 @@ def replace_documents(kind, documents, remove_ids=()):
         SearchDocument.objects.filter(kind=kind, object_id__in=ids).delete()
     SearchDocument.objects.bulk_create(documents, batch_size=500)
     es_hall.sync(kind, documents, remove_ids)
+    vocabulary.index_changed()
 
 
 def index_objects(model, objs):

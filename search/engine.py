@@ -28,10 +28,11 @@ from catalogue.selectors import Facet, live_departments, live_powers
 from catalogue.validators import CODE_PATTERN
 from common.text import clean_public_text
 
-from . import es_hall
+from . import es_hall, vocabulary
 from .models import DocumentKind, SearchDocument
-from .query import SOFT_WORDS, expand, synonym_groups
-from .segmentation import bigrams, intent_words, query_words
+from .query import SOFT_WORDS, expand, intent_rules, synonym_groups
+from .segmentation import bigrams, query_words
+from .understanding import DEPARTMENT_BOOST, department_aliases, understand
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,13 @@ class SearchPage:
     departments: list[Hit] = field(default_factory=list)
     selected: dict[str, str] = field(default_factory=dict)
     duration_ms: int = 0
+    topics: list[Hit] = field(default_factory=list)
+    # The query the results are for: the typed one, or its correction (then corrected_from is
+    # the typed one); a correction offered but not searched.
+    searched: str = ""
+    corrected_from: str = ""
+    suggestion: str = ""
+    department_names: list[str] = field(default_factory=list)
 
 
 # --- Query building -------------------------------------------------------------------------
@@ -93,16 +101,16 @@ def _pg_word(word: str) -> str:
     return "(" + " | ".join(options) + ")"
 
 
-def build_match(words: list[str], *, any_word=False, groups=None, boost=()) -> str:
+def build_match(words: list[str], *, any_word=False, groups=None, boost=(), soft=SOFT_WORDS) -> str:
     """The full-text expression for the database in use (`groups`: the synonym groups, read
     once per search by the caller). Every word must match (or, with any_word, one of them);
-    soft words and the `boost` words (segmentation.intent_words) only add to the score:
+    `soft` words and the `boost` words (search.understanding) only add to the score:
     `BASE AND (BASE OR soft…)` finds what BASE finds and ranks higher what also has them."""
     groups = synonym_groups() if groups is None else groups
     postgres = connection.vendor == "postgresql"
     word_expr = _pg_word if postgres else _fts_word
     and_, or_ = (" & ", " | ") if postgres else (" AND ", " OR ")
-    required = [word for word in words if word not in SOFT_WORDS] or words
+    required = [word for word in words if word not in soft] or words
     parts = []
     for word in required:
         alternatives = [and_.join(word_expr(w) for w in alt) for alt in expand(word, groups)]
@@ -133,10 +141,12 @@ def _filters_sql(kind, filters):
 SYNONYM_ONLY_FACTOR = 0.5
 
 
-def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False, literal=None):
+def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False, literal=None,
+              departments=()):  # fmt: skip
     """Run `match` (build_match) against documents of `kind` within `filters`: ranked ids and
     scores, or with facet_columns the counts per (type, department, status). `literal`, the
-    expression without synonyms, when it differs, ranks documents it finds above the others."""
+    expression without synonyms, when it differs, ranks documents it finds above the others;
+    the powers of `departments` (named in the query) rank DEPARTMENT_BOOST higher."""
     where, params = _filters_sql(kind, filters)
     if connection.vendor == "postgresql":
         score = "ts_rank(d.vector, q.query) * d.boost"
@@ -157,6 +167,9 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
             # alone rather than every power that has the words too.
             match = f'kind : "{kind}" AND ({match})'
             literal = literal and f'kind : "{kind}" AND ({literal})'
+    if departments:
+        ids = ", ".join(str(int(pk)) for pk in departments)
+        score = f"{score} * (CASE WHEN d.department_id IN ({ids}) THEN {DEPARTMENT_BOOST} ELSE 1 END)"
     params = [match, *params]
     if facet_columns:
         columns = "d.power_type, d.department_id, d.status, COUNT(*)"
@@ -166,7 +179,7 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
         params = [literal, *params]
     else:
         columns = f"d.id, {score} AS score"
-    # Only constants and column names are interpolated; every value is a parameter.
+    # Only constants, integers and column names are interpolated; every text is a parameter.
     sql = f"SELECT {columns} FROM {source} WHERE {condition} AND {where}"  # noqa: S608
     if facet_columns:
         # One row per (type, department, status) with its count: a few hundred rows at most,
@@ -298,35 +311,42 @@ def _hits(ids, terms):
     return hits
 
 
+def _context(departments):
+    """What understanding a query needs, read once per search (cached where it can be)."""
+    return {
+        "vocabulary": vocabulary.current(),
+        "groups": synonym_groups(),
+        "intents": intent_rules(),
+        "aliases": department_aliases(departments),
+    }
+
+
 def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
-    """Search live powers (with facets and filters), law articles and departments."""
+    """Search live powers (with facets and filters), life-event topics, law articles and
+    departments. A query with a typo is searched corrected when the correction is sure or the
+    query as typed finds nothing (`exact` in params: never)."""
     started = time.perf_counter()
     params = params or {}
     query = clean_public_text(query, MAX_QUERY_LENGTH)
-    words = query_words(query)
     departments = list(
         live_departments().order_by("path").only("id", "code", "title", "short_name")
     )
     selected, filters = _power_filters(params, {d.code: d for d in departments})
-    result = SearchPage(query=query, words=words, hits=[], total=0, page=1, pages=1,
-                        selected=selected)  # fmt: skip
-    if not words:
+    context = _context(departments)
+    understood = understand(query, correct=not params.get("exact"), **context)
+    result = SearchPage(query=query, words=understood.words, hits=[], total=0, page=1, pages=1,
+                        selected=selected, searched=query)  # fmt: skip
+    if not understood.words:
         return result
 
-    groups = synonym_groups()
-    boost = intent_words(query)
-    terms = _highlight_terms(words, groups)
-    found = None
-    if es_hall.enabled():
-        try:
-            found = _powers_elasticsearch(words, groups, boost, filters, page_number)
-        except es_hall.Unavailable as error:
-            log.warning("Elasticsearch 不可用，本次搜索由数据库索引回答：%s", error)
-    if found is None:
-        found = _powers_database(words, groups, boost, filters, page_number)
-    counts, result.total, result.partial, result.page, ranked, side = found
-    result.facets = _facets(counts, filters, departments)
+    found, understood = _with_correction(understood, context, filters, page_number, result)
+    result.words = understood.words
+    result.department_names = understood.department_names
+    terms = _highlight_terms(understood.words, understood.groups)
+    result.total, result.partial, result.page = found.total, found.partial, found.page
+    result.facets = _facets(found.counts, filters, departments)
     result.pages = max(1, -(-result.total // PAGE_SIZE))
+    ranked = found.ranked
     exact = _exact_code(query, filters) if result.page == 1 else None
     if exact is not None:
         ranked = [exact] + [pk for pk in ranked if pk != exact]
@@ -337,10 +357,56 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
     ranked = [pk for pk in ranked if by_pk.get(pk) in live]
     result.hits = _hits(ranked, terms)
     if result.page == 1 and not selected:
-        result.articles = _hits(side(DocumentKind.ARTICLE, 5), terms)
-        result.departments = _hits(side(DocumentKind.DEPARTMENT, 3), terms)
+        result.topics = _hits(found.side(DocumentKind.TOPIC, 3), terms)
+        result.articles = _hits(found.side(DocumentKind.ARTICLE, 5), terms)
+        result.departments = _hits(found.side(DocumentKind.DEPARTMENT, 3), terms)
     result.duration_ms = int((time.perf_counter() - started) * 1000)
     return result
+
+
+def _with_correction(understood, context, filters, page_number, result):
+    """(what was found, the understanding it was found with): the corrected query's when the
+    correction is sure and finds something, or when the query as typed finds nothing (or only
+    some of its words) and the correction finds all; otherwise the query as typed, with the
+    correction offered when it finds something."""
+    correction = understood.correction
+    if correction is None:
+        return _find(understood, filters, page_number), understood
+    corrected = understand(correction.text, correct=False, **context)
+    if correction.sure:
+        found = _find(corrected, filters, page_number)
+        if found.matched:
+            result.corrected_from, result.searched = result.query, correction.text
+            return found, corrected
+        return _find(understood, filters, page_number), understood
+    found = _find(understood, filters, page_number)
+    alternative = _find(corrected, filters, page_number)
+    if alternative.matched and (not found.matched or (found.partial and not alternative.partial)):
+        result.corrected_from, result.searched = result.query, correction.text
+        return alternative, corrected
+    if alternative.matched and alternative.total > found.total:
+        result.suggestion = correction.text
+    return found, understood
+
+
+@dataclass
+class Found:
+    counts: dict
+    total: int  # within the filters
+    matched: int  # whatever the filters
+    partial: bool
+    page: int
+    ranked: list[int]  # document ids
+    side: object  # side(kind, limit) -> document ids
+
+
+def _find(understood, filters, page_number) -> Found:
+    if es_hall.enabled():
+        try:
+            return _powers_elasticsearch(understood, filters, page_number)
+        except es_hall.Unavailable as error:
+            log.warning("Elasticsearch 不可用，本次搜索由数据库索引回答：%s", error)
+    return _powers_database(understood, filters, page_number)
 
 
 def _page_of(total, page_number):
@@ -348,28 +414,34 @@ def _page_of(total, page_number):
     return min(max(1, page_number), pages)
 
 
-def _powers_database(words, groups, boost, filters, page_number):
-    """(facet counts, total, partial, page, ranked document ids, side search) from the
-    database's full-text index."""
+def _powers_database(understood, filters, page_number) -> Found:
+    """The powers found in the database's full-text index (and a side search for the rest)."""
+    words, groups, boost, soft = (
+        understood.words, understood.groups, understood.boost, understood.soft
+    )  # fmt: skip
     partial = False
-    all_words = match = build_match(words, groups=groups, boost=boost)
-    literal = build_match(words, groups=[], boost=boost)
+    all_words = match = build_match(words, groups=groups, boost=boost, soft=soft)
+    literal = build_match(words, groups=[], boost=boost, soft=soft)
     rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
     if not rows and len(words) > 1:
-        match = build_match(words, any_word=True, groups=groups, boost=boost)
-        literal = build_match(words, any_word=True, groups=[], boost=boost)
+        match = build_match(words, any_word=True, groups=groups, boost=boost, soft=soft)
+        literal = build_match(words, any_word=True, groups=[], boost=boost, soft=soft)
         rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
         partial = bool(rows)
     total = sum(row[COUNT] for row in rows if _row_passes(row, filters))
     page = _page_of(total, page_number)
     ranked = [row[0] for row in _matching(match, DocumentKind.POWER, filters, limit=PAGE_SIZE,
-                                          offset=(page - 1) * PAGE_SIZE,
-                                          literal=literal)]  # fmt: skip
+                                          offset=(page - 1) * PAGE_SIZE, literal=literal,
+                                          departments=understood.department_ids)]  # fmt: skip
 
     def side(kind, limit):
-        return [row[0] for row in _matching(all_words, kind, {}, limit=limit)]
+        any_word = kind == DocumentKind.TOPIC
+        expression = build_match(words, any_word=any_word, groups=groups, soft=soft)
+        return [row[0] for row in _matching(expression if any_word else all_words, kind, {},
+                                            limit=limit)]  # fmt: skip
 
-    return _counts(rows, filters), total, partial, page, ranked, side
+    return Found(_counts(rows, filters), total, sum(row[COUNT] for row in rows), partial, page,
+                 ranked, side)  # fmt: skip
 
 
 def _document_ids(kind, object_ids):
@@ -382,15 +454,17 @@ def _document_ids(kind, object_ids):
     return [pairs[object_id] for object_id in object_ids if object_id in pairs]
 
 
-def _powers_elasticsearch(words, groups, boost, filters, page_number):
+def _powers_elasticsearch(understood, filters, page_number) -> Found:
     """The same as _powers_database, answered by Elasticsearch (search.es_hall)."""
     partial = False
     any_word = False
+    words, groups = understood.words, understood.groups
 
     def run(page):
-        return es_hall.power_search(words, groups=groups, filters=filters, boost_words=boost,
-                                    any_word=any_word, offset=(page - 1) * PAGE_SIZE,
-                                    size=PAGE_SIZE)  # fmt: skip
+        return es_hall.power_search(words, groups=groups, filters=filters,
+                                    boost_words=understood.boost, soft=understood.soft,
+                                    departments=understood.department_ids, any_word=any_word,
+                                    offset=(page - 1) * PAGE_SIZE, size=PAGE_SIZE)  # fmt: skip
 
     found = run(1)
     if not found.matched and len(words) > 1:
@@ -403,13 +477,15 @@ def _powers_elasticsearch(words, groups, boost, filters, page_number):
 
     def side(kind, limit):
         try:
-            ids = es_hall.side_search(words, groups=groups, kind=kind, size=limit)
+            ids = es_hall.side_search(words, groups=groups, kind=kind, size=limit,
+                                      soft=understood.soft,
+                                      any_word=kind == DocumentKind.TOPIC)  # fmt: skip
         except es_hall.Unavailable:
             return []
         return _document_ids(kind, ids)
 
     ranked = _document_ids(DocumentKind.POWER, found.object_ids)
-    return found.counts, found.total, partial, page, ranked, side
+    return Found(found.counts, found.total, found.matched, partial, page, ranked, side)
 
 
 def _exact_code(query, filters):

@@ -28,6 +28,7 @@ from django.db import transaction
 
 from .es_settings import index_settings
 from .query import SOFT_WORDS, expand
+from .understanding import DEPARTMENT_BOOST
 
 log = logging.getLogger(__name__)
 
@@ -234,10 +235,12 @@ def word_clause(word: str, groups) -> dict:
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
-def text_query(words, *, groups, kind, boost_words=(), any_word=False) -> dict:
-    """Documents of `kind` matching every word (or any, with any_word), ranked by field
-    weights and the document's own boost (in force above suspended)."""
-    required = [w for w in words if w not in SOFT_WORDS] or list(words)
+def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT_WORDS,
+               departments=()) -> dict:  # fmt: skip
+    """Documents of `kind` matching every word but the `soft` ones (or any, with any_word),
+    ranked by field weights, the document's own boost (in force above suspended) and, for the
+    departments the query named, DEPARTMENT_BOOST."""
+    required = [w for w in words if w not in soft] or list(words)
     clauses = [word_clause(w, groups) for w in required]
     optional = [w for w in [*words, *boost_words] if w not in required]
     query = {"filter": [{"term": {"kind": kind}}]}
@@ -247,17 +250,23 @@ def text_query(words, *, groups, kind, boost_words=(), any_word=False) -> dict:
         query["must"] = clauses
     if optional:
         query["should"] = [_text_clause(w) for w in optional]
+    functions = [{"field_value_factor": {"field": "boost", "missing": 1}}]
+    if departments:
+        functions.append(
+            {"filter": {"terms": {"department_id": list(departments)}}, "weight": DEPARTMENT_BOOST}
+        )
     return {
         "function_score": {
             "query": {"bool": query},
-            "field_value_factor": {"field": "boost", "missing": 1},
+            "functions": functions,
+            "score_mode": "multiply",
             "boost_mode": "multiply",
         }
     }
 
 
 def power_search_body(words, *, groups, filters, boost_words=(), any_word=False,
-                      offset=0, size=20) -> dict:  # fmt: skip
+                      soft=SOFT_WORDS, departments=(), offset=0, size=20) -> dict:  # fmt: skip
     """One request: the page of hits within `filters` (post_filter), and for each facet the
     counts within the other filters."""
     terms = {column: {"term": {column: value}} for column, value in filters.items()}
@@ -270,7 +279,7 @@ def power_search_body(words, *, groups, filters, boost_words=(), any_word=False,
         }
     body = {
         "query": text_query(words, groups=groups, kind="power", boost_words=boost_words,
-                            any_word=any_word),
+                            any_word=any_word, soft=soft, departments=departments),
         "aggs": aggs,
         "from": offset,
         "size": size,
@@ -301,9 +310,11 @@ def _search(body) -> dict:
         raise Unavailable(str(error)) from error
 
 
-def power_search(words, *, groups, filters, boost_words=(), any_word=False, offset=0, size=20):
+def power_search(words, *, groups, filters, boost_words=(), any_word=False, soft=SOFT_WORDS,
+                 departments=(), offset=0, size=20):  # fmt: skip
     body = power_search_body(words, groups=groups, filters=filters, boost_words=boost_words,
-                             any_word=any_word, offset=offset, size=size)  # fmt: skip
+                             any_word=any_word, soft=soft, departments=departments,
+                             offset=offset, size=size)  # fmt: skip
     answer = _search(body)
     aggregations = answer["aggregations"]
     counts = {}
@@ -321,9 +332,10 @@ def power_search(words, *, groups, filters, boost_words=(), any_word=False, offs
     )
 
 
-def side_search(words, *, groups, kind, size) -> list[int]:
-    """Object ids of the best law articles or departments for the words."""
-    body = {"query": text_query(words, groups=groups, kind=kind), "size": size, "_source": False}
+def side_search(words, *, groups, kind, size, soft=SOFT_WORDS, any_word=False) -> list[int]:
+    """Object ids of the best topics, law articles or departments for the words."""
+    query = text_query(words, groups=groups, kind=kind, soft=soft, any_word=any_word)
+    body = {"query": query, "size": size, "_source": False}
     return [_object_id(hit) for hit in _search(body)["hits"]["hits"]]
 
 

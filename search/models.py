@@ -7,6 +7,7 @@ class DocumentKind(models.TextChoices):
     POWER = "power", "行政权力事项"
     DEPARTMENT = "department", "部门"
     ARTICLE = "article", "法规条文"
+    TOPIC = "topic", "一件事"
 
 
 class SearchDocument(models.Model):
@@ -89,6 +90,44 @@ class Synonym(models.Model):
         return [term for term in re.split(r"[、，,;；\s]+", self.terms) if term]
 
 
+class Intent(models.Model):
+    """What citizens say and the catalogue's words for it (养条狗 → 犬类准养证): a query containing
+    one of the phrases is searched with the words instead (any of them may match). The built-in
+    intents are in search/lexicon/intents.txt; these are the administrators' own."""
+
+    phrases = models.CharField(
+        "市民的说法",
+        max_length=300,
+        help_text="用顿号、逗号或空格分隔，每个说法两个字以上，如：养条狗、养狗",
+    )
+    words = models.CharField(
+        "目录里的说法",
+        max_length=300,
+        help_text="事项名称里的词，用顿号分隔，如：犬类准养证。搜索时命中其中任一词即可。",
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "搜索意图"
+        verbose_name_plural = "搜索意图"
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.phrases} → {self.words}"
+
+    @property
+    def phrase_list(self):
+        from .lexicon import split_terms
+
+        return [term for term in split_terms(self.phrases) if len(term) > 1]
+
+    @property
+    def word_list(self):
+        from .lexicon import split_terms
+
+        return split_terms(self.words)
+
+
 class SearchLogEntry(models.Model):
     """One search of the hall: the query, how many results, how long. Nothing identifies the
     person who searched."""
@@ -97,6 +136,9 @@ class SearchLogEntry(models.Model):
     results = models.PositiveIntegerField("结果数")
     duration_ms = models.PositiveIntegerField("用时（毫秒）")
     searched_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # The query the results were for, when the search corrected a typo (营业只照 → 营业执照).
+    corrected = models.CharField("按此搜索", max_length=100, blank=True)
+    clicks = models.PositiveIntegerField("点击结果次数", default=0)
 
     class Meta:
         verbose_name = "搜索记录"

@@ -4,10 +4,12 @@ that say what a citizen wants to know about a power rather than which power."""
 
 from django.core.cache import cache
 
-from .models import Synonym
-from .segmentation import normalise, query_words
+from . import lexicon
+from .models import Intent, Synonym
+from .segmentation import normalise, prepare, query_words
 
 SYNONYMS_CACHE_KEY = "search:synonyms"
+INTENTS_CACHE_KEY = "search:intents"
 
 # Words citizens add to say what they want to know about a power, not which power: 罚款标准,
 # 办理流程, 需要什么材料. They are highlighted and rank higher the powers that contain them, but
@@ -16,11 +18,30 @@ SOFT_WORDS = frozenset("标准 基准 流程 材料 条件 时限 费用 收费 
 
 
 def synonym_groups() -> list[list[str]]:
+    """The built-in abbreviations (search/lexicon/abbreviations.txt) and the administrators'
+    synonym groups."""
     groups = cache.get(SYNONYMS_CACHE_KEY)
     if groups is None:
-        groups = [s.term_list for s in Synonym.objects.all()]
+        admin = [s.term_list for s in Synonym.objects.all()]
+        builtin = [list(g) for g in lexicon.abbreviations() if list(g) not in admin]
+        groups = [*builtin, *admin]
         cache.set(SYNONYMS_CACHE_KEY, groups, 300)
     return groups
+
+
+def intent_rules() -> dict[str, list[str]]:
+    """Citizens' phrase → the catalogue's words: the built-in intents (search/lexicon/
+    intents.txt) and the administrators' (search.models.Intent), which win."""
+    rules = cache.get(INTENTS_CACHE_KEY)
+    if rules is None:
+        rules = {}
+        admin = [(i.phrase_list, i.word_list) for i in Intent.objects.all()]
+        for phrases, words in [*((r.phrases, r.words) for r in lexicon.intents()), *admin]:
+            for phrase in phrases:
+                if len(phrase) > 1:
+                    rules[prepare(phrase)] = [prepare(w) for w in words]
+        cache.set(INTENTS_CACHE_KEY, rules, 300)
+    return rules
 
 
 def expand(word: str, groups: list[list[str]]) -> list[list[str]]:

@@ -9,13 +9,20 @@ from catalogue.signals import powers_bulk_created
 
 from .documents import index_objects
 from .indexing import index_later
-from .models import DictionaryWord, Synonym
-from .query import SYNONYMS_CACHE_KEY
+from . import vocabulary
+from .models import DictionaryWord, Intent, Synonym
+from .query import INTENTS_CACHE_KEY, SYNONYMS_CACHE_KEY
 from .segmentation import DICTIONARY_VERSION_KEY, dictionary_changed
 
 
 def _synonyms_changed(**_kwargs):
     cache.delete(SYNONYMS_CACHE_KEY)
+    vocabulary.index_changed()
+
+
+def _intents_changed(**_kwargs):
+    cache.delete(INTENTS_CACHE_KEY)
+    vocabulary.index_changed()
 
 
 def _dictionary_changed(**_kwargs):
@@ -56,4 +63,5 @@ def connect():
 
     for signal in (post_save, post_delete):
         signal.connect(_synonyms_changed, sender=Synonym, dispatch_uid=f"synonyms-{signal}")
+        signal.connect(_intents_changed, sender=Intent, dispatch_uid=f"intents-{signal}")
         signal.connect(_dictionary_changed, sender=DictionaryWord, dispatch_uid=f"dict-{signal}")

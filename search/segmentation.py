@@ -10,6 +10,7 @@ Index text is cut in "search mode": a long word is indexed together with its par
 finds 建设工程规划许可证核发.
 """
 
+import functools
 import re
 import threading
 import time
@@ -102,6 +103,25 @@ def normalise(text: str) -> str:
     return text.lower()
 
 
+@functools.cache
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters to simplified, by OpenCC's own tables (營業執照 → 营业执照)."""
+    if not text or text.isascii():
+        return text
+    return _converter().convert(text)
+
+
+def prepare(query: str) -> str:
+    """A query as the index reads: normalised and simplified."""
+    return simplified(normalise(query))
+
+
 def index_tokens(text: str) -> list[str]:
     """Tokens to index for a text: words and their parts, Latin words and numbers whole."""
     ensure_dictionary()
@@ -120,7 +140,7 @@ def query_words(query: str) -> list[str]:
     """The words of a query (precise mode), without stop words and punctuation."""
     ensure_dictionary()
     words = []
-    for word in rjieba.cut(normalise(query)):
+    for word in rjieba.cut(prepare(query)):
         for piece in TOKEN_RE.findall(word):
             if piece not in STOP_WORDS and piece not in words:
                 words.append(piece)
@@ -129,32 +149,6 @@ def query_words(query: str) -> list[str]:
         # match nearly everything.
         words = [word for word in words if len(word) > 1 or word.isascii()]
     return words[:MAX_QUERY_TOKENS]
-
-
-# Everyday words that say what a citizen wants done, and the words the catalogue uses for it:
-# 开公司 → 设立, 社保卡丢了 → 挂失. They are not required to match; powers that contain the
-# catalogue's words rank higher (search.engine.build_match).
-INTENT_WORDS = {
-    "开": ("设立", "开办", "新办"),
-    "丢": ("遗失", "挂失", "补办", "补领"),
-    "丢了": ("遗失", "挂失", "补办", "补领"),
-    "丢失": ("遗失", "挂失", "补办", "补领"),
-    "掉了": ("遗失", "挂失", "补办", "补领"),
-    "补办": ("遗失", "补领", "补发"),
-    "迁": ("迁移", "迁入", "迁出"),
-    "上": ("登记",),
-    "退休": ("申请",),
-}
-
-
-def intent_words(query: str) -> list[str]:
-    """The catalogue's words for what the query asks to have done (INTENT_WORDS)."""
-    words = []
-    for token in rjieba.cut(normalise(query)):
-        for word in INTENT_WORDS.get(token, ()):
-            if word not in words:
-                words.append(word)
-    return words
 
 
 def bigrams(text: str) -> list[str]:

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "access",
     "home",
     "catalogue",
+    "topics",
     "laws",
     "workdays",
     "review",
@@ -308,6 +309,10 @@ WAGTAILSEARCH_BACKENDS = {
 # Elasticsearch, when configured, answers the hall's search (search/es_hall.py, falling back to
 # the database index when it cannot) and replaces the database backend for Wagtail's own search,
 # each with an index analysed for Chinese (search/es_settings.py); see the README.
+# How stale the words the search knows (search/vocabulary.py: typo corrections, unknown words)
+# may be after the index changes, in seconds: rebuilding them costs about a second per 50,000
+# powers, so a busy catalogue rebuilds at most this often per process.
+SEARCH_VOCABULARY_REFRESH_SECONDS = 60
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_ANALYZER = os.environ.get("ELASTICSEARCH_ANALYZER", "cjk")
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "disclosure_")

@@ -69,7 +69,8 @@ def test_a_search_with_a_filter_counts_each_facet_within_the_other_filters():
         ["规划", "许可"], groups=[], filters={"power_type": "01", "status": "in_force"}, size=20
     )
     scored = body["query"]["function_score"]
-    assert scored["field_value_factor"]["field"] == "boost"  # in force above suspended
+    # in force above suspended
+    assert scored["functions"] == [{"field_value_factor": {"field": "boost", "missing": 1}}]
     must = scored["query"]["bool"]["must"]
     assert [c["multi_match"]["query"] for c in must] == ["规划", "许可"]
     assert must[0]["multi_match"]["fields"] == FIELDS and must[0]["multi_match"]["type"] == "phrase"
@@ -91,6 +92,41 @@ def test_synonyms_widen_a_word_at_half_weight_and_intent_words_only_add_to_the_s
     assert alternatives[1]["multi_match"]["boost"] == 0.5
     assert [c["multi_match"]["query"] for c in query["should"]] == ["补办"]
     assert "post_filter" not in body
+
+
+def test_a_citizens_query_is_understood_the_same_way_for_elasticsearch():
+    """The understanding (search.understanding) feeds the request: traditional characters are
+    simplified, the everyday name of a department ranks its powers higher without being
+    required, an intent stands for the catalogue's words, filler is not required."""
+    from types import SimpleNamespace
+
+    from search.es_hall import power_search_body
+    from search.understanding import department_aliases, understand
+    from search.vocabulary import build
+
+    health = SimpleNamespace(pk=7, title="广安市广安区卫生健康局", short_name="区卫健局")
+    vocabulary = build(["医师 执业 注册", "犬类 准养证 犬类准养证 核发"], ["犬类准养证"])
+    context = {
+        "vocabulary": vocabulary,
+        "groups": [],
+        "intents": {"养条狗": ["犬类准养证"]},
+        "aliases": department_aliases([health]),
+    }
+    doctor = understand("衛健委 醫師執業註冊", **context)
+    assert doctor.department_ids == [7] and doctor.words == ["医师", "执业", "注册"]
+    body = power_search_body(doctor.words, groups=doctor.groups, filters={}, soft=doctor.soft,
+                             departments=doctor.department_ids)  # fmt: skip
+    functions = body["query"]["function_score"]["functions"]
+    assert {"filter": {"terms": {"department_id": [7]}}, "weight": 1.5} in functions
+    must = body["query"]["function_score"]["query"]["bool"]["must"]
+    assert [c["multi_match"]["query"] for c in must] == ["医师", "执业", "注册"]
+
+    dog = understand("家里想养条狗要办证吗", **context)
+    body = power_search_body(dog.words, groups=dog.groups, filters={}, soft=dog.soft)
+    query = body["query"]["function_score"]["query"]["bool"]
+    (slot,) = query["must"]
+    assert [a["multi_match"]["query"] for a in slot["bool"]["should"]] == ["养条狗", "犬类准养证"]
+    assert "家里" not in str(query["must"])
 
 
 def test_words_are_joined_so_that_chinese_character_pairs_line_up():

@@ -1,0 +1,270 @@
+"""What a citizen's query means, before any index is asked: the same for the database and for
+Elasticsearch (search.engine passes the result to either).
+
+1. Characters: full-width to half-width, lower case and traditional to simplified
+   (search.segmentation.prepare, with OpenCC's own tables): 營業執照 → 营业执照.
+2. Typos: a stretch of the query that is no word of the catalogue but sounds like one (toneless
+   pinyin) or, four characters or longer, differs from one in a single character, is corrected:
+   营业只照 → 营业执照. A correction of three characters or more is sure; of two, a suggestion.
+   search.engine decides whether to search the corrected words (and says so on the page).
+3. Departments: their everyday names (卫健委, 人社局, 区市监局) rank that department's powers
+   higher; the name itself is then not required to match.
+4. Intents: citizens' phrases (养条狗, 孩子出生, 公司不做了) stand for the catalogue's words
+   (犬类准养证; 出生医学证明…): any of them may match. Action words (丢了, 到期, 改名) only add
+   to the score of the powers named with the catalogue's action (补领, 换发, 变更).
+5. Words: the rest is cut into words; words the catalogue does not know (家里, 刚) and soft words
+   (标准, 材料) only add to the score, so that everyday filler does not empty the results.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import rjieba
+
+from . import lexicon
+from .query import SOFT_WORDS
+from .segmentation import STOP_WORDS, prepare, query_words
+from .vocabulary import Vocabulary, is_chinese
+
+CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]+")
+MAX_WINDOW = 8
+# A department's powers rank this much higher when the query names the department.
+DEPARTMENT_BOOST = 1.5
+# Everyday words around a need that say nothing about which power: never required.
+FILLER_WORDS = frozenset(
+    "家里 我家 我们 咱们 自己 想 想要 打算 准备 应该 可以 能 能不能 可不可以 需不需要 要不要 "
+    "哪些 哪个 哪里 在哪 在哪里 去哪 去哪里 到哪 到哪里 找谁 谁 啥 咋 咋办 怎么弄 如何办理 "
+    "办证 办理 手续 证件 有关 相关 一条 一只 一个 条 只 个 刚 刚刚 已经 现在 马上 快 "
+    "了 啦 呀 吗 呢 吧 嘛 的话 一下 下 还 也 都 就 那 这 这个 那个 一些 些 怎么 办什么 "
+    "办哪些 要办 什么 哪 多久 几天 多长时间 流程 需要".split()
+)
+
+
+@dataclass
+class Correction:
+    text: str  # the whole query, corrected
+    changes: list[tuple[str, str]]  # (as typed, as corrected)
+    sure: bool
+
+
+@dataclass
+class Understanding:
+    query: str  # as typed, cleaned
+    text: str  # normalised and simplified
+    words: list[str] = field(default_factory=list)
+    groups: list[list[str]] = field(default_factory=list)  # synonyms, with this query's intents
+    boost: list[str] = field(default_factory=list)  # words that only add to the score
+    soft: frozenset[str] = frozenset()  # query words not required to match
+    department_ids: list[int] = field(default_factory=list)
+    department_names: list[str] = field(default_factory=list)
+    correction: Correction | None = None
+
+
+# --- Typos ------------------------------------------------------------------------------------
+
+
+def _shares_a_character(a: str, b: str) -> bool:
+    return any(x == y for x, y in zip(a, b, strict=True))
+
+
+def _protected(word: str, vocabulary: Vocabulary) -> bool:
+    return vocabulary.known(word) or word in STOP_WORDS or word in FILLER_WORDS
+
+
+def find_correction(text: str, vocabulary: Vocabulary) -> Correction | None:
+    """The query with its typos corrected (see the module's docstring), or None."""
+    from pypinyin import lazy_pinyin
+
+    changes, corrected, sure = [], text, True
+    for run in CHINESE_RUN.finditer(text):
+        chars = run.group()
+        if len(chars) < 2:
+            continue
+        sounds = lazy_pinyin(chars)
+        used = [False] * len(chars)
+        for length in range(min(len(chars), MAX_WINDOW), 1, -1):
+            for start in range(len(chars) - length + 1):
+                if any(used[start : start + length]):
+                    continue
+                window = chars[start : start + length]
+                if _protected(window, vocabulary):
+                    if length > 1 and vocabulary.known(window):
+                        used[start : start + length] = [True] * length
+                    continue
+                if length >= 3 and (
+                    vocabulary.known(window[:-1]) or vocabulary.known(window[1:])
+                ):
+                    # A word and one more character (身份证丢): no typo of a longer word.
+                    continue
+                key = " ".join(sounds[start : start + length])
+                candidates = [
+                    w for w in vocabulary.homophones(window, key) if _shares_a_character(w, window)
+                ]
+                if not candidates and length >= 4:
+                    candidates = vocabulary.near_forms(window)
+                if not candidates:
+                    continue
+                best = max(candidates, key=vocabulary.df)
+                changes.append((window, best))
+                corrected = corrected.replace(window, best, 1)
+                used[start : start + length] = [True] * length
+                sure = sure and length >= 3
+    if not changes:
+        return None
+    return Correction(corrected, changes, sure)
+
+
+# --- Departments ------------------------------------------------------------------------------
+
+_REGION_PREFIX = re.compile(r"^.{0,4}?[区县市]")
+
+
+def department_aliases(departments) -> dict[str, list[int]]:
+    """Everyday names → department ids, from the departments' own names (区人社局, 人社局) and
+    the lexicon's everyday names (卫健委 → departments whose title has 卫生健康)."""
+    aliases: dict[str, list[int]] = {}
+
+    def add(name, pk):
+        name = prepare(name).strip()
+        if len(name) >= 3 and pk not in aliases.setdefault(name, []):
+            aliases[name].append(pk)
+
+    for department in departments:
+        short = department.short_name or ""
+        for name in (department.title, short, _REGION_PREFIX.sub("", short)):
+            if name:
+                add(name, department.pk)
+    for rule in lexicon.department_names():
+        matching = [
+            d.pk
+            for d in departments
+            if any(w in d.title or w in (d.short_name or "") for w in rule.words)
+        ]
+        for phrase in rule.phrases:
+            for pk in matching:
+                if len(prepare(phrase)) >= 2:
+                    aliases.setdefault(prepare(phrase), [])
+                    if pk not in aliases[prepare(phrase)]:
+                        aliases[prepare(phrase)].append(pk)
+    return aliases
+
+
+def _longest_matches(text: str, phrases) -> list[tuple[int, int, str]]:
+    """Non-overlapping occurrences of the phrases in text, longest first at each position (the
+    first given first, among phrases of one length)."""
+    ordered = sorted(dict.fromkeys(phrases), key=len, reverse=True)
+    found, position = [], 0
+    while position < len(text):
+        for phrase in ordered:
+            if text.startswith(phrase, position):
+                found.append((position, position + len(phrase), phrase))
+                position += len(phrase)
+                break
+        else:
+            position += 1
+    return found
+
+
+def _known_words_in(text: str, vocabulary: Vocabulary) -> set[str]:
+    """The catalogue's words of three characters or more that occur in the text."""
+    found = set()
+    for run in CHINESE_RUN.finditer(text):
+        chars = run.group()
+        for length in range(3, min(len(chars), MAX_WINDOW) + 1):
+            for start in range(len(chars) - length + 1):
+                if vocabulary.known(chars[start : start + length]):
+                    found.add(chars[start : start + length])
+    return found
+
+
+def _remove(text: str, spans) -> str:
+    for start, end, _ in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+# --- Intents and actions ----------------------------------------------------------------------
+
+
+@cache
+def _action_words() -> dict[str, tuple[str, ...]]:
+    actions: dict[str, tuple[str, ...]] = {}
+    for rule in lexicon.actions():
+        for phrase in rule.phrases:
+            actions[prepare(phrase)] = tuple(prepare(w) for w in rule.words)
+    return actions
+
+
+def action_words(text: str) -> list[str]:
+    """The catalogue's action words for the query's action words (丢了 → 补领、挂失…)."""
+    words = []
+    for token in rjieba.cut(text):
+        for word in _action_words().get(token, ()):
+            if word not in words:
+                words.append(word)
+    return words
+
+
+# --- All together -----------------------------------------------------------------------------
+
+
+def understand(
+    query: str,
+    *,
+    vocabulary: Vocabulary,
+    groups,
+    intents: dict[str, list[str]],
+    aliases: dict[str, list[int]],
+    correct: bool = True,
+) -> Understanding:
+    text = prepare(query)
+    result = Understanding(query=query, text=text)
+    if correct:
+        result.correction = find_correction(text, vocabulary)
+
+    rest = text
+    named = _longest_matches(rest, aliases)
+    without = _remove(rest, named)
+    if named and query_words(without):
+        rest = without
+        for _, _, name in named:
+            result.department_names.append(name)
+            for pk in aliases[name]:
+                if pk not in result.department_ids:
+                    result.department_ids.append(pk)
+
+    # Abbreviations and the catalogue's own longer words are kept whole, so that 结婚证 is not
+    # read as the intent 结婚, nor 户口迁移 as 户口迁.
+    abbreviations = {prepare(t) for group in groups for t in group if len(t) > 1}
+    whole = abbreviations | _known_words_in(rest, vocabulary)
+    query_groups = [list(g) for g in groups]
+    words, spans = [], []
+    for start, end, phrase in _longest_matches(rest, [*intents, *whole]):
+        if phrase in intents and phrase not in whole:
+            query_groups.append([phrase, *intents[phrase]])
+        elif phrase not in abbreviations:
+            continue  # a word of the catalogue: segmentation keeps it
+        spans.append((start, end, phrase))
+        if phrase not in words:
+            words.append(phrase)
+    rest = _remove(rest, spans)
+
+    for word in query_words(rest):
+        if word not in words and word not in FILLER_WORDS:
+            words.append(word)
+    if any(len(word) > 1 for word in words):
+        words = [word for word in words if len(word) > 1 or word.isascii()]
+    if not words:
+        words = [w for w in query_words(text) if w not in FILLER_WORDS] or query_words(text)
+    result.words = words
+    result.groups = query_groups
+    result.boost = [w for w in action_words(text) if w not in words]
+    grouped = {prepare(t) for group in query_groups for t in group}
+    unknown = {
+        w for w in words if is_chinese(w) and not vocabulary.known(w) and w not in grouped
+    }
+    result.soft = frozenset(SOFT_WORDS | unknown)
+    return result

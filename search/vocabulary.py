@@ -1,0 +1,167 @@
+"""The words the hall's index knows, for understanding queries (search.understanding).
+
+Built from the names of the live powers in the index (each word with the number of names it is
+in), the built-in lexicon and the administrators' synonyms and intents, the departments' names
+and the life-event topics' keywords. From them:
+
+- `known(word)`: is this a word of the catalogue? Unknown words of a query only add to the score;
+- `homophones(text)`: catalogue words that sound the same (toneless pinyin, pypinyin's own data):
+  营业只照 → 营业执照;
+- `near_forms(text)`: catalogue words of four characters or more that differ in one character
+  (a near-form or mistyped character): 营业执熙 → 营业执照.
+
+One vocabulary per process, rebuilt when the index changed (a generation number in the shared
+cache, bumped by search.documents.replace_documents), at most every
+SEARCH_VOCABULARY_REFRESH_SECONDS: until then the previous one answers (a correction a minute
+late is harmless; rebuilding 100,000 names on every publication is not).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from pypinyin import lazy_pinyin
+
+from . import lexicon
+from .segmentation import TOKEN_RE, normalise
+
+GENERATION_KEY = "search:index-generation"
+CHECK_SECONDS = 1.0
+NEAR_FORM_MIN_LENGTH = 4
+MAX_WORD_LENGTH = 12
+
+
+def pinyin_key(text: str) -> str:
+    return " ".join(lazy_pinyin(text))
+
+
+def is_chinese(text: str) -> bool:
+    return bool(text) and all("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+@dataclass
+class Vocabulary:
+    frequency: dict[str, int] = field(default_factory=dict)
+    by_sound: dict[str, list[str]] = field(default_factory=dict)
+    by_shape: dict[str, list[str]] = field(default_factory=dict)
+
+    def known(self, word: str) -> bool:
+        return word in self.frequency
+
+    def df(self, word: str) -> int:
+        return self.frequency.get(word, 0)
+
+    def homophones(self, text: str, key: str | None = None) -> list[str]:
+        """Known words of the same length that sound like `text`, most frequent first."""
+        key = pinyin_key(text) if key is None else key
+        return [w for w in self.by_sound.get(key, ()) if w != text and len(w) == len(text)]
+
+    def near_forms(self, text: str) -> list[str]:
+        """Known words that differ from `text` in exactly one character."""
+        found = []
+        for position in range(len(text)):
+            for word in self.by_shape.get(_masked(text, position), ()):
+                if word != text and word not in found:
+                    found.append(word)
+        return found
+
+
+def _masked(word: str, position: int) -> str:
+    return word[:position] + "*" + word[position + 1 :]
+
+
+def build(name_words, extra_words) -> Vocabulary:
+    """A vocabulary from the segmented names of the powers (one string of space-separated words
+    per power) and other words (lexicon, departments, topics), which count once each."""
+    frequency: dict[str, int] = defaultdict(int)
+    for words in name_words:
+        for word in set(words.split()):
+            if len(word) <= MAX_WORD_LENGTH:
+                frequency[word] += 1
+    for word in extra_words:
+        word = normalise(word).strip()
+        if word and len(word) <= MAX_WORD_LENGTH and TOKEN_RE.fullmatch(word):
+            frequency[word] = max(frequency.get(word, 0), 1)
+    by_sound, by_shape = defaultdict(list), defaultdict(list)
+    for word in sorted(frequency, key=lambda w: (-frequency[w], w)):
+        if len(word) < 2 or not is_chinese(word):
+            continue
+        by_sound[pinyin_key(word)].append(word)
+        if len(word) >= NEAR_FORM_MIN_LENGTH:
+            for position in range(len(word)):
+                by_shape[_masked(word, position)].append(word)
+    return Vocabulary(dict(frequency), dict(by_sound), dict(by_shape))
+
+
+def _lexicon_words():
+    from .models import Intent, Synonym
+
+    for group in lexicon.abbreviations():
+        yield from group
+    for rule in (*lexicon.intents(), *lexicon.actions()):
+        yield from rule.words
+    for rule in lexicon.department_names():
+        yield from rule.phrases
+    for synonym in Synonym.objects.all():
+        yield from synonym.term_list
+    for intent in Intent.objects.all():
+        yield from intent.word_list
+
+
+def _catalogue_words():
+    from .models import DocumentKind, SearchDocument
+
+    yield from SearchDocument.objects.filter(
+        kind__in=[DocumentKind.DEPARTMENT, DocumentKind.TOPIC]
+    ).values_list("name_words", flat=True)
+
+
+def load() -> Vocabulary:
+    from .models import DocumentKind, SearchDocument
+
+    names = SearchDocument.objects.filter(kind=DocumentKind.POWER).values_list(
+        "name_words", flat=True
+    )
+    extra = list(_lexicon_words())
+    for words in _catalogue_words():
+        extra.extend(words.split())
+    return build(names.iterator(chunk_size=5000), extra)
+
+
+_lock = threading.Lock()
+_current: Vocabulary | None = None
+_generation = None
+_built_at = float("-inf")
+_checked_at = float("-inf")
+
+
+def index_changed():
+    """The index or the lexicon changed: vocabularies everywhere are out of date."""
+    global _checked_at
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, timeout=None)
+    _checked_at = float("-inf")
+
+
+def current() -> Vocabulary:
+    """This process's vocabulary, rebuilt when out of date (see the module's docstring)."""
+    global _current, _generation, _built_at, _checked_at
+    now = time.monotonic()
+    refresh = getattr(settings, "SEARCH_VOCABULARY_REFRESH_SECONDS", 60)
+    if _current is not None and (now - _checked_at < CHECK_SECONDS or now - _built_at < refresh):
+        return _current
+    _checked_at = now
+    generation = cache.get(GENERATION_KEY, 1)
+    if _current is not None and generation == _generation:
+        return _current
+    with _lock:
+        if _current is None or generation != _generation:
+            _current, _generation, _built_at = load(), generation, time.monotonic()
+    return _current
