@@ -2,11 +2,13 @@
 (review.services.review_setup_ensure) and kept in step with departments (catalogue.receivers).
 
 Pages are passed in rather than looked up, so that access knows nothing of the catalogue's
-models: rights are granted on the catalogue page, on the hall above it and on each department.
+models: rights are granted on the catalogue page, on the hall above it, on each department and on
+the index of the life-event topics (topics.receivers, whenever that page is saved).
 """
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from .models import DepartmentEditors
@@ -19,6 +21,9 @@ from .roles import (
 )
 
 EDITOR_PAGE_PERMISSIONS = ("add", "change")
+# The life-event topics (一件事) are editorial, not legal content: content administrators write
+# and publish them directly.
+TOPIC_PAGE_PERMISSIONS = ("add", "change", "publish")
 # No bulk_delete: a page with pages under it is never deleted wholesale.
 ADMIN_PAGE_PERMISSIONS = ("add", "change", "publish", "lock", "unlock")
 IMAGE_PERMISSIONS = ("add_image", "change_image", "choose_image")
@@ -91,9 +96,12 @@ def roles_ensure(*, catalogue, departments) -> dict[str, Group]:
 
     content_admins, _ = Group.objects.get_or_create(name=CONTENT_ADMINS)
     content_admins.permissions.add(*access_admin)
-    # Page rights on each department (department_editors_ensure below), none on the catalogue
-    # or the hall: they import and edit powers, they do not create departments.
-    GroupPagePermission.objects.filter(group=content_admins, page__depth__lt=4).delete()
+    # Page rights on each department (department_editors_ensure below) and on the topics' index
+    # (topic_editors_ensure), none on the catalogue or the hall: they import and edit powers,
+    # they do not create departments.
+    GroupPagePermission.objects.filter(
+        Q(page__depth__lt=hall.depth + 1) | Q(page=catalogue), group=content_admins
+    ).delete()
 
     # 纪检监察: the admin, nothing else; what they read and do is decided by access.roles.
     supervisors, _ = Group.objects.get_or_create(name=SUPERVISORS)
@@ -108,6 +116,17 @@ def roles_ensure(*, catalogue, departments) -> dict[str, Group]:
         CONTENT_ADMINS: content_admins,
         SUPERVISORS: supervisors,
     }
+
+
+@transaction.atomic
+def topic_editors_ensure(index) -> None:
+    """Content administrators add, edit and publish the life-event topics under `index` (the
+    一件事 index page); site administrators have the same from the hall above. Department editors
+    and the legal office have no rights there."""
+    content_admins, _ = Group.objects.get_or_create(name=CONTENT_ADMINS)
+    content_admins.permissions.add(*_permissions("wagtailadmin.access_admin"))
+    for action in TOPIC_PAGE_PERMISSIONS:
+        _page_permission(content_admins, index, action)
 
 
 def department_group_name(department) -> str:

@@ -5,9 +5,11 @@
 - 法制办审核 (legal office): reviews every new power and every change in the 法制办审核 workflow;
   approving publishes, rejecting returns the draft with a comment. Like Wagtail's moderators, they
   may open and correct what they review (edit rights on the catalogue's powers).
-- 站点管理员 (site administrators): departments, laws, the calendar, users and groups.
+- 站点管理员 (site administrators): departments, laws, the calendar, users and groups; every page
+  of the hall, the life-event topics (一件事) included.
 - 内容管理员 (content administrators): spreadsheet imports; add and edit powers of every
-  department (submitting them to the legal office like editors), no department pages.
+  department (submitting them to the legal office like editors), no department pages; write and
+  publish the life-event topics (一件事), which are editorial and not reviewed.
 - 纪检监察 (supervisors): see every department's cases, warnings and records, read-only (personal
   data masked); issue 督办 and record 过错责任追究 findings (supervision.services). They handle
   nothing of a department's own.

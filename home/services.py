@@ -1,4 +1,5 @@
-"""Setting up the hall: the site, its home page (网上政务大厅) and the catalogue under it."""
+"""Setting up the hall: the site, its home page (网上政务大厅), the catalogue and the index of the
+life-event topics (一件事) under it."""
 
 from django.conf import settings
 from django.db import transaction
@@ -6,6 +7,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
 from catalogue.models import PowerCatalogue
+from topics.services import topic_index_ensure
 
 from .models import HomePage
 
@@ -14,7 +16,8 @@ from .models import HomePage
 def site_structure_ensure(
     *, hall_title="网上政务大厅", catalogue_title="职权目录", hostname="localhost", port=80
 ):
-    """Make sure the hall (home page), the catalogue and the default site exist; idempotent."""
+    """Make sure the hall (home page), the catalogue, the topics' index and the default site
+    exist; idempotent."""
     _tree_roots_ensure()
     home = HomePage.objects.first()
     if home is None:
@@ -46,6 +49,7 @@ def site_structure_ensure(
         )
         home.add_child(instance=catalogue)
         catalogue.save_revision().publish()
+    topic_index_ensure(hall=home)
     return home, catalogue
 
 

@@ -196,3 +196,37 @@ def submit_change(power, editor, **changes):
 
     save_change(power, editor, **changes)
     return power_submit(power=power, user=editor)
+
+
+def make_topic(*items, title="新生儿出生一件事", slug="newborn", **values):
+    """A published life-event topic (一件事) whose items are (power code, note) pairs, in order."""
+    from topics.models import TopicPage
+    from topics.services import TopicData, TopicItemData, topic_upsert
+
+    data = TopicData(
+        title=title,
+        slug=slug,
+        audience=values.pop("audience", "新生儿的父母或其他监护人"),
+        summary=values.pop("summary", "孩子出生后依次办理的事项。"),
+        keywords=values.pop("keywords", "孩子出生、生孩子、新生儿"),
+        items=[TopicItemData(code=code, note=note) for code, note in items],
+    )
+    result = topic_upsert(data=data, **values)
+    return TopicPage.objects.get(pk=result.page.pk)
+
+
+def topic_admin_form(*items, **overrides):
+    """The POST data of the topic editing form in the admin; `items` are (page id, note)."""
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    values = {
+        "title": "退休一件事",
+        "slug": "retirement",
+        "audience": "即将达到法定退休年龄的企业职工",
+        "summary": "申请退休、核定养老金。",
+        "keywords": "退休，办退休 领养老金",
+        "items": inline_formset([{"power": pk, "note": note} for pk, note in items]),
+        "comments": inline_formset([]),
+    }
+    values.update(overrides)
+    return nested_form_data(values)

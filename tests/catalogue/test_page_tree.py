@@ -5,11 +5,12 @@ from wagtail.test.utils import WagtailPageTestCase
 
 from catalogue.models import DepartmentPage, PowerCatalogue, PowerPage
 from home.models import HomePage
+from topics.models import TopicIndexPage
 
 
 class PageTreeRulesTest(WagtailPageTestCase):
-    def test_the_hall_holds_only_the_catalogue(self):
-        self.assertAllowedSubpageTypes(HomePage, {PowerCatalogue})
+    def test_the_hall_holds_only_the_catalogue_and_the_topics(self):
+        self.assertAllowedSubpageTypes(HomePage, {PowerCatalogue, TopicIndexPage})
         self.assertAllowedParentPageTypes(HomePage, {Page})
 
     def test_the_catalogue_holds_departments_and_departments_hold_powers(self):
