@@ -11,7 +11,7 @@ from catalogue.models import PowerPage
 from catalogue.services import CitationData
 from demo.catalogue import image_from_file
 from tests.browser.conftest import axe_violations
-from tests.factories import load_base_data, publish_power, road_transport_licence
+from tests.factories import load_base_data, make_topic, publish_power, road_transport_licence
 
 FLOWCHART = Path(settings.BASE_DIR) / "disclosure" / "fixtures" / "flowcharts"
 
@@ -75,6 +75,41 @@ def test_a_citizen_filters_the_catalogue_and_reads_a_power(live_server, phone, h
     # nothing is wider than the phone's screen but the tables that scroll
     overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_citizen_on_a_phone_follows_a_life_event_topic_to_its_powers(live_server, phone, hall):
+    make_topic(
+        (hall.code, "先取得经营许可"),
+        ("CONFIRM-1", "驾驶员上岗前"),
+        title="开办货运公司一件事",
+        slug="freight",
+        audience="准备从事道路货物运输经营的企业",
+    )
+    phone.goto(live_server.url + "/")
+    phone.get_by_role("link", name=re.compile("开办货运公司一件事")).click()
+    expect(phone.locator("h1")).to_have_text("开办货运公司一件事")
+    phone.get_by_role("link", name="高效办成一件事").click()  # the breadcrumb to all topics
+    expect(phone).to_have_url(re.compile(r"/topics/$"))
+    assert axe_violations(phone) == [], "/topics/"
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+
+    phone.locator("main").get_by_role("link", name="开办货运公司一件事").click()
+    main = phone.locator("main")
+    expect(main).to_contain_text("准备从事道路货物运输经营的企业")
+    items = main.locator("ol.steps > li")
+    expect(items).to_have_count(2)
+    expect(items.nth(0)).to_contain_text("第 1 项")
+    expect(items.nth(0)).to_contain_text("道路货物运输经营许可")
+    expect(items.nth(0)).to_contain_text("区交通运输局")
+    expect(items.nth(1)).to_contain_text("驾驶员上岗前")
+    assert axe_violations(phone) == [], "topic"
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+
+    items.nth(0).get_by_role("link", name="道路货物运输经营许可").click()
+    expect(phone.locator("h1")).to_have_text("道路货物运输经营许可")
 
 
 @pytest.mark.django_db(transaction=True)
