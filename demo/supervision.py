@@ -72,6 +72,17 @@ def _other_post(case: Case) -> str:
     return "综合岗"
 
 
+def _fits(irregularity: str, case: Case) -> bool:
+    """Whether the irregularity can be shown on the case: one done outside its post needs a
+    current step with posts that is not the last (the last one also needs a decision)."""
+    if irregularity != "outside_post":
+        return True
+    steps = case.steps_list
+    if case.current_step >= len(steps) - 1 or not steps[case.current_step].post_names:
+        return False
+    return _other_post(case) not in steps[case.current_step].post_names
+
+
 def _irregularities(now) -> int:
     """One of each irregularity a department can commit on a running case, recorded as it
     would be: through the services (fees) and a business system's pushes (the refused ones
@@ -97,11 +108,15 @@ def _irregularities(now) -> int:
         ("extension_unapproved", lambda case: {"kind": "extend", "days": 10, "reason": "材料复杂",
                                                "approver": {"name": "钱科员", "post": "科员"}}),
     ]  # fmt: skip
-    cases = iter(running.exclude(pk=free.pk if free else None)[5:40])
-    for (name, body), case in zip(pushes, cases, strict=False):
-        system = _staff(case.department_id)
+    # Each irregularity on a case it can happen to (_fits), whatever the day the demo is made.
+    candidates = list(running.exclude(pk=free.pk if free else None)[5:200])
+    used = set()
+    for name, body in pushes:
+        case = next((c for c in candidates if c.pk not in used and _fits(name, c)), None)
+        system = case and _staff(case.department_id)
         if system is None:
             continue
+        used.add(case.pk)
         event = {"external_id": f"DEMO-{name}", "occurred_at": when, **body(case)}
         try:
             ingest.push_event(case, event, account=system)
