@@ -263,7 +263,7 @@ class Highlight(Schema):
 
 
 class SearchHit(Schema):
-    kind: str = Field(description="power、department 或 article")
+    kind: str = Field(description="power、topic、department 或 article")
     title: str
     url: str
     api_url: str | None
@@ -282,12 +282,20 @@ class FacetValue(Schema):
 
 class SearchResult(Schema):
     query: str
-    words: list[str] = Field(description="分词结果")
+    searched: str = Field(description="结果所依据的搜索词：原词，或纠正错别字后的词")
+    corrected_from: str = Field(
+        description="纠正了错别字时为原词（结果按 searched 搜索；"
+        "加 exact=1 仍按原词搜索），否则为空"
+    )
+    suggestion: str = Field(description="不确定的纠正建议（结果仍按原词），没有则为空")
+    departments_named: list[str] = Field(description="搜索词里识别出的部门俗称，其事项排在前面")
+    words: list[str] = Field(description="分词结果（已转为简体、去掉虚词，意图词代表目录里的说法）")
     total: int
     page: int
     pages: int
     partial: bool = Field(description="没有同时包含全部词语的结果时，按部分词语匹配")
     hits: list[SearchHit]
+    topics: list[SearchHit] = Field(description="相关的“一件事”主题（第一页、未筛选时）")
     articles: list[SearchHit]
     departments: list[SearchHit]
     facets: dict[str, list[FacetValue]]

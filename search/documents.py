@@ -9,6 +9,7 @@ from catalogue.choices import PowerStatus, PowerType
 from catalogue.models import DepartmentPage, LegalBasis, PowerPage
 from laws.models import Law, LawArticle
 from laws.numerals import article_numbers
+from topics.models import TopicPage
 
 from . import es_hall, vocabulary
 from .models import DocumentKind, SearchDocument
@@ -226,6 +227,36 @@ def article_documents(laws):
     ]
 
 
+def topic_documents(topics):
+    """Life-event topics: found by their title and the everyday words people use for the event
+    (the name), then by who they are for, their introduction and their items' names."""
+    from topics.selectors import topic_powers
+
+    topics = list(topics)
+    restricted = _restricted_paths()
+    public = [t for t in topics if _is_public(t, restricted)]
+    powers = topic_powers(public) if public else {}
+    root = _site_root()
+    documents = [
+        _document(
+            DocumentKind.TOPIC,
+            topic.pk,
+            name="\n".join([topic.title, *topic.keyword_list]),
+            body="\n".join(
+                [
+                    topic.audience,
+                    topic.summary,
+                    *(power.title for power in powers.get(topic.pk, [])),
+                ]
+            ),  # fmt: skip
+            title=topic.title[:300],
+            url=_public_path(topic.url_path, root),
+        )
+        for topic in public
+    ]
+    return documents, [t.pk for t in topics if t not in public]
+
+
 @transaction.atomic
 def replace_documents(kind, documents, remove_ids=()):
     """Write documents of one kind, replacing any earlier version of the same objects."""
@@ -245,6 +276,9 @@ def index_objects(model, objs):
     elif issubclass(model, DepartmentPage):
         documents, gone = department_documents(objs)
         replace_documents(DocumentKind.DEPARTMENT, documents, gone)
+    elif issubclass(model, TopicPage):
+        documents, gone = topic_documents(objs)
+        replace_documents(DocumentKind.TOPIC, documents, gone)
     elif issubclass(model, Law):
         laws = list(objs)
         for law in laws:
@@ -257,6 +291,8 @@ def unindex_object(obj):
         kind, documents = DocumentKind.POWER, SearchDocument.objects.filter(object_id=obj.pk)
     elif isinstance(obj, DepartmentPage):
         kind, documents = DocumentKind.DEPARTMENT, SearchDocument.objects.filter(object_id=obj.pk)
+    elif isinstance(obj, TopicPage):
+        kind, documents = DocumentKind.TOPIC, SearchDocument.objects.filter(object_id=obj.pk)
     elif isinstance(obj, Law):
         kind = DocumentKind.ARTICLE
         documents = SearchDocument.objects.filter(url__startswith=f"/laws/{obj.pk}/#")

@@ -32,7 +32,7 @@ from . import es_hall, vocabulary
 from .models import DocumentKind, SearchDocument
 from .query import SOFT_WORDS, expand, intent_rules, synonym_groups
 from .segmentation import bigrams, query_words
-from .understanding import DEPARTMENT_BOOST, department_aliases, understand
+from .understanding import DEPARTMENT_BOOST, TOPIC_BOOST, department_aliases, understand
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ class SearchPage:
     corrected_from: str = ""
     suggestion: str = ""
     department_names: list[str] = field(default_factory=list)
+    exact: bool = False  # searched as typed, on request (no correction)
 
 
 # --- Query building -------------------------------------------------------------------------
@@ -142,11 +143,12 @@ SYNONYM_ONLY_FACTOR = 0.5
 
 
 def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False, literal=None,
-              departments=()):  # fmt: skip
+              departments=(), favoured=()):  # fmt: skip
     """Run `match` (build_match) against documents of `kind` within `filters`: ranked ids and
     scores, or with facet_columns the counts per (type, department, status). `literal`, the
     expression without synonyms, when it differs, ranks documents it finds above the others;
-    the powers of `departments` (named in the query) rank DEPARTMENT_BOOST higher."""
+    the powers of `departments` (named in the query) rank DEPARTMENT_BOOST higher, the
+    `favoured` objects (a named life event's powers) TOPIC_BOOST higher."""
     where, params = _filters_sql(kind, filters)
     if connection.vendor == "postgresql":
         score = "ts_rank(d.vector, q.query) * d.boost"
@@ -169,7 +171,11 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
             literal = literal and f'kind : "{kind}" AND ({literal})'
     if departments:
         ids = ", ".join(str(int(pk)) for pk in departments)
-        score = f"{score} * (CASE WHEN d.department_id IN ({ids}) THEN {DEPARTMENT_BOOST} ELSE 1 END)"
+        factor = f"CASE WHEN d.department_id IN ({ids}) THEN {DEPARTMENT_BOOST} ELSE 1 END"
+        score = f"{score} * ({factor})"
+    if favoured:
+        ids = ", ".join(str(int(pk)) for pk in favoured)
+        score = f"{score} * (CASE WHEN d.object_id IN ({ids}) THEN {TOPIC_BOOST} ELSE 1 END)"
     params = [match, *params]
     if facet_columns:
         columns = "d.power_type, d.department_id, d.status, COUNT(*)"
@@ -333,9 +339,11 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
     )
     selected, filters = _power_filters(params, {d.code: d for d in departments})
     context = _context(departments)
-    understood = understand(query, correct=not params.get("exact"), **context)
+    exact = params.get("exact") is True or str(params.get("exact", "")).lower() in ("1", "true")
+    understood = understand(query, correct=not exact, **context)
     result = SearchPage(query=query, words=understood.words, hits=[], total=0, page=1, pages=1,
-                        selected=selected, searched=query)  # fmt: skip
+                        selected=selected, searched=query,
+                        exact=exact)  # fmt: skip
     if not understood.words:
         return result
 
@@ -432,16 +440,24 @@ def _powers_database(understood, filters, page_number) -> Found:
     page = _page_of(total, page_number)
     ranked = [row[0] for row in _matching(match, DocumentKind.POWER, filters, limit=PAGE_SIZE,
                                           offset=(page - 1) * PAGE_SIZE, literal=literal,
-                                          departments=understood.department_ids)]  # fmt: skip
+                                          departments=understood.department_ids,
+                                          favoured=understood.favoured)]  # fmt: skip
 
     def side(kind, limit):
-        any_word = kind == DocumentKind.TOPIC
-        expression = build_match(words, any_word=any_word, groups=groups, soft=soft)
-        return [row[0] for row in _matching(expression if any_word else all_words, kind, {},
-                                            limit=limit)]  # fmt: skip
+        if kind == DocumentKind.TOPIC:
+            expression = build_match(words, any_word=True, groups=groups, soft=soft)
+            found = [row[0] for row in _matching(expression, kind, {}, limit=limit)]
+            return _named_topics_first(understood, found, limit)
+        return [row[0] for row in _matching(all_words, kind, {}, limit=limit)]
 
     return Found(_counts(rows, filters), total, sum(row[COUNT] for row in rows), partial, page,
                  ranked, side)  # fmt: skip
+
+
+def _named_topics_first(understood, found, limit):
+    """Topic document ids: those the query names (understanding.topic_ids) first."""
+    named = _document_ids(DocumentKind.TOPIC, understood.topic_ids) if understood.topic_ids else []
+    return [*named, *(pk for pk in found if pk not in named)][:limit]
 
 
 def _document_ids(kind, object_ids):
@@ -463,7 +479,8 @@ def _powers_elasticsearch(understood, filters, page_number) -> Found:
     def run(page):
         return es_hall.power_search(words, groups=groups, filters=filters,
                                     boost_words=understood.boost, soft=understood.soft,
-                                    departments=understood.department_ids, any_word=any_word,
+                                    departments=understood.department_ids,
+                                    favoured=understood.favoured, any_word=any_word,
                                     offset=(page - 1) * PAGE_SIZE, size=PAGE_SIZE)  # fmt: skip
 
     found = run(1)
@@ -481,8 +498,11 @@ def _powers_elasticsearch(understood, filters, page_number) -> Found:
                                       soft=understood.soft,
                                       any_word=kind == DocumentKind.TOPIC)  # fmt: skip
         except es_hall.Unavailable:
-            return []
-        return _document_ids(kind, ids)
+            ids = []
+        found = _document_ids(kind, ids)
+        if kind == DocumentKind.TOPIC:
+            return _named_topics_first(understood, found, limit)
+        return found
 
     ranked = _document_ids(DocumentKind.POWER, found.object_ids)
     return Found(found.counts, found.total, found.matched, partial, page, ranked, side)

@@ -28,7 +28,7 @@ from django.db import transaction
 
 from .es_settings import index_settings
 from .query import SOFT_WORDS, expand
-from .understanding import DEPARTMENT_BOOST
+from .understanding import DEPARTMENT_BOOST, TOPIC_BOOST
 
 log = logging.getLogger(__name__)
 
@@ -236,10 +236,11 @@ def word_clause(word: str, groups) -> dict:
 
 
 def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT_WORDS,
-               departments=()) -> dict:  # fmt: skip
+               departments=(), favoured=()) -> dict:  # fmt: skip
     """Documents of `kind` matching every word but the `soft` ones (or any, with any_word),
     ranked by field weights, the document's own boost (in force above suspended) and, for the
-    departments the query named, DEPARTMENT_BOOST."""
+    departments the query named, DEPARTMENT_BOOST; the `favoured` objects (a named life
+    event's powers), TOPIC_BOOST."""
     required = [w for w in words if w not in soft] or list(words)
     clauses = [word_clause(w, groups) for w in required]
     optional = [w for w in [*words, *boost_words] if w not in required]
@@ -255,6 +256,10 @@ def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT
         functions.append(
             {"filter": {"terms": {"department_id": list(departments)}}, "weight": DEPARTMENT_BOOST}
         )
+    if favoured:
+        functions.append(
+            {"filter": {"terms": {"object_id": list(favoured)}}, "weight": TOPIC_BOOST}
+        )
     return {
         "function_score": {
             "query": {"bool": query},
@@ -266,7 +271,8 @@ def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT
 
 
 def power_search_body(words, *, groups, filters, boost_words=(), any_word=False,
-                      soft=SOFT_WORDS, departments=(), offset=0, size=20) -> dict:  # fmt: skip
+                      soft=SOFT_WORDS, departments=(), favoured=(), offset=0,
+                      size=20) -> dict:  # fmt: skip
     """One request: the page of hits within `filters` (post_filter), and for each facet the
     counts within the other filters."""
     terms = {column: {"term": {column: value}} for column, value in filters.items()}
@@ -279,7 +285,8 @@ def power_search_body(words, *, groups, filters, boost_words=(), any_word=False,
         }
     body = {
         "query": text_query(words, groups=groups, kind="power", boost_words=boost_words,
-                            any_word=any_word, soft=soft, departments=departments),
+                            any_word=any_word, soft=soft, departments=departments,
+                            favoured=favoured),
         "aggs": aggs,
         "from": offset,
         "size": size,
@@ -311,10 +318,10 @@ def _search(body) -> dict:
 
 
 def power_search(words, *, groups, filters, boost_words=(), any_word=False, soft=SOFT_WORDS,
-                 departments=(), offset=0, size=20):  # fmt: skip
+                 departments=(), favoured=(), offset=0, size=20):  # fmt: skip
     body = power_search_body(words, groups=groups, filters=filters, boost_words=boost_words,
                              any_word=any_word, soft=soft, departments=departments,
-                             offset=offset, size=size)  # fmt: skip
+                             favoured=favoured, offset=offset, size=size)  # fmt: skip
     answer = _search(body)
     aggregations = answer["aggregations"]
     counts = {}

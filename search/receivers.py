@@ -7,9 +7,9 @@ from django.db.models.signals import post_delete, post_save
 from catalogue.models import DepartmentPage, PowerPage
 from catalogue.signals import powers_bulk_created
 
+from . import vocabulary
 from .documents import index_objects
 from .indexing import index_later
-from . import vocabulary
 from .models import DictionaryWord, Intent, Synonym
 from .query import INTENTS_CACHE_KEY, SYNONYMS_CACHE_KEY
 from .segmentation import DICTIONARY_VERSION_KEY, dictionary_changed

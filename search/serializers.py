@@ -19,12 +19,17 @@ def result_json(result, hit=hit_json) -> dict:
     """A search page's results as JSON (also the API's /api/v3/search/, with its own hit)."""
     return {
         "query": result.query,
+        "searched": result.searched or result.query,
+        "corrected_from": result.corrected_from,
+        "suggestion": result.suggestion,
+        "departments_named": result.department_names,
         "words": result.words,
         "total": result.total,
         "page": result.page,
         "pages": result.pages,
         "partial": result.partial,
         "hits": [hit(h) for h in result.hits],
+        "topics": [hit(h) for h in result.topics],
         "articles": [hit(h) for h in result.articles],
         "departments": [hit(h) for h in result.departments],
         "facets": {

@@ -6,13 +6,16 @@ from .models import SearchLogEntry, Synonym
 from .query import SYNONYMS_CACHE_KEY
 
 
-def search_log_record(*, query: str, results: int, duration_ms: int):
-    """Log a search (query, result count, time); nothing about the person. Never fails a
-    search: a log that cannot be written is skipped."""
+def search_log_record(*, query: str, results: int, duration_ms: int, corrected: str = ""):
+    """Log a search (query, result count, time, the correction searched instead); nothing
+    about the person. Never fails a search: a log that cannot be written is skipped. Returns
+    the entry (None when skipped)."""
     try:
-        SearchLogEntry.objects.create(query=query[:100], results=results, duration_ms=duration_ms)
+        return SearchLogEntry.objects.create(
+            query=query[:100], results=results, duration_ms=duration_ms, corrected=corrected[:100]
+        )
     except DatabaseError:
-        pass
+        return None
 
 
 def promotions_for(query: str):

@@ -33,6 +33,8 @@ CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]+")
 MAX_WINDOW = 8
 # A department's powers rank this much higher when the query names the department.
 DEPARTMENT_BOOST = 1.5
+# The powers of a life-event topic the query names rank this much higher.
+TOPIC_BOOST = 2.0
 # Everyday words around a need that say nothing about which power: never required.
 FILLER_WORDS = frozenset(
     "家里 我家 我们 咱们 自己 想 想要 打算 准备 应该 可以 能 能不能 可不可以 需不需要 要不要 "
@@ -60,6 +62,10 @@ class Understanding:
     soft: frozenset[str] = frozenset()  # query words not required to match
     department_ids: list[int] = field(default_factory=list)
     department_names: list[str] = field(default_factory=list)
+    # Life-event topics the query names (孩子出生 → 新生儿出生一件事), and their powers, which
+    # rank TOPIC_BOOST higher among the results.
+    topic_ids: list[int] = field(default_factory=list)
+    favoured: list[int] = field(default_factory=list)
     correction: Correction | None = None
 
 
@@ -94,9 +100,7 @@ def find_correction(text: str, vocabulary: Vocabulary) -> Correction | None:
                     if length > 1 and vocabulary.known(window):
                         used[start : start + length] = [True] * length
                     continue
-                if length >= 3 and (
-                    vocabulary.known(window[:-1]) or vocabulary.known(window[1:])
-                ):
+                if length >= 3 and (vocabulary.known(window[:-1]) or vocabulary.known(window[1:])):
                     # A word and one more character (身份证丢): no typo of a longer word.
                     continue
                 key = " ".join(sounds[start : start + length])
@@ -225,6 +229,11 @@ def understand(
     if correct:
         result.correction = find_correction(text, vocabulary)
 
+    for topic in vocabulary.topics:
+        if any(word in text for word in topic.words):
+            result.topic_ids.append(topic.topic_id)
+            result.favoured += [pk for pk in topic.power_ids if pk not in result.favoured]
+
     rest = text
     named = _longest_matches(rest, aliases)
     without = _remove(rest, named)
@@ -263,8 +272,6 @@ def understand(
     result.groups = query_groups
     result.boost = [w for w in action_words(text) if w not in words]
     grouped = {prepare(t) for group in query_groups for t in group}
-    unknown = {
-        w for w in words if is_chinese(w) and not vocabulary.known(w) and w not in grouped
-    }
+    unknown = {w for w in words if is_chinese(w) and not vocabulary.known(w) and w not in grouped}
     result.soft = frozenset(SOFT_WORDS | unknown)
     return result

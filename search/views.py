@@ -25,7 +25,8 @@ def _run(request):
     query = clean_public_text(request.GET.get("q", ""), MAX_QUERY_LENGTH)
     result = search_hall(query, request.GET, page_number=_page_number(request))
     if query:
-        search_log_record(query=query, results=result.total, duration_ms=result.duration_ms)
+        search_log_record(query=query, results=result.total, duration_ms=result.duration_ms,
+                          corrected=result.searched if result.corrected_from else "")  # fmt: skip
     return result
 
 
@@ -40,7 +41,9 @@ def _facet_links(result):
     for name, facets in result.facets.items():
         for facet in facets:
             query = QueryDict(mutable=True)
-            query["q"] = result.query
+            query["q"] = result.searched or result.query
+            if result.exact:
+                query["exact"] = "1"
             for other, value in result.selected.items():
                 if other != name:
                     query[other] = value
@@ -50,11 +53,23 @@ def _facet_links(result):
     return links
 
 
+def _query_link(text, **extra):
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    query["q"] = text
+    for name, value in extra.items():
+        query[name] = value
+    return "?" + query.urlencode()
+
+
 def _page_link(result, number):
     from django.http import QueryDict
 
     query = QueryDict(mutable=True)
-    query["q"] = result.query
+    query["q"] = result.searched or result.query
+    if result.exact:
+        query["exact"] = "1"
     for name, value in result.selected.items():
         query[name] = value
     query["page"] = number
@@ -81,6 +96,8 @@ def search(request):
         "previous_link": _page_link(result, result.page - 1) if result.page > 1 else None,
         "next_link": _page_link(result, result.page + 1) if result.page < result.pages else None,
         "promotions": promotions_for(result.query) if result.query else [],
+        "exact_link": _query_link(result.corrected_from, exact=1) if result.corrected_from else "",
+        "suggestion_link": _query_link(result.suggestion) if result.suggestion else "",
         "related_types": RELATED_TYPES,
     }
     return render(request, "search/search.html", context)

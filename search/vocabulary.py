@@ -28,7 +28,7 @@ from django.core.cache import cache
 from pypinyin import lazy_pinyin
 
 from . import lexicon
-from .segmentation import TOKEN_RE, normalise
+from .segmentation import TOKEN_RE, normalise, prepare
 
 GENERATION_KEY = "search:index-generation"
 CHECK_SECONDS = 1.0
@@ -44,11 +44,22 @@ def is_chinese(text: str) -> bool:
     return bool(text) and all("\u4e00" <= c <= "\u9fff" for c in text)
 
 
+@dataclass(frozen=True)
+class TopicWords:
+    """A live life-event topic as a query meets it: the everyday words that name the event and
+    the live powers it lists, in order."""
+
+    topic_id: int
+    words: tuple[str, ...]
+    power_ids: tuple[int, ...]
+
+
 @dataclass
 class Vocabulary:
     frequency: dict[str, int] = field(default_factory=dict)
     by_sound: dict[str, list[str]] = field(default_factory=dict)
     by_shape: dict[str, list[str]] = field(default_factory=dict)
+    topics: list[TopicWords] = field(default_factory=list)
 
     def known(self, word: str) -> bool:
         return word in self.frequency
@@ -75,7 +86,7 @@ def _masked(word: str, position: int) -> str:
     return word[:position] + "*" + word[position + 1 :]
 
 
-def build(name_words, extra_words) -> Vocabulary:
+def build(name_words, extra_words, topics=()) -> Vocabulary:
     """A vocabulary from the segmented names of the powers (one string of space-separated words
     per power) and other words (lexicon, departments, topics), which count once each."""
     frequency: dict[str, int] = defaultdict(int)
@@ -95,7 +106,7 @@ def build(name_words, extra_words) -> Vocabulary:
         if len(word) >= NEAR_FORM_MIN_LENGTH:
             for position in range(len(word)):
                 by_shape[_masked(word, position)].append(word)
-    return Vocabulary(dict(frequency), dict(by_sound), dict(by_shape))
+    return Vocabulary(dict(frequency), dict(by_sound), dict(by_shape), list(topics))
 
 
 def _lexicon_words():
@@ -121,6 +132,26 @@ def _catalogue_words():
     ).values_list("name_words", flat=True)
 
 
+TOPIC_SUFFIX = "一件事"
+
+
+def topic_words(topic) -> tuple[str, ...]:
+    """The words that name a topic's event: its keywords and its title without 一件事."""
+    title = prepare(topic.title).removesuffix(TOPIC_SUFFIX).strip()
+    words = [prepare(w) for w in topic.keyword_list]
+    return tuple(w for w in dict.fromkeys([title, *words]) if len(w) >= 2)
+
+
+def _topics() -> list[TopicWords]:
+    from topics.selectors import live_topics, topic_powers
+
+    topics = list(live_topics().only("id", "title", "keywords"))
+    powers = topic_powers(topics) if topics else {}
+    return [
+        TopicWords(t.pk, topic_words(t), tuple(p.pk for p in powers.get(t.pk, ()))) for t in topics
+    ]
+
+
 def load() -> Vocabulary:
     from .models import DocumentKind, SearchDocument
 
@@ -130,7 +161,10 @@ def load() -> Vocabulary:
     extra = list(_lexicon_words())
     for words in _catalogue_words():
         extra.extend(words.split())
-    return build(names.iterator(chunk_size=5000), extra)
+    topics = _topics()
+    for topic in topics:
+        extra.extend(topic.words)
+    return build(names.iterator(chunk_size=5000), extra, topics)
 
 
 _lock = threading.Lock()

@@ -40,12 +40,12 @@ def _hit(hit):
     "/",
     response={200: SearchResult, 400: Problem},
     summary="搜索",
-    description="网上政务大厅的中文搜索（分词、同义词），与 /search/ 页面结果相同："
-    "事项命中（标题和摘要中的命中词以 <mark> 标出，其余已转义）、分面计数、"
-    "相关法规条文和部门。",
+    description="网上政务大厅的中文搜索，与 /search/ 页面结果相同：理解繁体字、错别字、简称、"
+    "部门俗称和日常说法；事项命中（标题和摘要中的命中词以 <mark> 标出，其余已转义）、分面计数、"
+    "相关的“一件事”主题、法规条文和部门。",
     operation_id="search",
 )
-@known_parameters("q", "type", "dept", "status", "page")
+@known_parameters("q", "type", "dept", "status", "page", "exact")
 def search(
     request,
     q: str = Query(..., min_length=1, max_length=MAX_QUERY_LENGTH, description="搜索词"),
@@ -53,16 +53,18 @@ def search(
     dept: str | None = Query(None, max_length=64, description="部门编码"),
     status: str | None = Query(None, max_length=20, description="状态"),
     page: int = Query(1, ge=1, le=MAX_SEARCH_PAGE),
+    exact: bool = Query(False, description="true：按原词搜索，不纠正错别字"),
 ):
     query = clean_public_text(q, MAX_QUERY_LENGTH)
     params = {name: value for name, value in (("type", type), ("dept", dept),
                                               ("status", status)) if value}  # fmt: skip
-    result = search_hall(query, params, page_number=page)
+    result = search_hall(query, {**params, "exact": exact}, page_number=page)
     ignored = [name for name in params if name not in result.selected]
     if ignored:
         labels = {"type": "事项类型", "dept": "部门编码", "status": "状态"}
         shown = "、".join(f"{labels[n]}“{echo(params[n])}”" for n in ignored)
         raise ApiError(400, "invalid_parameter", f"无效的筛选条件：{shown}。")
     if query:
-        search_log_record(query=query, results=result.total, duration_ms=result.duration_ms)
+        search_log_record(query=query, results=result.total, duration_ms=result.duration_ms,
+                          corrected=result.searched if result.corrected_from else "")  # fmt: skip
     return result_json(result, hit=_hit)

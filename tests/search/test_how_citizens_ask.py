@@ -1,0 +1,135 @@
+"""A citizen searches as people talk: traditional characters, typos, abbreviations, a
+department's everyday name, a situation instead of the catalogue's words. Real item names from
+the district's service items (disclosure/fixtures/service-items)."""
+
+import pytest
+from django.urls import reverse
+
+from search.engine import search_hall
+from search.models import Intent, SearchLogEntry, Synonym
+from tests.factories import make_department, publish_power, road_transport_licence
+
+pytestmark = pytest.mark.django_db
+
+ITEMS = [
+    ("GA-DOG", "犬类准养证核发", "POLICE"),
+    ("GA-ID-LOST", "居民身份证挂失申报、丢失招领", "POLICE"),
+    ("GA-ID", "居民身份证办理（包括临时）", "POLICE"),
+    ("GA-MOVE", "户口迁移审批", "POLICE"),
+    ("GA-BIRTH", "《出生医学证明》首次签发", "HEALTH"),
+    ("GA-VACCINE", "《预防接种证》办理", "HEALTH"),
+    ("GA-DOCTOR", "医师新办执业注册", "APPROVAL"),
+    ("GA-DOCTOR-GONE", "医师执业注销注册", "APPROVAL"),
+    ("GA-ELDER", "申领《四川省老年人优待证》", "HEALTH"),
+    ("GA-SHOP", "个体工商户设立登记", "APPROVAL"),
+    ("GA-COMPANY-END", "公司注销登记", "APPROVAL"),
+    ("GA-FOOD", "食品小经营店备案发放", "MARKET"),
+    ("GA-JOBLESS", "失业登记", "LABOUR"),
+    ("GA-JOBLESS-PAY", "失业保险金申领", "LABOUR"),
+]
+
+
+@pytest.fixture
+def catalogue():
+    for code, short, title in [
+        ("POLICE", "区公安分局", "广安市公安局广安区分局"),
+        ("HEALTH", "区卫健局", "广安市广安区卫生健康局"),
+        ("MARKET", "区市监局", "广安市广安区市场监督管理局"),
+        ("LABOUR", "区人社局", "广安市广安区人力资源和社会保障局"),
+    ]:
+        make_department(code=code, short_name=short, title=title)
+    for code, title, department in ITEMS:
+        publish_power(
+            road_transport_licence(code=code, title=title, department_code=department,
+                                   citations=[], tags=[], result_name="")
+        )  # fmt: skip
+
+
+def codes(query, **params):
+    return [hit.document.code for hit in search_hall(query, params).hits]
+
+
+def test_traditional_characters_and_full_width_letters_find_simplified_names(catalogue):
+    assert codes("戶口遷移")[0] == "GA-MOVE"
+    assert set(codes("醫師執業註冊")) == {"GA-DOCTOR", "GA-DOCTOR-GONE"}
+    assert codes("ＧＡ-ＭＯＶＥ")[0] == "GA-MOVE"  # a code typed in full width
+
+
+def test_a_sure_typo_is_corrected_and_the_page_says_so(client, catalogue):
+    result = search_hall("户口签移")
+    assert result.corrected_from == "户口签移" and result.searched == "户口迁移"
+    assert [h.document.code for h in result.hits][0] == "GA-MOVE"
+
+    page = client.get(reverse("search"), {"q": "户口签移"}).content.decode()
+    assert "已按“<strong>户口迁移</strong>”搜索" in page
+    assert "仍搜索“<a href=\"?q=%E6%88%B7%E5%8F%A3%E7%AD%BE%E7%A7%BB&amp;exact=1\">户口签移</a>”" in page
+    entry = SearchLogEntry.objects.get(query="户口签移")
+    assert entry.corrected == "户口迁移"
+
+    # Asked to search the words as typed, the engine does, and corrects nothing.
+    exact = search_hall("户口签移", {"exact": "1"})
+    assert exact.corrected_from == "" and exact.searched == "户口签移" and exact.exact
+    assert "户口迁移" not in exact.words
+
+
+def test_a_mistyped_character_of_a_long_word_is_corrected_by_its_shape(catalogue):
+    result = search_hall("犬类准养正核发")  # 正 for 证: same sound
+    assert result.hits[0].document.code == "GA-DOG"
+    result = search_hall("犬类准养证核法")  # 法 for 发
+    assert result.hits[0].document.code == "GA-DOG"
+
+
+def test_a_word_and_an_action_are_not_mistaken_for_a_typo(catalogue):
+    result = search_hall("身份证丢了怎么补")
+    assert result.corrected_from == ""
+    assert codes("身份证丢了怎么补")[0] == "GA-ID-LOST"  # 丢了 ranks 挂失 first
+
+
+def test_everyday_phrasing_finds_the_catalogues_words(catalogue):
+    assert codes("家里想养条狗要办证吗") == ["GA-DOG"]
+    found = codes("孩子出生了要办哪些证")
+    assert {"GA-BIRTH", "GA-VACCINE"} <= set(found[:3])
+    assert codes("公司不想做了要注销")[0] == "GA-COMPANY-END"
+    assert codes("开个小饭馆要办什么")[0] == "GA-FOOD"
+    assert set(codes("失业了")[:2]) == {"GA-JOBLESS", "GA-JOBLESS-PAY"}
+
+
+def test_abbreviations_find_the_full_names(catalogue):
+    assert codes("老年证")[0] == "GA-ELDER"
+    assert codes("个体户")[0] == "GA-SHOP"
+
+
+def test_a_departments_everyday_name_ranks_its_powers_first_without_being_required(catalogue):
+    result = search_hall("卫健委 出生证明")
+    assert result.department_names == ["卫健委"]
+    assert result.hits[0].document.code == "GA-BIRTH"
+    # 医师执业 is handled by the approvals bureau: named 卫健委, it is still found.
+    assert set(codes("卫健委 医师执业注册")[:2]) == {"GA-DOCTOR", "GA-DOCTOR-GONE"}
+    # The department's own short name works too, with or without 区.
+    assert search_hall("人社局 失业").department_names == ["人社局"]
+    assert set(codes("区人社局 失业")[:2]) == {"GA-JOBLESS", "GA-JOBLESS-PAY"}
+
+
+def test_administrators_teach_the_search_new_phrases(catalogue):
+    """A phrase nobody foresaw finds nothing; an administrator adds it as an intent (or a
+    synonym), and the next search finds the power."""
+    assert codes("遛弯的狗牌") == []
+    Intent.objects.create(phrases="狗牌", words="犬类准养证")
+    assert codes("遛弯的狗牌") == ["GA-DOG"]
+
+    assert codes("打针本") == []
+    Synonym.objects.create(terms="打针本、预防接种证")
+    assert codes("打针本")[0] == "GA-VACCINE"
+
+
+def test_a_query_with_nothing_but_filler_still_finds_nothing_rather_than_everything(catalogue):
+    result = search_hall("我想问一下")
+    assert result.total == 0
+
+
+def test_the_json_says_what_was_searched(client, catalogue):
+    data = client.get(reverse("search_json"), {"q": "户口签移"}).json()
+    assert data["corrected_from"] == "户口签移" and data["searched"] == "户口迁移"
+    assert data["hits"][0]["code"] == "GA-MOVE"
+    data = client.get("/api/v3/search/", {"q": "户口签移", "exact": "true"}).json()
+    assert data["corrected_from"] == "" and data["searched"] == "户口签移"
