@@ -27,6 +27,13 @@ TOPIC_PAGE_PERMISSIONS = ("add", "change", "publish")
 # No bulk_delete: a page with pages under it is never deleted wholesale.
 ADMIN_PAGE_PERMISSIONS = ("add", "change", "publish", "lock", "unlock")
 IMAGE_PERMISSIONS = ("add_image", "change_image", "choose_image")
+# What teaching the search takes (站内搜索: synonyms, intents, the dictionary; the search log
+# read): site and content administrators (access.roles.can_teach_search).
+SEARCH_PERMISSIONS = tuple(
+    f"hall_search.{action}_{model}"
+    for model in ("synonym", "intent", "dictionaryword")
+    for action in ("add", "change", "delete", "view")
+)
 # Wagtail's sample groups: removed while nobody is in them, so nothing publishes around the
 # legal office.
 WAGTAIL_SAMPLE_GROUPS = ("Moderators", "Editors")
@@ -87,6 +94,7 @@ def roles_ensure(*, catalogue, departments) -> dict[str, Group]:
             "supervision.view_faultkind", "supervision.add_measure",
             "supervision.change_measure", "supervision.view_measure",
             "supervision.change_performancesettings",
+            *SEARCH_PERMISSIONS,
         ),
     )  # fmt: skip
     for action in ADMIN_PAGE_PERMISSIONS:
@@ -95,7 +103,7 @@ def roles_ensure(*, catalogue, departments) -> dict[str, Group]:
         _collection_permission(site_admins, Collection.get_first_root_node(), codename)
 
     content_admins, _ = Group.objects.get_or_create(name=CONTENT_ADMINS)
-    content_admins.permissions.add(*access_admin)
+    content_admins.permissions.add(*access_admin, *_permissions(*SEARCH_PERMISSIONS))
     # Page rights on each department (department_editors_ensure below) and on the topics' index
     # (topic_editors_ensure), none on the catalogue or the hall: they import and edit powers,
     # they do not create departments.

@@ -9,7 +9,8 @@
   of the hall, the life-event topics (一件事) included.
 - 内容管理员 (content administrators): spreadsheet imports; add and edit powers of every
   department (submitting them to the legal office like editors), no department pages; write and
-  publish the life-event topics (一件事), which are editorial and not reviewed.
+  publish the life-event topics (一件事), which are editorial and not reviewed; with the site
+  administrators, teach the search (synonyms, intents, its dictionary) from the search log.
 - 纪检监察 (supervisors): see every department's cases, warnings and records, read-only (personal
   data masked); issue 督办 and record 过错责任追究 findings (supervision.services). They handle
   nothing of a department's own.
@@ -59,6 +60,14 @@ def can_import(user) -> bool:
     """Spreadsheet imports: content administrators, site administrators, superusers."""
     return is_active_staff(user) and (
         user.is_superuser or _in_group(user, CONTENT_ADMINS) or _in_group(user, SITE_ADMINS)
+    )
+
+
+def can_teach_search(user) -> bool:
+    """Turn what citizens type into the search's synonyms and intents (站内搜索): site and
+    content administrators, superusers."""
+    return is_active_staff(user) and (
+        user.is_superuser or _in_group(user, SITE_ADMINS) or _in_group(user, CONTENT_ADMINS)
     )
 
 

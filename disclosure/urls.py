@@ -16,6 +16,7 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("search/json/", search_views.search_json, name="search_json"),
     path("search/suggest/", search_views.suggestions, name="search_suggest"),
+    path("search/click/<int:entry>/<int:document>/", search_views.click, name="search_click"),
     path("p/<str:code>/", catalogue_views.power_short_url, name="power_short_url"),
     path("p/<str:code>/flowchart.svg", catalogue_views.flowchart_svg, name="power_flowchart_svg"),
     path("p/<str:code>/flowchart.png", catalogue_views.flowchart_png, name="power_flowchart_png"),

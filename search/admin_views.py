@@ -1,14 +1,21 @@
-"""The search report in the admin: what citizens look for, and what they do not find."""
+"""The search report in the admin: what citizens look for, and what they do not find; and the
+screen where what they do not find becomes a synonym or an intent in one click."""
 
 import datetime
 
-from django.db.models import Avg, Count
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Avg, Count, Sum
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from .models import SearchLogEntry
+from access import roles
+
+from .models import Intent, SearchLogEntry, Synonym
+from .services import intent_create, synonym_create
 
 DAYS = 30
 
@@ -39,3 +46,83 @@ class SearchReportView(WagtailAdminTemplateMixin, TemplateView):
             .order_by("-searches", "query")[:30],
         )
         return context
+
+
+# Searched at least this often with results that nobody opened: the results are not what people
+# wanted.
+LOW_CLICK_SEARCHES = 2
+ROWS = 50
+
+
+def _taught() -> set[str]:
+    """Queries the search has been taught already (an intent's phrase, a synonym's term)."""
+    taught = set()
+    for intent in Intent.objects.all():
+        taught.update(intent.phrase_list)
+    for synonym in Synonym.objects.all():
+        taught.update(synonym.term_list)
+    return taught
+
+
+class SearchLearningView(WagtailAdminTemplateMixin, TemplateView):
+    """搜索词学习: the queries that found nothing, and those whose results nobody opened, each
+    with a field for the catalogue's words and two buttons: 设为意图 (the query stands for those
+    words) and 设为同义词 (the query and those words mean the same)."""
+
+    page_title = "搜索词学习"
+    header_icon = "search"
+    template_name = "search/learn.html"
+
+    @classmethod
+    def as_view(cls, **kwargs):
+        return require_admin_access(super().as_view(**kwargs))
+
+    def dispatch(self, request, *args, **kwargs):
+        if not roles.can_teach_search(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        since = timezone.now() - datetime.timedelta(days=DAYS)
+        entries = SearchLogEntry.objects.filter(searched_at__gte=since)
+        taught = _taught()
+        zero = (
+            entries.filter(results=0)
+            .values("query")
+            .annotate(searches=Count("id"))
+            .order_by("-searches", "query")
+        )
+        unopened = (
+            entries.filter(results__gt=0)
+            .values("query")
+            .annotate(searches=Count("id"), clicks=Sum("clicks"), average_results=Avg("results"))
+            .filter(searches__gte=LOW_CLICK_SEARCHES, clicks=0)
+            .order_by("-searches", "query")
+        )
+        context.update(
+            days=DAYS,
+            zero=[row for row in zero[: ROWS * 2] if row["query"] not in taught][:ROWS],
+            unopened=[row for row in unopened[: ROWS * 2] if row["query"] not in taught][:ROWS],
+            intents=Intent.objects.order_by("-id")[:10],
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        query = request.POST.get("query", "").strip()[:100]
+        words = request.POST.get("words", "").strip()[:300]
+        action = request.POST.get("action")
+        try:
+            if action == "intent":
+                intent_create(phrases=query, words=words, note="由搜索词学习添加")
+                messages.success(
+                    request, f"已设为搜索意图：今后搜索“{query}”即按“{words}”中任一词搜索。"
+                )
+            elif action == "synonym":
+                synonym_create(terms=f"{query}、{words}")
+                messages.success(request, f"已设为同义词：“{query}”与“{words}”互相等同。")
+            else:
+                messages.error(request, "请选择“设为意图”或“设为同义词”。")
+        except ValidationError as error:
+            messages.error(request, f"“{query}”未能保存：{'；'.join(error.messages)}")
+        return redirect("search_learning")

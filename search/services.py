@@ -1,9 +1,19 @@
 """Writes of the search package: the search log, and reading editorial best bets."""
 
-from django.db import DatabaseError
+import datetime
 
-from .models import SearchLogEntry, Synonym
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
+from django.db.models import F
+from django.utils import timezone
+
+from .lexicon import split_terms
+from .models import Intent, SearchDocument, SearchLogEntry, Synonym
 from .query import SYNONYMS_CACHE_KEY
+
+# A click counts for the search it came from within this time (a search page left open).
+CLICK_WINDOW = datetime.timedelta(hours=6)
+MAX_TERM_LENGTH = 30
 
 
 def search_log_record(*, query: str, results: int, duration_ms: int, corrected: str = ""):
@@ -49,3 +59,59 @@ def synonyms_load(path) -> list[str]:
             created.append(line)
     cache.delete(SYNONYMS_CACHE_KEY)
     return created
+
+
+def search_click_record(entry_id: int, document_id: int) -> str | None:
+    """A citizen opened a result of a logged search: count it (what nobody opens is what the
+    search gets wrong) and return the result's address; None for an unknown result. Nothing
+    about the person is kept."""
+    url = SearchDocument.objects.filter(pk=document_id).values_list("url", flat=True).first()
+    if url is None or not url.startswith("/"):
+        return None
+    since = timezone.now() - CLICK_WINDOW
+    try:
+        SearchLogEntry.objects.filter(pk=entry_id, searched_at__gte=since).update(
+            clicks=F("clicks") + 1
+        )
+    except DatabaseError:
+        pass
+    return url
+
+
+def _terms(text: str, label: str, *, minimum: int) -> list[str]:
+    terms = list(dict.fromkeys(split_terms(text or "")))
+    if len(terms) < minimum:
+        raise ValidationError(f"请填写{label}" + ("（至少两个词）" if minimum > 1 else "") + "。")
+    too_long = [t for t in terms if len(t) > MAX_TERM_LENGTH]
+    if too_long:
+        raise ValidationError(
+            f"“{too_long[0][:MAX_TERM_LENGTH]}…”太长：每个词不超过 {MAX_TERM_LENGTH} 个字。"
+        )
+    return terms
+
+
+def intent_create(*, phrases: str, words: str, note: str = "") -> Intent:
+    """Teach the search that citizens' phrases mean the catalogue's words (搜索意图). Each phrase
+    has two characters or more; the fields' own limits hold (the admin's form and this say the
+    same)."""
+    phrase_list = _terms(phrases, "市民的说法", minimum=1)
+    short = [p for p in phrase_list if len(p) < 2]
+    if short:
+        raise ValidationError(f"“{short[0]}”太短：市民的说法至少两个字。")
+    word_list = _terms(words, "目录里的说法", minimum=1)
+    intent = Intent(phrases="、".join(phrase_list), words="、".join(word_list), note=note[:200])
+    intent.full_clean()
+    intent.save()
+    return intent
+
+
+def synonym_create(*, terms: str) -> Synonym:
+    """A group of words that mean the same to citizens; an existing group is not repeated."""
+    term_list = _terms(terms, "同义词", minimum=2)
+    synonym = Synonym(terms="、".join(term_list))
+    synonym.full_clean()
+    existing = {tuple(s.term_list): s for s in Synonym.objects.all()}
+    if tuple(term_list) in existing:
+        return existing[tuple(term_list)]
+    synonym.save()
+    return synonym

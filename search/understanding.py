@@ -80,8 +80,9 @@ def _protected(word: str, vocabulary: Vocabulary) -> bool:
     return vocabulary.known(word) or word in STOP_WORDS or word in FILLER_WORDS
 
 
-def find_correction(text: str, vocabulary: Vocabulary) -> Correction | None:
-    """The query with its typos corrected (see the module's docstring), or None."""
+def find_correction(text: str, vocabulary: Vocabulary, phrases=()) -> Correction | None:
+    """The query with its typos corrected (see the module's docstring), or None. The `phrases`
+    (intents' phrases, departments' names) are never corrected."""
     from pypinyin import lazy_pinyin
 
     changes, corrected, sure = [], text, True
@@ -91,6 +92,8 @@ def find_correction(text: str, vocabulary: Vocabulary) -> Correction | None:
             continue
         sounds = lazy_pinyin(chars)
         used = [False] * len(chars)
+        for start, end, _phrase in _longest_matches(chars, phrases):
+            used[start:end] = [True] * (end - start)
         for length in range(min(len(chars), MAX_WINDOW), 1, -1):
             for start in range(len(chars) - length + 1):
                 if any(used[start : start + length]):
@@ -227,7 +230,7 @@ def understand(
     text = prepare(query)
     result = Understanding(query=query, text=text)
     if correct:
-        result.correction = find_correction(text, vocabulary)
+        result.correction = find_correction(text, vocabulary, [*intents, *aliases])
 
     for topic in vocabulary.topics:
         if any(word in text for word in topic.words):

@@ -1,15 +1,15 @@
 """The hall's search page (/search/), its JSON form and the autocomplete suggestions."""
 
-from django.http import JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 
 from catalogue.choices import PowerType
 from common.text import clean_public_text
 
 from .engine import MAX_QUERY_LENGTH, search_hall, suggest
 from .serializers import result_json
-from .services import promotions_for, search_log_record
+from .services import promotions_for, search_click_record, search_log_record
 
 RELATED_TYPES = [PowerType.LICENSING, PowerType.CONFIRMATION, PowerType.PUBLIC_SERVICE]
 
@@ -22,12 +22,15 @@ def _page_number(request):
 
 
 def _run(request):
+    """(the results, the log entry of this search or None)."""
     query = clean_public_text(request.GET.get("q", ""), MAX_QUERY_LENGTH)
     result = search_hall(query, request.GET, page_number=_page_number(request))
+    entry = None
     if query:
-        search_log_record(query=query, results=result.total, duration_ms=result.duration_ms,
-                          corrected=result.searched if result.corrected_from else "")  # fmt: skip
-    return result
+        corrected = result.searched if result.corrected_from else ""
+        entry = search_log_record(query=query, results=result.total,
+                                  duration_ms=result.duration_ms, corrected=corrected)  # fmt: skip
+    return result, entry
 
 
 FACET_PARAMS = {"type": "type", "dept": "dept", "status": "status"}
@@ -79,7 +82,7 @@ def _page_link(result, number):
 # Private: every search is logged, so no shared cache may answer it.
 @cache_control(private=True, max_age=0)
 def search(request):
-    result = _run(request)
+    result, entry = _run(request)
     links = _facet_links(result)
     facets = [
         (
@@ -98,6 +101,7 @@ def search(request):
         "promotions": promotions_for(result.query) if result.query else [],
         "exact_link": _query_link(result.corrected_from, exact=1) if result.corrected_from else "",
         "suggestion_link": _query_link(result.suggestion) if result.suggestion else "",
+        "log_entry": entry,
         "related_types": RELATED_TYPES,
     }
     return render(request, "search/search.html", context)
@@ -106,7 +110,8 @@ def search(request):
 @cache_control(private=True, max_age=0)
 def search_json(request):
     """GET /search/json/?q=…: the search page's results as JSON."""
-    return JsonResponse(result_json(_run(request)), json_dumps_params={"ensure_ascii": False})
+    result, _entry = _run(request)
+    return JsonResponse(result_json(result), json_dumps_params={"ensure_ascii": False})
 
 
 @cache_control(public=True, max_age=60)
@@ -116,3 +121,13 @@ def suggestions(request):
         {"suggestions": suggest(request.GET.get("q", ""))},
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+@never_cache
+def click(request, entry: int, document: int):
+    """GET /search/click/<entry>/<document>/: a result opened from the search page; counted for
+    the search log (search.services.search_click_record), then on to the result."""
+    url = search_click_record(entry, document)
+    if url is None:
+        raise Http404("没有这个搜索结果")
+    return HttpResponseRedirect(url)
