@@ -255,7 +255,7 @@ def understand(
     query_groups = [list(g) for g in groups]
     words, spans = [], []
     for start, end, phrase in _longest_matches(rest, [*intents, *whole]):
-        if phrase in intents and phrase not in whole:
+        if phrase in intents:
             query_groups.append([phrase, *intents[phrase]])
         elif phrase not in abbreviations:
             continue  # a word of the catalogue: segmentation keeps it
@@ -267,6 +267,8 @@ def understand(
     for word in query_words(rest):
         if word not in words and word not in FILLER_WORDS:
             words.append(word)
+            if word in intents:  # kept whole by a longer word around it (老人去世 → 去世)
+                query_groups.append([word, *intents[word]])
     if any(len(word) > 1 for word in words):
         words = [word for word in words if len(word) > 1 or word.isascii()]
     if not words:
@@ -275,6 +277,8 @@ def understand(
     result.groups = query_groups
     result.boost = [w for w in action_words(text) if w not in words]
     grouped = {prepare(t) for group in query_groups for t in group}
-    unknown = {w for w in words if is_chinese(w) and not vocabulary.known(w) and w not in grouped}
+    unknown = {
+        w for w in words if is_chinese(w) and not vocabulary.in_names(w) and w not in grouped
+    }
     result.soft = frozenset(SOFT_WORDS | unknown)
     return result

@@ -56,12 +56,18 @@ class TopicWords:
 
 @dataclass
 class Vocabulary:
-    frequency: dict[str, int] = field(default_factory=dict)
+    frequency: dict[str, int] = field(default_factory=dict)  # in powers' names
     by_sound: dict[str, list[str]] = field(default_factory=dict)
     by_shape: dict[str, list[str]] = field(default_factory=dict)
     topics: list[TopicWords] = field(default_factory=list)
+    extra: frozenset[str] = frozenset()  # lexicon, departments, topics
 
     def known(self, word: str) -> bool:
+        """A word of the catalogue or of the lexicon: never corrected."""
+        return word in self.frequency or word in self.extra
+
+    def in_names(self, word: str) -> bool:
+        """A word of some power's name: a query word the results should have."""
         return word in self.frequency
 
     def df(self, word: str) -> int:
@@ -94,19 +100,22 @@ def build(name_words, extra_words, topics=()) -> Vocabulary:
         for word in set(words.split()):
             if len(word) <= MAX_WORD_LENGTH:
                 frequency[word] += 1
+    extra = set()
     for word in extra_words:
         word = normalise(word).strip()
         if word and len(word) <= MAX_WORD_LENGTH and TOKEN_RE.fullmatch(word):
-            frequency[word] = max(frequency.get(word, 0), 1)
+            extra.add(word)
     by_sound, by_shape = defaultdict(list), defaultdict(list)
-    for word in sorted(frequency, key=lambda w: (-frequency[w], w)):
+    for word in sorted({*frequency, *extra}, key=lambda w: (-frequency.get(w, 0), w)):
         if len(word) < 2 or not is_chinese(word):
             continue
         by_sound[pinyin_key(word)].append(word)
         if len(word) >= NEAR_FORM_MIN_LENGTH:
             for position in range(len(word)):
                 by_shape[_masked(word, position)].append(word)
-    return Vocabulary(dict(frequency), dict(by_sound), dict(by_shape), list(topics))
+    return Vocabulary(
+        dict(frequency), dict(by_sound), dict(by_shape), list(topics), frozenset(extra)
+    )
 
 
 def _lexicon_words():

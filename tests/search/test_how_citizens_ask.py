@@ -62,7 +62,9 @@ def test_a_sure_typo_is_corrected_and_the_page_says_so(client, catalogue):
 
     page = client.get(reverse("search"), {"q": "户口签移"}).content.decode()
     assert "已按“<strong>户口迁移</strong>”搜索" in page
-    assert "仍搜索“<a href=\"?q=%E6%88%B7%E5%8F%A3%E7%AD%BE%E7%A7%BB&amp;exact=1\">户口签移</a>”" in page
+    assert (
+        '仍搜索“<a href="?q=%E6%88%B7%E5%8F%A3%E7%AD%BE%E7%A7%BB&amp;exact=1">户口签移</a>”' in page
+    )
     entry = SearchLogEntry.objects.get(query="户口签移")
     assert entry.corrected == "户口迁移"
 

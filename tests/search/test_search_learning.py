@@ -52,12 +52,11 @@ def test_a_query_that_finds_nothing_is_taught_as_an_intent_in_one_click(client, 
     assert "狗牌怎么挂" in zero_section(screen)
 
     # A phrase of one character is refused, with a reason, and nothing is saved.
-    answer = client.post(reverse("search_learning"), {"query": "狗", "words": "犬类准养证",
-                                                       "action": "intent"}, follow=True)  # fmt: skip
+    teach = {"query": "狗", "words": "犬类准养证", "action": "intent"}
+    answer = client.post(reverse("search_learning"), teach, follow=True)
     assert "至少两个字" in answer.content.decode() and not Intent.objects.exists()
 
-    answer = client.post(reverse("search_learning"), {"query": "狗牌怎么挂", "words": "犬类准养证",
-                                                       "action": "intent"}, follow=True)  # fmt: skip
+    answer = client.post(reverse("search_learning"), {**teach, "query": "狗牌怎么挂"}, follow=True)
     assert "已设为搜索意图" in answer.content.decode()
     assert "狗牌怎么挂" not in zero_section(answer.content.decode())
 
