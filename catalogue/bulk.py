@@ -117,14 +117,20 @@ def _place(department, pages, *, content_type, user, now, publish):
     siblings = Page.objects.filter(path__startswith=department.path, depth=department.depth + 1)
     last = siblings.order_by("-path").values_list("path", flat=True).first()
     position = Page._str2int(last[-Page.steplen :]) if last else 0
-    taken = set(siblings.values_list("slug", flat=True))
-    for page in pages:
+    bases = [slugify(page.code, allow_unicode=True) or "item" for page in pages]
+    # Only the slugs that could collide are read, not every sibling's: the cost of a batch does
+    # not grow with the department (codes are unique, so a clash is rare).
+    taken = set(siblings.filter(slug__in=set(bases)).values_list("slug", flat=True))
+    for page, base in zip(pages, bases, strict=True):
         position += 1
         page.path = Page._get_path(department.path, department.depth + 1, position)
         page.depth = department.depth + 1
         page.numchild = 0
-        base = slugify(page.code, allow_unicode=True) or "item"
         slug, counter = base, 2
+        if slug in taken:
+            taken |= set(
+                siblings.filter(slug__startswith=f"{base}-").values_list("slug", flat=True)
+            )
         while slug in taken:
             slug, counter = f"{base}-{counter}", counter + 1
         taken.add(slug)

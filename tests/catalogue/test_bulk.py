@@ -95,6 +95,19 @@ def test_many_new_powers_are_placed_one_after_another_in_their_departments():
     assert Revision.objects.count() == revisions
 
 
+def test_a_code_whose_address_is_taken_gets_the_next_free_one():
+    # An editor gave an earlier page the address a new code would have, and its -2 as well.
+    powers_bulk_upsert([road_transport_licence(code="OLD-1")], publish=True)
+    powers_bulk_upsert([road_transport_licence(code="OLD-2")], publish=True)
+    PowerPage.objects.filter(code="OLD-1").update(slug="clash-1")
+    PowerPage.objects.filter(code="OLD-2").update(slug="clash-1-2")
+    items = [road_transport_licence(code="CLASH-1"), road_transport_licence(code="FREE-1")]
+    powers_bulk_upsert(items, publish=True)
+    assert PowerPage.objects.get(code="CLASH-1").slug == "clash-1-3"
+    assert PowerPage.objects.get(code="FREE-1").slug == "free-1"
+    assert Page.find_problems() == ([], [], [], [], [])
+
+
 def test_a_bad_item_anywhere_leaves_nothing_behind_the_others_alone_are_written():
     items = [road_transport_licence(code=f"OK-{n}") for n in range(3)]
     items.append(road_transport_licence(code="BAD-1", legal_time_limit=5, promised_time_limit=9))
