@@ -13,11 +13,13 @@ and the life-event topics' keywords. From them:
 One vocabulary per process, rebuilt when the index changed (a generation number in the shared
 cache, bumped by search.documents.replace_documents), at most every
 SEARCH_VOCABULARY_REFRESH_SECONDS: until then the previous one answers (a correction a minute
-late is harmless; rebuilding 100,000 names on every publication is not).
+late is harmless; rebuilding 100,000 names on every publication is not), and while a newer one
+is built (in a thread) it answers too.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -29,6 +31,8 @@ from pypinyin import lazy_pinyin
 
 from . import lexicon
 from .segmentation import TOKEN_RE, normalise, prepare
+
+log = logging.getLogger(__name__)
 
 GENERATION_KEY = "search:index-generation"
 CHECK_SECONDS = 1.0
@@ -194,8 +198,10 @@ def index_changed():
 
 
 def current() -> Vocabulary:
-    """This process's vocabulary, rebuilt when out of date (see the module's docstring)."""
-    global _current, _generation, _built_at, _checked_at
+    """This process's vocabulary, rebuilt when out of date (see the module's docstring). Once a
+    process has one, a newer one is built beside it, in a thread, while the old one answers: no
+    search waits for 100,000 names to be read."""
+    global _checked_at
     now = time.monotonic()
     refresh = getattr(settings, "SEARCH_VOCABULARY_REFRESH_SECONDS", 60)
     if _current is not None and (now - _checked_at < CHECK_SECONDS or now - _built_at < refresh):
@@ -204,7 +210,31 @@ def current() -> Vocabulary:
     generation = cache.get(GENERATION_KEY, 1)
     if _current is not None and generation == _generation:
         return _current
+    if _current is None or refresh <= 0:
+        _rebuild(generation)
+    elif not _rebuilding.is_set():
+        _rebuilding.set()
+        threading.Thread(target=_rebuild_in_background, args=(generation,), daemon=True).start()
+    return _current
+
+
+_rebuilding = threading.Event()
+
+
+def _rebuild(generation):
+    global _current, _generation, _built_at
     with _lock:
         if _current is None or generation != _generation:
             _current, _generation, _built_at = load(), generation, time.monotonic()
-    return _current
+
+
+def _rebuild_in_background(generation):
+    from django.db import connection
+
+    try:
+        _rebuild(generation)
+    except Exception:  # the old vocabulary goes on answering; the next check tries again
+        log.exception("搜索词表重建失败")
+    finally:
+        _rebuilding.clear()
+        connection.close()

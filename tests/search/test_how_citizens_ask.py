@@ -2,6 +2,8 @@
 department's everyday name, a situation instead of the catalogue's words. Real item names from
 the district's service items (disclosure/fixtures/service-items)."""
 
+import time
+
 import pytest
 from django.urls import reverse
 
@@ -135,3 +137,24 @@ def test_the_json_says_what_was_searched(client, catalogue):
     assert data["hits"][0]["code"] == "GA-MOVE"
     data = client.get("/api/v3/search/", {"q": "户口签移", "exact": "true"}).json()
     assert data["corrected_from"] == "" and data["searched"] == "户口签移"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_newly_published_word_is_learnt_without_making_a_search_wait(settings, catalogue):
+    import search.vocabulary as vocabulary
+
+    settings.SEARCH_VOCABULARY_REFRESH_SECONDS = 0
+    vocabulary.index_changed()
+    assert not vocabulary.current().in_names("船舶")  # this process has a vocabulary
+
+    settings.SEARCH_VOCABULARY_REFRESH_SECONDS = 60
+    vocabulary._built_at = float("-inf")  # a minute has passed
+    boat = {"citations": [], "tags": [], "department_code": "APPROVAL"}
+    publish_power(road_transport_licence(code="NY-BOAT", title="渔业船舶登记", **boat))
+    old = vocabulary.current()  # answers at once with what it had, and builds the new one aside
+    assert not old.in_names("船舶")
+    for _ in range(200):
+        if not vocabulary._rebuilding.is_set():
+            break
+        time.sleep(0.05)
+    assert vocabulary.current().in_names("船舶")
