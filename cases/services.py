@@ -110,8 +110,9 @@ class Opened:
 # --- reading the flow -----------------------------------------------------------------------
 
 
-# A revision never changes: its steps are read once per process (bounded).
-_FLOWS: OrderedDict[int, list[dict]] = OrderedDict()
+# A revision never changes: its steps are read once per process (bounded). Keyed with the time
+# of publication too: SQLite may give a deleted revision's id to a new one.
+_FLOWS: OrderedDict[tuple, list[dict]] = OrderedDict()
 _FLOWS_KEPT = 4096
 
 
@@ -121,10 +122,11 @@ def power_flow(power: PowerPage) -> tuple[int, list[dict]]:
     if not power.live or power.live_revision_id is None:
         raise CaseError("该事项尚未发布，不能办理。", code="not_live", field="power")
     revision_id = power.live_revision_id
-    steps = _FLOWS.get(revision_id)
+    key = (revision_id, power.last_published_at)
+    steps = _FLOWS.get(key)
     if steps is None:
         steps = _steps_of(Revision.objects.get(pk=revision_id))
-        _FLOWS[revision_id] = steps
+        _FLOWS[key] = steps
         while len(_FLOWS) > _FLOWS_KEPT:
             _FLOWS.popitem(last=False)
     if not steps:
