@@ -204,6 +204,11 @@ def _action_words() -> dict[str, tuple[str, ...]]:
             actions[prepare(phrase)] = tuple(prepare(w) for w in rule.words)
     return actions
 
+# Everyday verbs that are also words of the catalogue: never required of a result.
+CITIZEN_VERBS = frozenset(
+    "申请 申领 领取 报名 到期 快到期 办 交 缴 缴纳 要交 咨询 提交 开具 开".split()
+)
+
 
 def action_words(text: str) -> list[str]:
     """The catalogue's action words for the query's action words (丢了 → 补领、挂失…)."""
@@ -280,5 +285,8 @@ def understand(
     unknown = {
         w for w in words if is_chinese(w) and not vocabulary.in_names(w) and w not in grouped
     }
-    result.soft = frozenset(SOFT_WORDS | unknown)
+    # How a citizen says what is to be done (申请, 领取, 到期) ranks the powers that do it higher,
+    # but a power that does not use the word is still what they want.
+    verbs = {w for w in words if w in CITIZEN_VERBS}
+    result.soft = frozenset(SOFT_WORDS | unknown | verbs)
     return result

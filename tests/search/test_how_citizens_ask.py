@@ -158,3 +158,15 @@ def test_a_newly_published_word_is_learnt_without_making_a_search_wait(settings,
             break
         time.sleep(0.05)
     assert vocabulary.current().in_names("船舶")
+
+
+def test_how_a_citizen_says_apply_is_not_required_of_the_item(catalogue):
+    # 领取 is a word of the catalogue (一次性抚恤金领取), but the 老年证 item says 申领.
+    publish_power(road_transport_licence(code="MZ-PENSION", title="一次性抚恤金领取",
+                                         department_code="APPROVAL", citations=[], tags=[],
+                                         result_name=""))  # fmt: skip
+    result = search_hall("老年证怎么领取")
+    assert not result.partial
+    assert [hit.document.code for hit in result.hits] == ["GA-ELDER"]
+    # and where the item does use it, the word still counts
+    assert codes("抚恤金领取")[0] == "MZ-PENSION"
