@@ -204,6 +204,7 @@ def _action_words() -> dict[str, tuple[str, ...]]:
             actions[prepare(phrase)] = tuple(prepare(w) for w in rule.words)
     return actions
 
+
 # Everyday verbs that are also words of the catalogue: never required of a result.
 CITIZEN_VERBS = frozenset(
     "申请 申领 领取 报名 到期 快到期 办 交 缴 缴纳 要交 咨询 提交 开具 开".split()
