@@ -281,10 +281,12 @@ def highlight(text: str, terms: list[str], *, width=SNIPPET_CHARS) -> str:
     start = max(0, min(positions) - width // 3) if positions else 0
     excerpt = text[start : start + width]
     escaped = escape(excerpt)
-    for term in sorted({t for t in terms if t}, key=len, reverse=True):
-        escaped = re.sub(
-            re.escape(escape(term)), lambda m: f"<mark>{m.group(0)}</mark>", escaped, flags=re.I
-        )
+    # One pass, longest terms first: 设立登记 is marked once, not with 登记 marked inside it.
+    pattern = "|".join(
+        re.escape(escape(term)) for term in sorted({t for t in terms if t}, key=len, reverse=True)
+    )
+    if pattern:
+        escaped = re.sub(pattern, lambda m: f"<mark>{m.group(0)}</mark>", escaped, flags=re.I)
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + width < len(text) else ""
     return mark_safe(prefix + escaped.replace("</mark><mark>", "") + suffix)  # noqa: S308
@@ -455,9 +457,24 @@ def _powers_database(understood, filters, page_number) -> Found:
 
 
 def _named_topics_first(understood, found, limit):
-    """Topic document ids: those the query names (understanding.topic_ids) first."""
+    """Topic document ids: those the query names (understanding.topic_ids) first, then those
+    whose name (title, keywords) has a word of the query. A topic that only mentions the words
+    in its text (营业执照 in 企业注销一件事) is not put above the powers."""
     named = _document_ids(DocumentKind.TOPIC, understood.topic_ids) if understood.topic_ids else []
-    return [*named, *(pk for pk in found if pk not in named)][:limit]
+    terms = {t for group in _query_alternatives(understood) for t in group if len(t) > 1}
+    names = dict(
+        SearchDocument.objects.filter(pk__in=[pk for pk in found if pk not in named]).values_list(
+            "pk", "name_words"
+        )
+    )
+    by_name = [pk for pk in found if pk in names and any(t in names[pk] for t in terms)]
+    return [*named, *by_name][:limit]
+
+
+def _query_alternatives(understood):
+    """The query's words, each with the alternatives it is searched with (synonyms, intents)."""
+    return [[w for alternative in expand(word, understood.groups) for w in alternative]
+            for word in understood.words]  # fmt: skip
 
 
 def _document_ids(kind, object_ids):

@@ -113,6 +113,13 @@ def test_matches_are_highlighted_and_escaped():
     assert "&lt;script&gt;" in hit.title and "<mark>规划许可</mark>" in hit.title
 
 
+def test_a_term_inside_a_longer_term_is_marked_once():
+    from search.engine import highlight
+
+    marked = highlight("个体工商户设立登记", ["登记", "设立登记", "<b>"])
+    assert marked == "个体工商户<mark>设立登记</mark>"
+
+
 @pytest.mark.parametrize(
     "query",
     ["", "x" * 10000, '"* ( ) : ^ -', "AND OR NOT NEAR", '"未闭合的引号', "😀🎉", "\x00\x07控制",

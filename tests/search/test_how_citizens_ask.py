@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from search.engine import search_hall
 from search.models import Intent, SearchLogEntry, Synonym
-from tests.factories import make_department, publish_power, road_transport_licence
+from tests.factories import make_department, make_topic, publish_power, road_transport_licence
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +170,17 @@ def test_how_a_citizen_says_apply_is_not_required_of_the_item(catalogue):
     assert [hit.document.code for hit in result.hits] == ["GA-ELDER"]
     # and where the item does use it, the word still counts
     assert codes("抚恤金领取")[0] == "MZ-PENSION"
+
+
+def test_a_life_event_in_the_query_shows_its_topic_first_and_ranks_its_items_first(catalogue):
+    make_topic(("GA-BIRTH", ""), ("GA-VACCINE", ""), ("GA-MOVE", "上户口"))
+    make_topic(("GA-SHOP", ""), title="个体户开业一件事", slug="shop", keywords="开个体户、开店",
+               summary="开店的人先办营业执照，再办其他。", audience="个人")  # fmt: skip
+    result = search_hall("孩子出生了要办哪些证")
+    assert [hit.document.title for hit in result.topics] == ["新生儿出生一件事"]
+    assert {hit.document.code for hit in result.hits[:2]} == {"GA-BIRTH", "GA-VACCINE"}
+
+    # A topic that only mentions the words in its text is not put above the powers; one whose
+    # name has them is.
+    assert search_hall("营业执照").topics == []
+    assert [hit.document.title for hit in search_hall("开个体户").topics] == ["个体户开业一件事"]
