@@ -9,7 +9,13 @@ from django.urls import reverse
 
 from search.engine import search_hall
 from search.models import Intent, SearchLogEntry, Synonym
-from tests.factories import make_department, make_topic, publish_power, road_transport_licence
+from tests.factories import (
+    load_base_data,
+    make_department,
+    make_topic,
+    publish_power,
+    road_transport_licence,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +39,10 @@ ITEMS = [
 
 @pytest.fixture
 def catalogue():
+    make_catalogue()
+
+
+def make_catalogue():
     for code, short, title in [
         ("POLICE", "区公安分局", "广安市公安局广安区分局"),
         ("HEALTH", "区卫健局", "广安市广安区卫生健康局"),
@@ -140,8 +150,11 @@ def test_the_json_says_what_was_searched(client, catalogue):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_newly_published_word_is_learnt_without_making_a_search_wait(settings, catalogue):
+def test_a_newly_published_word_is_learnt_without_making_a_search_wait(settings):
     import search.vocabulary as vocabulary
+
+    load_base_data()  # a transactional test starts from an empty database
+    make_catalogue()
 
     settings.SEARCH_VOCABULARY_REFRESH_SECONDS = 0
     vocabulary.index_changed()
