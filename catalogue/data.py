@@ -121,7 +121,7 @@ def resolve_citations(
         return laws[key]
 
     bases, warnings = [], []
-    for citation in citations:
+    for position, citation in enumerate(citations):
         law = None
         if citation.law_id is not None:
             law_id = citation.law_id
@@ -143,6 +143,9 @@ def resolve_citations(
                 law_title="" if law else citation.law_title.strip().strip("《》"),
                 articles=citation.articles.strip(),
                 quote=citation.quote.strip(),
+                # Stored in the order given: without it every row sorts alike and PostgreSQL
+                # may read them back in any order (a "change" that changed nothing).
+                sort_order=position,
             )
         )
     return bases, warnings

@@ -42,6 +42,17 @@ def test_publishing_makes_the_citations_link_to_the_library():
     assert result.warnings == []
 
 
+def test_citations_keep_the_order_the_department_gave_them_whatever_the_database():
+    """Every basis is stored with its place: the public page and the next comparison read them
+    in the order given, not in whatever order the database returns rows that sort alike."""
+    data = road_transport_licence()
+    data.citations.reverse()
+    page = power_upsert(data=data, publish=True).page
+    stored = list(page.legal_bases.values_list("sort_order", "law__short_title"))
+    assert stored == [(0, "行政许可法"), (1, "道路运输条例")]
+    assert power_upsert(data=data, publish=True).outcome == "unchanged"
+
+
 def test_the_same_data_twice_writes_no_new_revision():
     power_upsert(data=road_transport_licence(), publish=True)
     revisions = Revision.objects.count()
