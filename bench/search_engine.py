@@ -170,17 +170,16 @@ def load_spec() -> dict:
 
 def ensure_synonyms(groups: dict) -> dict:
     """Create the synonym groups the queries rely on (idempotent); all groups in the database."""
-    from django.core.cache import cache
 
     from search.models import Synonym
-    from search.query import SYNONYMS_CACHE_KEY
+    from search.query import lexicon_changed
 
     created = []
     for terms in groups.values():
         _synonym, new = Synonym.objects.get_or_create(terms=terms)
         if new:
             created.append(terms)
-    cache.delete(SYNONYMS_CACHE_KEY)
+    lexicon_changed()
     groups = list(Synonym.objects.values_list("terms", flat=True))
     return {"created": created, "in_database": groups}
 

@@ -28,11 +28,11 @@ from catalogue.selectors import Facet, live_departments, live_powers
 from catalogue.validators import CODE_PATTERN
 from common.text import clean_public_text
 
-from . import es_hall, vocabulary
+from . import es_hall
 from .models import DocumentKind, SearchDocument
-from .query import SOFT_WORDS, expand, intent_rules, synonym_groups
+from .query import SOFT_WORDS, expand, synonym_groups
 from .segmentation import bigrams, query_words
-from .understanding import DEPARTMENT_BOOST, TOPIC_BOOST, department_aliases, understand
+from .understanding import DEPARTMENT_BOOST, TOPIC_BOOST, current_lexicon, understand
 
 log = logging.getLogger(__name__)
 
@@ -319,16 +319,6 @@ def _hits(ids, terms):
     return hits
 
 
-def _context(departments):
-    """What understanding a query needs, read once per search (cached where it can be)."""
-    return {
-        "vocabulary": vocabulary.current(),
-        "groups": synonym_groups(),
-        "intents": intent_rules(),
-        "aliases": department_aliases(departments),
-    }
-
-
 def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
     """Search live powers (with facets and filters), life-event topics, law articles and
     departments. A query with a typo is searched corrected when the correction is sure or the
@@ -340,16 +330,16 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
         live_departments().order_by("path").only("id", "code", "title", "short_name")
     )
     selected, filters = _power_filters(params, {d.code: d for d in departments})
-    context = _context(departments)
+    lexicon = current_lexicon(departments)
     exact = params.get("exact") is True or str(params.get("exact", "")).lower() in ("1", "true")
-    understood = understand(query, correct=not exact, **context)
+    understood = understand(query, lexicon, correct=not exact)
     result = SearchPage(query=query, words=understood.words, hits=[], total=0, page=1, pages=1,
                         selected=selected, searched=query,
                         exact=exact)  # fmt: skip
     if not understood.words:
         return result
 
-    found, understood = _with_correction(understood, context, filters, page_number, result)
+    found, understood = _with_correction(understood, lexicon, filters, page_number, result)
     result.words = understood.words
     result.department_names = understood.department_names
     terms = _highlight_terms(understood.words, understood.groups)
@@ -374,7 +364,7 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
     return result
 
 
-def _with_correction(understood, context, filters, page_number, result):
+def _with_correction(understood, lexicon, filters, page_number, result):
     """(what was found, the understanding it was found with): the corrected query's when the
     correction is sure and finds something, or when the query as typed finds nothing (or only
     some of its words) and the correction finds all; otherwise the query as typed, with the
@@ -382,7 +372,7 @@ def _with_correction(understood, context, filters, page_number, result):
     correction = understood.correction
     if correction is None:
         return _find(understood, filters, page_number), understood
-    corrected = understand(correction.text, correct=False, **context)
+    corrected = understand(correction.text, lexicon, correct=False)
     if correction.sure:
         found = _find(corrected, filters, page_number)
         if found.matched:

@@ -2,14 +2,20 @@
 Elasticsearch (search.es_hall): synonym groups (cached), a word's alternatives, and the soft words
 that say what a citizen wants to know about a power rather than which power."""
 
+import functools
+import uuid
+
 from django.core.cache import cache
 
 from . import lexicon
 from .models import Intent, Synonym
 from .segmentation import normalise, prepare, query_words
 
-SYNONYMS_CACHE_KEY = "search:synonyms"
-INTENTS_CACHE_KEY = "search:intents"
+SYNONYMS_CACHE_KEY = f"search:synonyms:{lexicon.fingerprint()}"
+INTENTS_CACHE_KEY = f"search:intents:{lexicon.fingerprint()}"
+# Changed whenever the administrators' synonyms or intents change: search.understanding keeps
+# its prepared lexicon while this stays the same.
+LEXICON_VERSION_KEY = "search:lexicon-version"
 
 # Words citizens add to say what they want to know about a power, not which power: 罚款标准,
 # 办理流程, 需要什么材料. They are highlighted and rank higher the powers that contain them, but
@@ -44,11 +50,25 @@ def intent_rules() -> dict[str, list[str]]:
     return rules
 
 
+def lexicon_changed():
+    """The administrators changed synonyms or intents: every process reads them again."""
+    cache.delete_many([SYNONYMS_CACHE_KEY, INTENTS_CACHE_KEY])
+    cache.set(LEXICON_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def lexicon_version() -> str:
+    version = cache.get(LEXICON_VERSION_KEY)
+    if version is None:
+        cache.add(LEXICON_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(LEXICON_VERSION_KEY, "")
+    return version
+
+
 def expand(word: str, groups: list[list[str]]) -> list[list[str]]:
     """Alternatives for a query word: itself, and each synonym (as its own list of words)."""
     alternatives = [[word]]
     for group in groups:
-        normalised = [normalise(term) for term in group]
+        normalised = _normalised(tuple(group))
         # 办狗证 is one unknown word to the segmenter: a synonym inside it counts too.
         if word in normalised or any(len(t) > 1 and t in word for t in normalised):
             for term in normalised:
@@ -56,3 +76,8 @@ def expand(word: str, groups: list[list[str]]) -> list[list[str]]:
                 if term != word and words and words not in alternatives:
                     alternatives.append(words)
     return alternatives
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalised(group: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(normalise(term) for term in group)

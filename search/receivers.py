@@ -11,17 +11,12 @@ from . import vocabulary
 from .documents import index_objects
 from .indexing import index_later
 from .models import DictionaryWord, Intent, Synonym
-from .query import INTENTS_CACHE_KEY, SYNONYMS_CACHE_KEY
+from .query import lexicon_changed
 from .segmentation import DICTIONARY_VERSION_KEY, dictionary_changed
 
 
-def _synonyms_changed(**_kwargs):
-    cache.delete(SYNONYMS_CACHE_KEY)
-    vocabulary.index_changed()
-
-
-def _intents_changed(**_kwargs):
-    cache.delete(INTENTS_CACHE_KEY)
+def _lexicon_changed(**_kwargs):
+    lexicon_changed()
     vocabulary.index_changed()
 
 
@@ -62,6 +57,6 @@ def connect():
                        dispatch_uid=f"search-privacy-{signal}")  # fmt: skip
 
     for signal in (post_save, post_delete):
-        signal.connect(_synonyms_changed, sender=Synonym, dispatch_uid=f"synonyms-{signal}")
-        signal.connect(_intents_changed, sender=Intent, dispatch_uid=f"intents-{signal}")
+        signal.connect(_lexicon_changed, sender=Synonym, dispatch_uid=f"synonyms-{signal}")
+        signal.connect(_lexicon_changed, sender=Intent, dispatch_uid=f"intents-{signal}")
         signal.connect(_dictionary_changed, sender=DictionaryWord, dispatch_uid=f"dict-{signal}")

@@ -119,7 +119,18 @@ def simplified(text: str) -> str:
 
 def prepare(query: str) -> str:
     """A query as the index reads: normalised and simplified."""
+    if len(query) <= MAX_REMEMBERED:
+        return _prepared(query)
     return simplified(normalise(query))
+
+
+# Queries and the lexicon's terms are short and come again and again: each is converted once.
+MAX_REMEMBERED = 100
+
+
+@functools.lru_cache(maxsize=65536)
+def _prepared(text: str) -> str:
+    return simplified(normalise(text))
 
 
 def index_tokens(text: str) -> list[str]:
@@ -139,8 +150,16 @@ def index_text(text: str) -> str:
 def query_words(query: str) -> list[str]:
     """The words of a query (precise mode), without stop words and punctuation."""
     ensure_dictionary()
+    text = prepare(query)
+    if len(text) > MAX_REMEMBERED:
+        return list(_cut(text, len(_loaded_words)))
+    # Remembered per dictionary: a word the administrators add cuts the text anew.
+    return list(_remembered_cut(text, len(_loaded_words)))
+
+
+def _cut(text: str, _dictionary_size: int) -> tuple[str, ...]:
     words = []
-    for word in rjieba.cut(prepare(query)):
+    for word in rjieba.cut(text):
         for piece in TOKEN_RE.findall(word):
             if piece not in STOP_WORDS and piece not in words:
                 words.append(piece)
@@ -148,7 +167,10 @@ def query_words(query: str) -> list[str]:
         # Single Chinese characters beside real words are particles (不、和、证…): they would
         # match nearly everything.
         words = [word for word in words if len(word) > 1 or word.isascii()]
-    return words[:MAX_QUERY_TOKENS]
+    return tuple(words[:MAX_QUERY_TOKENS])
+
+
+_remembered_cut = functools.lru_cache(maxsize=65536)(_cut)
 
 
 def bigrams(text: str) -> list[str]:

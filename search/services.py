@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .lexicon import split_terms
 from .models import Intent, SearchDocument, SearchLogEntry, Synonym
-from .query import SYNONYMS_CACHE_KEY
+from .query import lexicon_changed
 
 # A click counts for the search it came from within this time (a search page left open).
 CLICK_WINDOW = datetime.timedelta(hours=6)
@@ -44,7 +44,6 @@ def promotions_for(query: str):
 def synonyms_load(path) -> list[str]:
     """Create the synonym groups of a word list (one group per line, # for comments) that do
     not exist yet; administrators' own groups are left as they are. Returns the new groups."""
-    from django.core.cache import cache
 
     existing = {tuple(s.term_list) for s in Synonym.objects.all()}
     created = []
@@ -57,7 +56,7 @@ def synonyms_load(path) -> list[str]:
             synonym.save()
             existing.add(tuple(synonym.term_list))
             created.append(line)
-    cache.delete(SYNONYMS_CACHE_KEY)
+    lexicon_changed()
     return created
 
 

@@ -25,9 +25,10 @@ from functools import cache
 import rjieba
 
 from . import lexicon
-from .query import SOFT_WORDS
+from .query import SOFT_WORDS, intent_rules, lexicon_version, synonym_groups
 from .segmentation import STOP_WORDS, prepare, query_words
 from .vocabulary import Vocabulary, is_chinese
+from .vocabulary import current as current_vocabulary
 
 CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]+")
 MAX_WINDOW = 8
@@ -80,7 +81,7 @@ def _protected(word: str, vocabulary: Vocabulary) -> bool:
     return vocabulary.known(word) or word in STOP_WORDS or word in FILLER_WORDS
 
 
-def find_correction(text: str, vocabulary: Vocabulary, phrases=()) -> Correction | None:
+def find_correction(text: str, vocabulary: Vocabulary, phrases: Phrases) -> Correction | None:
     """The query with its typos corrected (see the module's docstring), or None. The `phrases`
     (intents' phrases, departments' names) are never corrected."""
     from pypinyin import lazy_pinyin
@@ -92,7 +93,7 @@ def find_correction(text: str, vocabulary: Vocabulary, phrases=()) -> Correction
             continue
         sounds = lazy_pinyin(chars)
         used = [False] * len(chars)
-        for start, end, _phrase in _longest_matches(chars, phrases):
+        for start, end, _phrase in phrases.find(chars):
             used[start:end] = [True] * (end - start)
         for length in range(min(len(chars), MAX_WINDOW), 1, -1):
             for start in range(len(chars) - length + 1):
@@ -159,20 +160,35 @@ def department_aliases(departments) -> dict[str, list[int]]:
     return aliases
 
 
-def _longest_matches(text: str, phrases) -> list[tuple[int, int, str]]:
-    """Non-overlapping occurrences of the phrases in text, longest first at each position (the
-    first given first, among phrases of one length)."""
-    ordered = sorted(dict.fromkeys(phrases), key=len, reverse=True)
-    found, position = [], 0
-    while position < len(text):
-        for phrase in ordered:
+class Phrases:
+    """Phrases to find in a text: at each position the longest that starts there, the text read
+    once whatever the number of phrases (they are indexed by their first character)."""
+
+    def __init__(self, phrases=()):
+        self._by_first: dict[str, list[str]] = {}
+        for phrase in sorted({p for p in phrases if p}, key=len, reverse=True):
+            self._by_first.setdefault(phrase[0], []).append(phrase)
+
+    def longest_at(self, text: str, position: int) -> str | None:
+        for phrase in self._by_first.get(text[position], ()):
             if text.startswith(phrase, position):
+                return phrase
+        return None
+
+    def find(self, text: str, also: Phrases | None = None) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, phrase) of these phrases (and of `also`'s) in text."""
+        found, position = [], 0
+        while position < len(text):
+            phrase = self.longest_at(text, position)
+            other = also.longest_at(text, position) if also is not None else None
+            if other and (phrase is None or len(other) > len(phrase)):
+                phrase = other
+            if phrase:
                 found.append((position, position + len(phrase), phrase))
                 position += len(phrase)
-                break
-        else:
-            position += 1
-    return found
+            else:
+                position += 1
+        return found
 
 
 def _known_words_in(text: str, vocabulary: Vocabulary) -> set[str]:
@@ -224,19 +240,63 @@ def action_words(text: str) -> list[str]:
 # --- All together -----------------------------------------------------------------------------
 
 
-def understand(
-    query: str,
-    *,
-    vocabulary: Vocabulary,
-    groups,
-    intents: dict[str, list[str]],
-    aliases: dict[str, list[int]],
-    correct: bool = True,
-) -> Understanding:
+@dataclass(frozen=True)
+class Lexicon:
+    """What understanding a query needs, prepared once (search.engine keeps it while the
+    vocabulary, the synonyms, the intents and the departments stay the same)."""
+
+    vocabulary: Vocabulary
+    groups: list[list[str]]  # synonyms and abbreviations
+    intents: dict[str, list[str]]
+    aliases: dict[str, list[int]]  # departments' everyday names
+    names: Phrases  # the aliases
+    protected: Phrases  # intents' phrases and the aliases: never corrected
+    whole: Phrases  # intents' phrases and the abbreviations, kept whole
+    abbreviations: frozenset[str]
+    grouped: frozenset[str]  # every term of the groups, prepared
+
+
+def compile_lexicon(*, vocabulary, groups, intents, aliases) -> Lexicon:
+    abbreviations = frozenset(prepare(t) for group in groups for t in group if len(t) > 1)
+    return Lexicon(
+        vocabulary=vocabulary,
+        groups=groups,
+        intents=intents,
+        aliases=aliases,
+        names=Phrases(aliases),
+        protected=Phrases([*intents, *aliases]),
+        whole=Phrases([*intents, *abbreviations]),
+        abbreviations=abbreviations,
+        grouped=frozenset(prepare(t) for group in groups for t in group),
+    )
+
+
+_prepared: Lexicon | None = None
+_prepared_for = None
+
+
+def current_lexicon(departments) -> Lexicon:
+    """The lexicon for this process's vocabulary (search.vocabulary.current), the synonyms and
+    intents of the shared cache's version and these departments: prepared again only when one
+    of them changed, not for every search."""
+    global _prepared, _prepared_for
+    vocabulary = current_vocabulary()
+    key = (lexicon_version(), tuple((d.pk, d.title, d.short_name) for d in departments))
+    prepared = _prepared
+    if prepared is None or prepared.vocabulary is not vocabulary or _prepared_for != key:
+        prepared = compile_lexicon(vocabulary=vocabulary, groups=synonym_groups(),
+                                   intents=intent_rules(),
+                                   aliases=department_aliases(departments))  # fmt: skip
+        _prepared, _prepared_for = prepared, key
+    return prepared
+
+
+def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Understanding:
+    vocabulary, intents, aliases = lexicon.vocabulary, lexicon.intents, lexicon.aliases
     text = prepare(query)
     result = Understanding(query=query, text=text)
     if correct:
-        result.correction = find_correction(text, vocabulary, [*intents, *aliases])
+        result.correction = find_correction(text, vocabulary, lexicon.protected)
 
     for topic in vocabulary.topics:
         if any(word in text for word in topic.words):
@@ -244,7 +304,7 @@ def understand(
             result.favoured += [pk for pk in topic.power_ids if pk not in result.favoured]
 
     rest = text
-    named = _longest_matches(rest, aliases)
+    named = lexicon.names.find(rest)
     without = _remove(rest, named)
     if named and query_words(without):
         rest = without
@@ -256,14 +316,13 @@ def understand(
 
     # Abbreviations and the catalogue's own longer words are kept whole, so that 结婚证 is not
     # read as the intent 结婚, nor 户口迁移 as 户口迁.
-    abbreviations = {prepare(t) for group in groups for t in group if len(t) > 1}
-    whole = abbreviations | _known_words_in(rest, vocabulary)
-    query_groups = [list(g) for g in groups]
+    known = Phrases(_known_words_in(rest, vocabulary))
+    query_groups = [list(g) for g in lexicon.groups]
     words, spans = [], []
-    for start, end, phrase in _longest_matches(rest, [*intents, *whole]):
+    for start, end, phrase in lexicon.whole.find(rest, also=known):
         if phrase in intents:
             query_groups.append([phrase, *intents[phrase]])
-        elif phrase not in abbreviations:
+        elif phrase not in lexicon.abbreviations:
             continue  # a word of the catalogue: segmentation keeps it
         spans.append((start, end, phrase))
         if phrase not in words:
@@ -282,7 +341,9 @@ def understand(
     result.words = words
     result.groups = query_groups
     result.boost = [w for w in action_words(text) if w not in words]
-    grouped = {prepare(t) for group in query_groups for t in group}
+    grouped = lexicon.grouped | {
+        prepare(t) for group in query_groups[len(lexicon.groups) :] for t in group
+    }
     unknown = {
         w for w in words if is_chinese(w) and not vocabulary.in_names(w) and w not in grouped
     }

@@ -81,3 +81,15 @@ def actions() -> tuple[Rule, ...]:
 @cache
 def department_names() -> tuple[Rule, ...]:
     return tuple(parse_rules(_read("departments.txt")))
+
+
+@cache
+def fingerprint() -> str:
+    """Changes whenever a file here changes: part of the shared cache's keys, so that a process
+    started with a new lexicon never reads what one with the old lexicon cached."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(HERE.glob("*.txt")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]

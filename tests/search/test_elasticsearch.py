@@ -101,18 +101,14 @@ def test_a_citizens_query_is_understood_the_same_way_for_elasticsearch():
     from types import SimpleNamespace
 
     from search.es_hall import power_search_body
-    from search.understanding import department_aliases, understand
+    from search.understanding import compile_lexicon, department_aliases, understand
     from search.vocabulary import build
 
     health = SimpleNamespace(pk=7, title="广安市广安区卫生健康局", short_name="区卫健局")
     vocabulary = build(["医师 执业 注册", "犬类 准养证 犬类准养证 核发"], ["犬类准养证"])
-    context = {
-        "vocabulary": vocabulary,
-        "groups": [],
-        "intents": {"养条狗": ["犬类准养证"]},
-        "aliases": department_aliases([health]),
-    }
-    doctor = understand("衛健委 醫師執業註冊", **context)
+    lexicon = compile_lexicon(vocabulary=vocabulary, groups=[], intents={"养条狗": ["犬类准养证"]},
+                              aliases=department_aliases([health]))  # fmt: skip
+    doctor = understand("衛健委 醫師執業註冊", lexicon)
     assert doctor.department_ids == [7] and doctor.words == ["医师", "执业", "注册"]
     body = power_search_body(doctor.words, groups=doctor.groups, filters={}, soft=doctor.soft,
                              departments=doctor.department_ids)  # fmt: skip
@@ -121,7 +117,7 @@ def test_a_citizens_query_is_understood_the_same_way_for_elasticsearch():
     must = body["query"]["function_score"]["query"]["bool"]["must"]
     assert [c["multi_match"]["query"] for c in must] == ["医师", "执业", "注册"]
 
-    dog = understand("家里想养条狗要办证吗", **context)
+    dog = understand("家里想养条狗要办证吗", lexicon)
     body = power_search_body(dog.words, groups=dog.groups, filters={}, soft=dog.soft)
     query = body["query"]["function_score"]["query"]["bool"]
     (slot,) = query["must"]
