@@ -294,6 +294,10 @@ class SearchResult(Schema):
     page: int
     pages: int
     partial: bool = Field(description="没有同时包含全部词语的结果时，按部分词语匹配")
+    narrowed: bool = Field(
+        description="true：只列出名称、编码或设定依据中有这些词的事项（足够多时）；"
+        "加 scope=all 也列出只在申请材料、办理流程等内容中提到的事项"
+    )
     hits: list[SearchHit]
     topics: list[SearchHit] = Field(description="相关的“一件事”主题（第一页、未筛选时）")
     articles: list[SearchHit]

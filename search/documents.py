@@ -82,6 +82,11 @@ def _document(kind, obj_id, segmenter=None, **values):
     segmenter = segmenter or _Segmenter()
     name, basis, body = values.pop("name"), values.pop("basis", ""), values.pop("body", "")
     code = values.get("code", "")
+    # Character pairs (for recall whatever the segmentation) of a power's name and legal basis:
+    # its own words. Pairs of its materials and steps would have most powers match most queries
+    # (身份证 is in nearly every power's materials); those are found by their words. Articles,
+    # departments and topics are few: all their text is paired.
+    paired = f"{name}\n{basis}" if kind == DocumentKind.POWER else f"{name}\n{basis}\n{body}"
     return SearchDocument(
         kind=kind,
         object_id=obj_id,
@@ -89,7 +94,7 @@ def _document(kind, obj_id, segmenter=None, **values):
         code_words=segmenter.words(code),
         basis_words=segmenter.words(basis),
         body_words=segmenter.words(body),
-        grams=segmenter.grams(f"{name}\n{basis}\n{body}"),
+        grams=segmenter.grams(paired),
         basis_text=basis,
         body_text=body,
         **values,

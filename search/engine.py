@@ -40,8 +40,10 @@ MAX_QUERY_LENGTH = 100
 PAGE_SIZE = 20
 SNIPPET_CHARS = 90
 CODE_RE = re.compile(CODE_PATTERN)
-# bm25 column weights (SQLite): name, code, basis, body, grams, kind (a filter, not a score)
+# bm25 column weights (SQLite): name, code, basis, body, grams, kind (a filter, not a score);
+# the precise index (a power's own words, migration 0006): name, code, basis, grams.
 SQLITE_WEIGHTS = (10.0, 10.0, 4.0, 1.0, 0.3, 0.0)
+SQLITE_PRECISE_WEIGHTS = (10.0, 10.0, 4.0, 0.3)
 
 
 @dataclass
@@ -73,6 +75,10 @@ class SearchPage:
     suggestion: str = ""
     department_names: list[str] = field(default_factory=list)
     exact: bool = False  # searched as typed, on request (no correction)
+    # Only the powers with the query's words in their name, code or legal basis (many more
+    # mention them in their materials or steps: scope=all lists those too, `everywhere`).
+    narrowed: bool = False
+    everywhere: bool = False
 
 
 # --- Query building -------------------------------------------------------------------------
@@ -143,30 +149,41 @@ SYNONYM_ONLY_FACTOR = 0.5
 
 
 def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False, literal=None,
-              departments=(), favoured=()):  # fmt: skip
+              departments=(), favoured=(), precise=False):  # fmt: skip
     """Run `match` (build_match) against documents of `kind` within `filters`: ranked ids and
     scores, or with facet_columns the counts per (type, department, status). `literal`, the
     expression without synonyms, when it differs, ranks documents it finds above the others;
     the powers of `departments` (named in the query) rank DEPARTMENT_BOOST higher, the
-    `favoured` objects (a named life event's powers) TOPIC_BOOST higher."""
+    `favoured` objects (a named life event's powers) TOPIC_BOOST higher. `precise`: in the
+    powers' own words only (name, code, legal basis: see _powers_database)."""
     where, params = _filters_sql(kind, filters)
+    side = kind != DocumentKind.POWER
     if connection.vendor == "postgresql":
-        score = "ts_rank(d.vector, q.query) * d.boost"
-        literal_sql = "d.vector @@ CAST(%s AS tsquery)"
+        vector = "d.precise_vector" if precise else "d.vector"
+        score = f"ts_rank({vector}, q.query) * d.boost"
+        literal_sql = f"{vector} @@ CAST(%s AS tsquery)"
         source = f"{DOC} d, CAST(%s AS tsquery) AS q(query)"
-        condition = "d.vector @@ q.query"
+        condition = f"{vector} @@ q.query"
         order = "score DESC, d.id"
+        if side:
+            # Said as the partial index over articles, departments and topics says it
+            # (migration 0006), so that the planner uses it rather than the powers'.
+            condition += " AND d.kind <> 'power'"
     else:
+        # Articles, departments and topics have a full-text table of their own (migration
+        # 0006): finding them costs the same however many powers have the words too.
+        fts = "hall_search_side_fts" if side else "hall_search_fts"
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
-        score = f"bm25(hall_search_fts, {weights}) * d.boost"
-        literal_sql = "d.id IN (SELECT rowid FROM hall_search_fts WHERE hall_search_fts MATCH %s)"
+        if precise:
+            fts = "hall_search_name_fts"
+            weights = ", ".join(str(w) for w in SQLITE_PRECISE_WEIGHTS)
+        score = f"bm25({fts}, {weights}) * d.boost"
+        literal_sql = f"d.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)"  # noqa: S608
         # CROSS JOIN keeps SQLite from probing the full-text table once per document row.
-        source = f"hall_search_fts CROSS JOIN {DOC} d ON d.id = hall_search_fts.rowid"
-        condition = "hall_search_fts MATCH %s"
+        source = f"{fts} CROSS JOIN {DOC} d ON d.id = {fts}.rowid"
+        condition = f"{fts} MATCH %s"
         order = "score ASC, d.id"
-        if kind != DocumentKind.POWER:
-            # Articles and departments are few beside the powers: let the index find them
-            # alone rather than every power that has the words too.
+        if side:
             match = f'kind : "{kind}" AND ({match})'
             literal = literal and f'kind : "{kind}" AND ({literal})'
     if departments:
@@ -339,7 +356,9 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
     if not understood.words:
         return result
 
+    result.everywhere = str(params.get("scope", "")) == "all"
     found, understood = _with_correction(understood, lexicon, filters, page_number, result)
+    result.narrowed = found.narrowed
     result.words = understood.words
     result.department_names = understood.department_names
     terms = _highlight_terms(understood.words, understood.groups)
@@ -370,6 +389,10 @@ def _with_correction(understood, lexicon, filters, page_number, result):
     some of its words) and the correction finds all; otherwise the query as typed, with the
     correction offered when it finds something."""
     correction = understood.correction
+
+    def _find(understood, filters, page_number):
+        return _find_powers(understood, filters, page_number, everywhere=result.everywhere)
+
     if correction is None:
         return _find(understood, filters, page_number), understood
     corrected = understand(correction.text, lexicon, correct=False)
@@ -398,15 +421,17 @@ class Found:
     page: int
     ranked: list[int]  # document ids
     side: object  # side(kind, limit) -> document ids
+    # Only the powers with the words in their own words (see PRECISE_MIN); more mention them.
+    narrowed: bool = False
 
 
-def _find(understood, filters, page_number) -> Found:
+def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found:
     if es_hall.enabled():
         try:
             return _powers_elasticsearch(understood, filters, page_number)
         except es_hall.Unavailable as error:
             log.warning("Elasticsearch 不可用，本次搜索由数据库索引回答：%s", error)
-    return _powers_database(understood, filters, page_number)
+    return _powers_database(understood, filters, page_number, everywhere=everywhere)
 
 
 def _page_of(total, page_number):
@@ -414,36 +439,53 @@ def _page_of(total, page_number):
     return min(max(1, page_number), pages)
 
 
-def _powers_database(understood, filters, page_number) -> Found:
+# When at least this many powers have the query's words in their own words (name, code, legal
+# basis: the precise index), those are the results; powers that only mention the words in their
+# materials or steps are left out (the page offers them: scope=all). Fewer, and every match is a
+# result.
+PRECISE_MIN = 1
+
+
+def _powers_database(understood, filters, page_number, *, everywhere=False) -> Found:
     """The powers found in the database's full-text index (and a side search for the rest)."""
     words, groups, boost, soft = (
         understood.words, understood.groups, understood.boost, understood.soft
     )  # fmt: skip
-    partial = False
-    all_words = match = build_match(words, groups=groups, boost=boost, soft=soft)
-    literal = build_match(words, groups=[], boost=boost, soft=soft)
-    rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
-    if not rows and len(words) > 1:
-        match = build_match(words, any_word=True, groups=groups, boost=boost, soft=soft)
-        literal = build_match(words, any_word=True, groups=[], boost=boost, soft=soft)
-        rows = _matching(match, DocumentKind.POWER, {}, facet_columns=True)
-        partial = bool(rows)
+
+    def expression(any_word=False, synonyms=True):
+        return build_match(words, any_word=any_word, groups=groups if synonyms else [],
+                           boost=boost, soft=soft)  # fmt: skip
+
+    rows, any_word, precise = [], False, False
+    # A 事项编码 is found whole or not at all: its parts (511602000000, 000) are in every code.
+    fallback = len(words) > 1 and not CODE_RE.match(understood.query.strip())
+    for any_word in (False, True) if fallback else (False,):
+        if not everywhere:
+            rows = _matching(expression(any_word), DocumentKind.POWER, {}, facet_columns=True,
+                             precise=True)  # fmt: skip
+            precise = sum(row[COUNT] for row in rows) >= PRECISE_MIN
+        if not precise:
+            rows = _matching(expression(any_word), DocumentKind.POWER, {}, facet_columns=True)
+        if rows:
+            break
+    partial = bool(rows) and any_word
     total = sum(row[COUNT] for row in rows if _row_passes(row, filters))
     page = _page_of(total, page_number)
-    ranked = [row[0] for row in _matching(match, DocumentKind.POWER, filters, limit=PAGE_SIZE,
-                                          offset=(page - 1) * PAGE_SIZE, literal=literal,
+    ranked = [row[0] for row in _matching(expression(any_word), DocumentKind.POWER, filters,
+                                          limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                                          literal=expression(any_word, synonyms=False),
                                           departments=understood.department_ids,
-                                          favoured=understood.favoured)]  # fmt: skip
+                                          favoured=understood.favoured,
+                                          precise=precise)]  # fmt: skip
 
     def side(kind, limit):
         if kind == DocumentKind.TOPIC:
-            expression = build_match(words, any_word=True, groups=groups, soft=soft)
-            found = [row[0] for row in _matching(expression, kind, {}, limit=limit)]
+            found = [row[0] for row in _matching(expression(any_word=True), kind, {}, limit=limit)]
             return _named_topics_first(understood, found, limit)
-        return [row[0] for row in _matching(all_words, kind, {}, limit=limit)]
+        return [row[0] for row in _matching(expression(), kind, {}, limit=limit)]
 
     return Found(_counts(rows, filters), total, sum(row[COUNT] for row in rows), partial, page,
-                 ranked, side)  # fmt: skip
+                 ranked, side, narrowed=precise)  # fmt: skip
 
 
 def _named_topics_first(understood, found, limit):
@@ -518,14 +560,17 @@ def _powers_elasticsearch(understood, filters, page_number) -> Found:
 def _exact_code(query, filters):
     """The power whose 事项编码 or whole name is exactly the query, to rank it first."""
     text = query.strip()
-    documents = SearchDocument.objects.filter(kind=DocumentKind.POWER)
     if CODE_RE.match(text):
-        documents = documents.filter(code__in={text, text.upper()})
+        documents = SearchDocument.objects.filter(code__in={text, text.upper()})
     else:
-        documents = documents.filter(title=text)
-    for column, value in filters.items():
-        documents = documents.filter(**{column: value})
-    return documents.values_list("pk", flat=True).first()
+        documents = SearchDocument.objects.filter(kind=DocumentKind.POWER, title=text)
+    # The few documents with that code or name are checked here, so that the database looks
+    # them up by the code's or the name's index whatever its statistics say.
+    wanted = {"kind": DocumentKind.POWER, **filters}
+    for document in documents.only("id", *wanted)[:20]:
+        if all(getattr(document, column) == value for column, value in wanted.items()):
+            return document.pk
+    return None
 
 
 def suggest(prefix: str, limit=8) -> list[dict]:

@@ -28,6 +28,7 @@ def result_json(result, hit=hit_json) -> dict:
         "page": result.page,
         "pages": result.pages,
         "partial": result.partial,
+        "narrowed": result.narrowed,
         "hits": [hit(h) for h in result.hits],
         "topics": [hit(h) for h in result.topics],
         "articles": [hit(h) for h in result.articles],

@@ -36,20 +36,28 @@ def _run(request):
 FACET_PARAMS = {"type": "type", "dept": "dept", "status": "status"}
 
 
-def _facet_links(result):
-    """A link for each facet value that toggles it, keeping the query and the other filters."""
+def _kept(result, *, leave_out=None):
+    """The query string of these results (query, exact, scope, the filters but `leave_out`)."""
     from django.http import QueryDict
 
+    query = QueryDict(mutable=True)
+    query["q"] = result.searched or result.query
+    if result.exact:
+        query["exact"] = "1"
+    if result.everywhere:
+        query["scope"] = "all"
+    for name, value in result.selected.items():
+        if name != leave_out:
+            query[name] = value
+    return query
+
+
+def _facet_links(result):
+    """A link for each facet value that toggles it, keeping the query and the other filters."""
     links = {}
     for name, facets in result.facets.items():
         for facet in facets:
-            query = QueryDict(mutable=True)
-            query["q"] = result.searched or result.query
-            if result.exact:
-                query["exact"] = "1"
-            for other, value in result.selected.items():
-                if other != name:
-                    query[other] = value
+            query = _kept(result, leave_out=name)
             if not facet.selected:
                 query[name] = facet.value
             links[(name, facet.value)] = "?" + query.urlencode()
@@ -67,15 +75,15 @@ def _query_link(text, **extra):
 
 
 def _page_link(result, number):
-    from django.http import QueryDict
-
-    query = QueryDict(mutable=True)
-    query["q"] = result.searched or result.query
-    if result.exact:
-        query["exact"] = "1"
-    for name, value in result.selected.items():
-        query[name] = value
+    query = _kept(result)
     query["page"] = number
+    return "?" + query.urlencode()
+
+
+def _everywhere_link(result):
+    """The same search among every power that mentions the words (see search.engine)."""
+    query = _kept(result)
+    query["scope"] = "all"
     return "?" + query.urlencode()
 
 
@@ -101,6 +109,7 @@ def search(request):
         "promotions": promotions_for(result.query) if result.query else [],
         "exact_link": _query_link(result.corrected_from, exact=1) if result.corrected_from else "",
         "suggestion_link": _query_link(result.suggestion) if result.suggestion else "",
+        "everywhere_link": _everywhere_link(result) if result.narrowed else "",
         "log_entry": entry,
         "related_types": RELATED_TYPES,
     }

@@ -1,6 +1,7 @@
 """/api/v3/search/: the hall's Chinese search, the same results as the search page."""
 
 import re
+from typing import Literal
 
 from ninja import Query, Router
 
@@ -45,7 +46,7 @@ def _hit(hit):
     "相关的“一件事”主题、法规条文和部门。",
     operation_id="search",
 )
-@known_parameters("q", "type", "dept", "status", "page", "exact")
+@known_parameters("q", "type", "dept", "status", "page", "exact", "scope")
 def search(
     request,
     q: str = Query(..., min_length=1, max_length=MAX_QUERY_LENGTH, description="搜索词"),
@@ -54,11 +55,14 @@ def search(
     status: str | None = Query(None, max_length=20, description="状态"),
     page: int = Query(1, ge=1, le=MAX_SEARCH_PAGE),
     exact: bool = Query(False, description="true：按原词搜索，不纠正错别字"),
+    scope: Literal["all"] | None = Query(
+        None, description="all：也列出只在申请材料、办理流程等内容中提到这些词的事项（见 narrowed）"
+    ),
 ):
     query = clean_public_text(q, MAX_QUERY_LENGTH)
     params = {name: value for name, value in (("type", type), ("dept", dept),
                                               ("status", status)) if value}  # fmt: skip
-    result = search_hall(query, {**params, "exact": exact}, page_number=page)
+    result = search_hall(query, {**params, "exact": exact, "scope": scope or ""}, page_number=page)
     ignored = [name for name in params if name not in result.selected]
     if ignored:
         labels = {"type": "事项类型", "dept": "部门编码", "status": "状态"}

@@ -1,0 +1,70 @@
+"""A citizen searching 身份证 wants the powers about identity cards, not every power whose
+materials ask for a copy of one: when powers have the words in their own words (name, code,
+legal basis), those are the results, and the page offers the rest."""
+
+import pytest
+from django.urls import reverse
+
+from search.engine import search_hall
+from tests.factories import publish_power, road_transport_licence
+
+pytestmark = pytest.mark.django_db
+
+COPY_OF_ID = {"name": "申请人身份证复印件", "form": "copy", "copies": 1, "required": True,
+              "note": ""}  # fmt: skip
+
+
+@pytest.fixture
+def powers():
+    for code, title, department in [
+        ("P-ID", "居民身份证补领", "TRANSPORT"),
+        ("P-TAXI", "巡游出租汽车经营许可", "TRANSPORT"),
+        ("P-SHOP", "个体工商户设立登记", "APPROVAL"),
+    ]:
+        publish_power(
+            road_transport_licence(code=code, title=title, department_code=department,
+                                   citations=[], tags=[], materials=[COPY_OF_ID])
+        )  # fmt: skip
+
+
+def codes(result):
+    return [hit.document.code for hit in result.hits]
+
+
+def test_the_powers_named_by_the_words_are_the_results_the_rest_on_request(powers, client):
+    result = search_hall("身份证")
+    assert codes(result) == ["P-ID"] and result.total == 1 and result.narrowed
+    assert {f.value: f.count for f in result.facets["dept"]} == {"TRANSPORT": 1}
+
+    everywhere = search_hall("身份证", {"scope": "all"})
+    assert codes(everywhere)[0] == "P-ID"  # its own words still rank it first
+    assert set(codes(everywhere)) == {"P-ID", "P-TAXI", "P-SHOP"} and not everywhere.narrowed
+
+    html = client.get(reverse("search"), {"q": "身份证"}).content.decode()
+    assert "也列出只在申请材料、办理流程等内容中提到这些词的事项" in html
+    assert "scope=all" in html
+    html = client.get(reverse("search"), {"q": "身份证", "scope": "all"}).content.decode()
+    assert "P-SHOP" in html and "也列出只在申请材料" not in html
+    # the filters of the wider list keep it wide
+    assert "scope=all&amp;dept=APPROVAL" in html or "dept=APPROVAL&amp;scope=all" in html
+
+
+def test_words_no_power_is_named_by_find_every_power_that_mentions_them(powers):
+    result = search_hall("复印件")
+    assert set(codes(result)) == {"P-ID", "P-TAXI", "P-SHOP"} and not result.narrowed
+
+
+def test_the_api_says_when_the_results_are_narrowed_and_widens_them_on_request(powers, client):
+    narrowed = client.get("/api/v3/search/", {"q": "身份证"}).json()
+    assert narrowed["narrowed"] is True and [h["code"] for h in narrowed["hits"]] == ["P-ID"]
+    wide = client.get("/api/v3/search/", {"q": "身份证", "scope": "all"}).json()
+    assert wide["narrowed"] is False and wide["total"] == 3
+    refused = client.get("/api/v3/search/", {"q": "身份证", "scope": "everything"})
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_parameter"
+
+
+def test_a_code_is_found_whole_or_not_at_all(powers):
+    """Every code shares parts (511602000000, 000) with the others: a code that does not exist
+    finds nothing rather than every power with a part of it."""
+    assert codes(search_hall("P-TAXI")) == ["P-TAXI"]
+    assert search_hall("P-TAXI-9").total == 0
