@@ -17,6 +17,7 @@ from wagtail.models import Page
 
 from access.roles import can_publish_directly
 from common.batching import bulk_write
+from common.database import refresh_statistics
 
 from . import bulk
 from .data import (
@@ -181,6 +182,10 @@ class BulkReport:
     written: list[int] = field(default_factory=list)  # ids of the powers created or changed
 
 
+# New powers in one bulk write from which the database's statistics are refreshed.
+STATISTICS_AFTER = 500
+
+
 def powers_bulk_upsert(
     items: Iterable[PowerData], *, user=None, publish=False, chunk_size: int = 500
 ) -> BulkReport:
@@ -231,6 +236,9 @@ def powers_bulk_upsert(
                     report.warnings.extend(
                         f"{data.code}：{w}" for w in dict.fromkeys(result.warnings)
                     )
+        if report.created >= STATISTICS_AFTER:
+            # Many new rows: the query planner's statistics say so once they are committed.
+            transaction.on_commit(refresh_statistics)
     return report
 
 

@@ -10,7 +10,8 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         # Imported here: modules that use models load only once the app registry is ready.
-        from . import batching, pagecache
+        from . import batching, database, pagecache
 
+        database.connect()
         pagecache.connect_invalidation()
         batching.participate(pagecache.deferred_invalidation)

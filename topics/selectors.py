@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from catalogue.selectors import POWER_LIST_FIELDS, live_powers, with_departments
+from catalogue.selectors import POWER_LIST_FIELDS, live_powers, public, with_departments
 
 from .models import TopicItem, TopicPage
 
@@ -15,7 +15,7 @@ TOPIC_LIST_FIELDS = ("id", "path", "depth", "title", "url_path", "audience", "su
 
 def live_topics():
     """The live, public topics in the editors' order (the page tree's)."""
-    return TopicPage.objects.live().public().order_by("path")
+    return public(TopicPage.objects.live()).order_by("path")
 
 
 @dataclass
