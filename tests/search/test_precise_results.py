@@ -41,7 +41,7 @@ def test_the_powers_named_by_the_words_are_the_results_the_rest_on_request(power
     assert set(codes(everywhere)) == {"P-ID", "P-TAXI", "P-SHOP"} and not everywhere.narrowed
 
     html = client.get(reverse("search"), {"q": "身份证"}).content.decode()
-    assert "也列出只在申请材料、办理流程等内容中提到这些词的事项" in html
+    assert "也列出只在申请材料、办理流程等内容中提到的事项" in html
     assert "scope=all" in html
     html = client.get(reverse("search"), {"q": "身份证", "scope": "all"}).content.decode()
     assert "P-SHOP" in html and "也列出只在申请材料" not in html
