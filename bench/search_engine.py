@@ -172,14 +172,13 @@ def ensure_synonyms(groups: dict) -> dict:
     """Create the synonym groups the queries rely on (idempotent); all groups in the database."""
 
     from search.models import Synonym
-    from search.query import lexicon_changed
 
+    # Saving a group tells every process (search.receivers): nothing else to clear.
     created = []
     for terms in groups.values():
         _synonym, new = Synonym.objects.get_or_create(terms=terms)
         if new:
             created.append(terms)
-    lexicon_changed()
     groups = list(Synonym.objects.values_list("terms", flat=True))
     return {"created": created, "in_database": groups}
 

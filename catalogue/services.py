@@ -17,7 +17,7 @@ from wagtail.models import Page
 
 from access.roles import can_publish_directly
 from common.batching import bulk_write
-from common.database import refresh_statistics
+from common.database import refresh_statistics_on_commit
 
 from . import bulk
 from .data import (
@@ -238,7 +238,7 @@ def powers_bulk_upsert(
                     )
         if report.created >= STATISTICS_AFTER:
             # Many new rows: the query planner's statistics say so once they are committed.
-            transaction.on_commit(refresh_statistics)
+            refresh_statistics_on_commit()
     return report
 
 

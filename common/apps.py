@@ -12,6 +12,6 @@ class CommonConfig(AppConfig):
         # Imported here: modules that use models load only once the app registry is ready.
         from . import batching, database, pagecache
 
-        database.connect()
+        database.connect(self)
         pagecache.connect_invalidation()
         batching.participate(pagecache.deferred_invalidation)

@@ -4,7 +4,9 @@ SQLite's query planner chooses by statistics (ANALYZE); without them it guesses 
 be the same size and may scan 100,000 pages to find 34 departments (p50 of a search at 100,000
 powers: 51 ms without statistics, 15 ms with). PostgreSQL keeps its own (autovacuum)."""
 
-from django.db import connections
+import functools
+
+from django.db import connections, transaction
 
 # Rows read per index: enough for the planner to tell a table of 30 rows from one of 100,000,
 # and a fraction of a second at that size.
@@ -22,11 +24,31 @@ def refresh_statistics(using: str = "default") -> None:
         cursor.execute("ANALYZE")
 
 
+def refresh_statistics_on_commit(using: str = "default") -> None:
+    """Refresh them once the current transaction commits: once, however many bulk writes in it
+    asked (an import writes its rows in several)."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    refresh = _refresher(using)
+    if any(func is refresh for _ids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(refresh, using=using)
+
+
+@functools.cache
+def _refresher(using):
+    """One callback per database, so that a transaction can tell it is already waiting."""
+    return functools.partial(refresh_statistics, using)
+
+
 def _after_migrate(using="default", **_kwargs):
     refresh_statistics(using)
 
 
-def connect():
+def connect(app_config):
+    """Statistics after `migrate`: once, when this app's post_migrate comes (every table then
+    exists), not once per app."""
     from django.db.models.signals import post_migrate
 
-    post_migrate.connect(_after_migrate, dispatch_uid="common-statistics")
+    post_migrate.connect(_after_migrate, sender=app_config, dispatch_uid="common-statistics")

@@ -3,10 +3,10 @@
 from collections import defaultdict
 
 from django.db import transaction
-from wagtail.models import Page, PageViewRestriction
 
 from catalogue.choices import PowerStatus, PowerType
 from catalogue.models import DepartmentPage, LegalBasis, PowerPage
+from catalogue.selectors import restricted_paths
 from laws.models import Law, LawArticle
 from laws.numerals import article_numbers
 from topics.models import TopicPage
@@ -28,14 +28,6 @@ def _site_root() -> str:
 def _public_path(url_path: str, root: str) -> str:
     """The public address of a page from its url_path (which starts with the site root's)."""
     return "/" + url_path[len(root) :] if url_path.startswith(root) else url_path
-
-
-def _restricted_paths():
-    # Two small reads rather than a join, which has SQLite scan every page (catalogue.selectors).
-    restricted = list(PageViewRestriction.objects.values_list("page_id", flat=True))
-    if not restricted:
-        return []
-    return list(Page.objects.filter(pk__in=restricted).values_list("path", flat=True))
 
 
 def _is_public(page, restricted):
@@ -108,7 +100,7 @@ def _document(kind, obj_id, segmenter=None, **values):
 def power_documents(powers) -> tuple[list[SearchDocument], list[int]]:
     """(documents for the live, public powers; ids of those that must leave the index)."""
     powers = list(powers)
-    restricted = _restricted_paths()
+    restricted = restricted_paths()
     public = [p for p in powers if _is_public(p, restricted)]
     public_ids = {p.pk for p in public}
     gone = [p.pk for p in powers if p.pk not in public_ids]
@@ -199,7 +191,7 @@ def power_documents(powers) -> tuple[list[SearchDocument], list[int]]:
 
 def department_documents(departments):
     departments = list(departments)
-    restricted = _restricted_paths()
+    restricted = restricted_paths()
     public = [d for d in departments if _is_public(d, restricted)]
     root = _site_root()
     documents = [
@@ -242,7 +234,7 @@ def topic_documents(topics):
     from topics.selectors import topic_powers
 
     topics = list(topics)
-    restricted = _restricted_paths()
+    restricted = restricted_paths()
     public = [t for t in topics if _is_public(t, restricted)]
     powers = topic_powers(public) if public else {}
     root = _site_root()

@@ -14,9 +14,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -391,10 +393,7 @@ def _with_correction(understood, lexicon, filters, page_number, result):
     some of its words) and the correction finds all; otherwise the query as typed, with the
     correction offered when it finds something."""
     correction = understood.correction
-
-    def _find(understood, filters, page_number):
-        return _find_powers(understood, filters, page_number, everywhere=result.everywhere)
-
+    _find = functools.partial(_find_powers, everywhere=result.everywhere)
     if correction is None:
         return _find(understood, filters, page_number), understood
     corrected = understand(correction.text, lexicon, correct=False)
@@ -423,9 +422,9 @@ class Found:
     page: int
     # The page's document ids, in order: asked for only by the results shown (a correction
     # that is merely compared is never ranked).
-    rank: object  # rank() -> document ids
-    side: object  # side(kind, limit) -> document ids
-    # Only the powers with the words in their own words (see PRECISE_MIN); more mention them.
+    rank: Callable[[], list[int]]
+    side: Callable[[str, int], list[int]]  # (kind, limit) -> document ids
+    # Only the powers with the words in their own words (_powers_database); more mention them.
     narrowed: bool = False
 
 
@@ -443,15 +442,13 @@ def _page_of(total, page_number):
     return min(max(1, page_number), pages)
 
 
-# When at least this many powers have the query's words in their own words (name, code, legal
-# basis: the precise index), those are the results; powers that only mention the words in their
-# materials or steps are left out (the page offers them: scope=all). Fewer, and every match is a
-# result.
-PRECISE_MIN = 1
-
-
 def _powers_database(understood, filters, page_number, *, everywhere=False) -> Found:
-    """The powers found in the database's full-text index (and a side search for the rest)."""
+    """The powers found in the database's full-text index (and a side search for the rest).
+
+    When any power has the query's words in its own words (name, code, legal basis: the precise
+    index), those are the results; powers that only mention the words in their materials or
+    steps are left out (`narrowed`; the page offers them: `everywhere`, scope=all). The rule is
+    the same whatever the size of the catalogue."""
     words, groups, boost, soft = (
         understood.words, understood.groups, understood.boost, understood.soft
     )  # fmt: skip
@@ -464,13 +461,13 @@ def _powers_database(understood, filters, page_number, *, everywhere=False) -> F
     # A 事项编码 is found whole or not at all: its parts (511602000000, 000) are in every code.
     fallback = len(words) > 1 and not CODE_RE.match(understood.query.strip())
     for any_word in (False, True) if fallback else (False,):
+        # Matching only (counts, facets): the soft words' scoring part would double the cost.
+        base = expression(any_word, scored=False)
         if not everywhere:
-            rows = _matching(expression(any_word, scored=False), DocumentKind.POWER, {},
-                             facet_columns=True, precise=True)  # fmt: skip
-            precise = sum(row[COUNT] for row in rows) >= PRECISE_MIN
+            rows = _matching(base, DocumentKind.POWER, {}, facet_columns=True, precise=True)
+            precise = bool(rows)
         if not precise:
-            rows = _matching(expression(any_word, scored=False), DocumentKind.POWER, {},
-                             facet_columns=True)  # fmt: skip
+            rows = _matching(base, DocumentKind.POWER, {}, facet_columns=True)
         if rows:
             break
     partial = bool(rows) and any_word
@@ -480,7 +477,7 @@ def _powers_database(understood, filters, page_number, *, everywhere=False) -> F
     def rank():
         # Synonyms in play: what the words themselves find ranks first (matching only, unscored).
         literal = expression(any_word, synonyms=False, scored=False)
-        if literal == expression(any_word, scored=False):
+        if literal == base:
             literal = None
         return [row[0] for row in _matching(expression(any_word), DocumentKind.POWER, filters,
                                             limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,

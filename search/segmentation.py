@@ -152,12 +152,12 @@ def query_words(query: str) -> list[str]:
     ensure_dictionary()
     text = prepare(query)
     if len(text) > MAX_REMEMBERED:
-        return list(_cut(text, len(_loaded_words)))
+        return list(_cut(text))
     # Remembered per dictionary: a word the administrators add cuts the text anew.
     return list(_remembered_cut(text, len(_loaded_words)))
 
 
-def _cut(text: str, _dictionary_size: int) -> tuple[str, ...]:
+def _cut(text: str) -> tuple[str, ...]:
     words = []
     for word in rjieba.cut(text):
         for piece in TOKEN_RE.findall(word):
@@ -170,7 +170,9 @@ def _cut(text: str, _dictionary_size: int) -> tuple[str, ...]:
     return tuple(words[:MAX_QUERY_TOKENS])
 
 
-_remembered_cut = functools.lru_cache(maxsize=65536)(_cut)
+@functools.lru_cache(maxsize=65536)
+def _remembered_cut(text: str, _dictionary_size: int) -> tuple[str, ...]:
+    return _cut(text)
 
 
 def bigrams(text: str) -> list[str]:

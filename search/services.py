@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from .lexicon import split_terms
 from .models import Intent, SearchDocument, SearchLogEntry, Synonym
-from .query import lexicon_changed
 
 # A click counts for the search it came from within this time (a search page left open).
 CLICK_WINDOW = datetime.timedelta(hours=6)
@@ -56,7 +55,6 @@ def synonyms_load(path) -> list[str]:
             synonym.save()
             existing.add(tuple(synonym.term_list))
             created.append(line)
-    lexicon_changed()
     return created
 
 

@@ -162,3 +162,24 @@ def test_after_a_large_import_the_database_knows_how_large_its_tables_are(
     with django_capture_on_commit_callbacks(execute=True):
         powers_bulk_upsert(items("MANY", STATISTICS_AFTER), publish=True)
     assert counted_pages() >= before + 20 + STATISTICS_AFTER
+
+
+def test_an_import_written_in_several_parts_refreshes_the_statistics_once(
+    django_capture_on_commit_callbacks,
+):
+    """The spreadsheet import writes its rows a chunk at a time in one transaction: the
+    statistics are refreshed once it commits, not once per chunk."""
+    from django.db import connection, transaction
+
+    from catalogue.services import STATISTICS_AFTER
+    from common.database import _refresher
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps its own statistics (autovacuum)")
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for part in ("A", "B"):
+            items = [road_transport_licence(code=f"PART{part}-{n}", title=f"货运许可{part}{n}")
+                     for n in range(STATISTICS_AFTER)]  # fmt: skip
+            powers_bulk_upsert(items, publish=True)
+    assert PowerPage.objects.filter(code__startswith="PART").count() == 2 * STATISTICS_AFTER
+    assert [c for c in callbacks if c is _refresher("default")] == [_refresher("default")]
