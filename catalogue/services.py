@@ -237,8 +237,12 @@ def powers_bulk_upsert(
                         f"{data.code}：{w}" for w in dict.fromkeys(result.warnings)
                     )
         if report.created >= STATISTICS_AFTER:
-            # Many new rows: the query planner's statistics say so once they are committed.
-            refresh_statistics_on_commit()
+            # Many new rows: the query planner's statistics say so once they are committed, and
+            # the full-text indexes are merged again when the write grew the catalogue by a
+            # tenth or more (a merge costs in proportion to the whole index: the daily sweep
+            # merges what smaller writes add).
+            grew = report.created * 10 >= PowerPage.objects.count()
+            refresh_statistics_on_commit(compact=grew)
     return report
 
 

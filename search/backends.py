@@ -5,6 +5,8 @@ search.engine's job; Wagtail's own search API keeps using the default backend.""
 
 from modelsearch.backends.base import BaseIndex, BaseSearchBackend
 
+from common.database import compact_fulltext
+
 from . import es_hall
 from .documents import index_objects, unindex_object
 from .models import SearchDocument
@@ -51,6 +53,9 @@ class HallRebuilder:
         for start in range(0, len(self.stale), 900):
             SearchDocument.objects.filter(pk__in=self.stale[start : start + 900]).delete()
         es_hall.rebuild_finished(self.started)
+        # Every document was written anew: the index holds the old postings beside the new in
+        # many segments until merged (common.database).
+        compact_fulltext()
 
 
 class HallSearchBackend(BaseSearchBackend):

@@ -110,27 +110,48 @@ def _pg_word(word: str) -> str:
     return "(" + " | ".join(options) + ")"
 
 
-def build_match(words: list[str], *, any_word=False, groups=None, boost=(), soft=SOFT_WORDS,
-                scored=True) -> str:  # fmt: skip
+def build_match(words: list[str], *, any_word=False, groups=None, soft=SOFT_WORDS) -> str:
     """The full-text expression for the database in use (`groups`: the synonym groups, read
-    once per search by the caller). Every word must match (or, with any_word, one of them);
-    `soft` words and the `boost` words (search.understanding) only add to the score:
-    `BASE AND (BASE OR soft…)` finds what BASE finds and ranks higher what also has them.
-    Not `scored` (counting, facets): BASE alone, which finds the same at half the cost."""
+    once per search by the caller): every word must match (or, with any_word, one of them),
+    itself or a synonym. The `soft` words are not required (optional_words)."""
     groups = synonym_groups() if groups is None else groups
     postgres = connection.vendor == "postgresql"
     word_expr = _pg_word if postgres else _fts_word
     and_, or_ = (" & ", " | ") if postgres else (" AND ", " OR ")
-    required = [word for word in words if word not in soft] or words
     parts = []
-    for word in required:
-        alternatives = [and_.join(word_expr(w) for w in alt) for alt in expand(word, groups)]
+    for word in _required(words, soft):
+        alternatives = [
+            and_.join(word_expr(w) for w in alt) for alt in _fewest(expand(word, groups))
+        ]
         parts.append("(" + or_.join(f"({a})" for a in alternatives) + ")")
-    base = (or_ if any_word else and_).join(parts)
-    optional = [w for w in [*words, *boost] if w not in required]
-    if not optional or not scored:
-        return base
-    return f"({base}){and_}(({base}){or_}" + or_.join(word_expr(w) for w in optional) + ")"
+    return (or_ if any_word else and_).join(parts)
+
+
+def _fewest(alternatives: list[list[str]]) -> list[list[str]]:
+    """The alternatives without those that another one's words are part of: 食品 经营 finds
+    whatever 食品 保健食品 经营 许可 finds. The same documents match, with fewer phrases for
+    the index to rank (each phrase costs a pass over its postings)."""
+    sets = [set(alternative) for alternative in alternatives]
+    return [
+        alternative
+        for i, alternative in enumerate(alternatives)
+        if not any(j != i and other <= sets[i] and (other != sets[i] or j < i)
+                   for j, other in enumerate(sets))
+    ]  # fmt: skip
+
+
+def _required(words, soft):
+    return [word for word in words if word not in soft] or words
+
+
+def optional_words(words: list[str], *, boost=(), soft=SOFT_WORDS) -> list[str]:
+    """One expression per word that only adds to the score: the query's soft words and the
+    `boost` words (search.understanding). Each ranks higher the documents that have it
+    (OPTIONAL_FACTOR, in _matching), without being put into the matching expression: there
+    it would double the expression and the cost of ranking."""
+    required = _required(words, soft)
+    word_expr = _pg_word if connection.vendor == "postgresql" else _fts_word
+    return [word_expr(w) for w in dict.fromkeys([*words, *boost]) if w not in required]
 
 
 # --- Running it -----------------------------------------------------------------------------
@@ -150,13 +171,17 @@ def _filters_sql(kind, filters):
 # A document found only through a synonym scores half: the words themselves come first where
 # they match as well (the same field), but a synonym in a name still beats the word in a body.
 SYNONYM_ONLY_FACTOR = 0.5
+# Each optional word (a soft word, an action the citizen asks for) a document has raises its
+# score by half: 身份证 补领 ranks 居民身份证补领 above 居民身份证首次申领.
+OPTIONAL_FACTOR = 1.5
 
 
 def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False, literal=None,
-              departments=(), favoured=(), precise=False):  # fmt: skip
+              optional=(), departments=(), favoured=(), precise=False):  # fmt: skip
     """Run `match` (build_match) against documents of `kind` within `filters`: ranked ids and
     scores, or with facet_columns the counts per (type, department, status). `literal`, the
     expression without synonyms, when it differs, ranks documents it finds above the others;
+    each `optional` expression (optional_words) a document matches raises it OPTIONAL_FACTOR;
     the powers of `departments` (named in the query) rank DEPARTMENT_BOOST higher, the
     `favoured` objects (a named life event's powers) TOPIC_BOOST higher. `precise`: in the
     powers' own words only (name, code, legal basis: see _powers_database)."""
@@ -165,7 +190,7 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
     if connection.vendor == "postgresql":
         vector = "d.precise_vector" if precise else "d.vector"
         score = f"ts_rank({vector}, q.query) * d.boost"
-        literal_sql = f"{vector} @@ CAST(%s AS tsquery)"
+        member_sql = f"{vector} @@ CAST(%s AS tsquery)"
         source = f"{DOC} d, CAST(%s AS tsquery) AS q(query)"
         condition = f"{vector} @@ q.query"
         order = "score DESC, d.id"
@@ -182,7 +207,7 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
             fts = "hall_search_name_fts"
             weights = ", ".join(str(w) for w in SQLITE_PRECISE_WEIGHTS)
         score = f"bm25({fts}, {weights}) * d.boost"
-        literal_sql = f"d.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)"  # noqa: S608
+        member_sql = f"d.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)"  # noqa: S608
         # CROSS JOIN keeps SQLite from probing the full-text table once per document row.
         source = f"{fts} CROSS JOIN {DOC} d ON d.id = {fts}.rowid"
         condition = f"{fts} MATCH %s"
@@ -200,12 +225,17 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
     params = [match, *params]
     if facet_columns:
         columns = "d.power_type, d.department_id, d.status, COUNT(*)"
-    elif literal and literal != match:
-        factor = f"(CASE WHEN {literal_sql} THEN 1.0 ELSE {SYNONYM_ONLY_FACTOR} END)"
-        columns = f"d.id, {score} * {factor} AS score"
-        params = [literal, *params]
     else:
-        columns = f"d.id, {score} AS score"
+        # Each factor asks the full-text index once (an uncorrelated subquery on SQLite, a
+        # match of the row's vector on PostgreSQL), however many documents match.
+        factors = []
+        if literal and literal != match:
+            synonym_only = f"CASE WHEN {member_sql} THEN 1.0 ELSE {SYNONYM_ONLY_FACTOR} END"
+            factors.append((literal, synonym_only))
+        factors += [(expr, f"CASE WHEN {member_sql} THEN {OPTIONAL_FACTOR} ELSE 1 END")
+                    for expr in optional]  # fmt: skip
+        columns = f"d.id, {' * '.join([score, *(f'({sql})' for _, sql in factors)])} AS score"
+        params = [*(expr for expr, _ in factors), *params]
     # Only constants, integers and column names are interpolated; every text is a parameter.
     sql = f"SELECT {columns} FROM {source} WHERE {condition} AND {where}"  # noqa: S608
     if facet_columns:
@@ -452,17 +482,18 @@ def _powers_database(understood, filters, page_number, *, everywhere=False) -> F
     words, groups, boost, soft = (
         understood.words, understood.groups, understood.boost, understood.soft
     )  # fmt: skip
+    coded = _by_code(understood.query, filters, page_number)
+    if coded is not None:
+        return coded
 
-    def expression(any_word=False, synonyms=True, scored=True):
-        return build_match(words, any_word=any_word, groups=groups if synonyms else [],
-                           boost=boost, soft=soft, scored=scored)  # fmt: skip
+    def expression(any_word=False, synonyms=True):
+        return build_match(words, any_word=any_word, groups=groups if synonyms else [], soft=soft)
 
     rows, any_word, precise = [], False, False
     # A 事项编码 is found whole or not at all: its parts (511602000000, 000) are in every code.
     fallback = len(words) > 1 and not CODE_RE.match(understood.query.strip())
     for any_word in (False, True) if fallback else (False,):
-        # Matching only (counts, facets): the soft words' scoring part would double the cost.
-        base = expression(any_word, scored=False)
+        base = expression(any_word)
         if not everywhere:
             rows = _matching(base, DocumentKind.POWER, {}, facet_columns=True, precise=True)
             precise = bool(rows)
@@ -473,27 +504,52 @@ def _powers_database(understood, filters, page_number, *, everywhere=False) -> F
     partial = bool(rows) and any_word
     total = sum(row[COUNT] for row in rows if _row_passes(row, filters))
     page = _page_of(total, page_number)
+    optional = optional_words(words, boost=boost, soft=soft)
 
     def rank():
-        # Synonyms in play: what the words themselves find ranks first (matching only, unscored).
-        literal = expression(any_word, synonyms=False, scored=False)
-        if literal == base:
-            literal = None
-        return [row[0] for row in _matching(expression(any_word), DocumentKind.POWER, filters,
+        # Synonyms in play: what the words themselves find ranks first.
+        return [row[0] for row in _matching(base, DocumentKind.POWER, filters,
                                             limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
-                                            literal=literal,
+                                            literal=expression(any_word, synonyms=False),
+                                            optional=optional,
                                             departments=understood.department_ids,
                                             favoured=understood.favoured,
                                             precise=precise)]  # fmt: skip
 
     def side(kind, limit):
         if kind == DocumentKind.TOPIC:
-            found = [row[0] for row in _matching(expression(any_word=True), kind, {}, limit=limit)]
-            return _named_topics_first(understood, found, limit)
-        return [row[0] for row in _matching(expression(), kind, {}, limit=limit)]
+            found = _matching(expression(any_word=True), kind, {}, limit=limit, optional=optional)
+            return _named_topics_first(understood, [row[0] for row in found], limit)
+        return [row[0] for row in _matching(expression(), kind, {}, limit=limit,
+                                            optional=optional)]  # fmt: skip
 
     return Found(_counts(rows, filters), total, sum(row[COUNT] for row in rows), partial, page,
                  rank, side, narrowed=precise)  # fmt: skip
+
+
+def _by_code(query, filters, page_number) -> Found | None:
+    """A query that is a power's whole 事项编码 finds that power (and any other with the same
+    code), looked up by the code's index: the full-text index would walk the postings of its
+    parts (511602000000 is in every code). None when no power has that code."""
+    text = query.strip()
+    if not CODE_RE.match(text):
+        return None
+    documents = list(
+        SearchDocument.objects.filter(kind=DocumentKind.POWER, code__in={text, text.upper()})
+        .order_by("-boost", "id")
+        .values_list("id", *FACET_COLUMNS)[:PAGE_SIZE]
+    )
+    if not documents:
+        return None
+    counts = {}
+    for _pk, *columns in documents:
+        counts[tuple(columns)] = counts.get(tuple(columns), 0) + 1
+    rows = [(*columns, count) for columns, count in counts.items()]
+    ranked = [pk for pk, *columns in documents if _row_passes(columns, filters)]
+    total = sum(row[COUNT] for row in rows if _row_passes(row, filters))
+    return Found(_counts(rows, filters), total, len(documents), False,
+                 _page_of(total, page_number), lambda: ranked,
+                 lambda kind, limit: [], narrowed=True)  # fmt: skip
 
 
 def _named_topics_first(understood, found, limit):

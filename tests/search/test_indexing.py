@@ -1,5 +1,7 @@
 """Powers written one at a time or in bulk are all in the search index, exactly once."""
 
+import io
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from wagtail.models import ReferenceIndex
@@ -7,6 +9,7 @@ from wagtail.search.models import IndexEntry
 
 from catalogue.models import PowerPage
 from catalogue.services import PowerData, power_upsert, powers_bulk_upsert
+from search.models import SearchDocument
 from tests.factories import road_transport_licence
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +55,75 @@ def test_a_failed_bulk_write_leaves_no_index_entries_a_good_one_leaves_its_own()
     assert index_entries().count() == 0
     powers_bulk_upsert([good], publish=True)
     assert index_entries().count() == 1
+
+
+# SQLite's full-text indexes grow by segments (one per committed write), merged now and then; a
+# search looks a word up in each. At 100,000 powers, after `update_index`, 17 segments holding
+# the old postings beside the new made every search four times slower than one merged index.
+fulltext_upkeep = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def committed_base_data(transactional_db):
+    from tests.factories import load_base_data
+
+    load_base_data()
+
+
+def fulltext_segments(table="hall_search_name_fts"):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(DISTINCT segid) FROM {table}_idx")  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def sqlite_only():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's GIN indexes are kept by autovacuum")
+
+
+def written_one_by_one(prefix, count):
+    for n in range(count):
+        data = road_transport_licence(code=f"{prefix}-{n}", title=f"危险货物运输许可{n}")
+        power_upsert(data=data, publish=True)
+
+
+@fulltext_upkeep
+def test_after_update_index_each_search_index_is_in_one_piece(committed_base_data):
+    from django.core.management import call_command
+
+    from search.engine import search_hall
+
+    sqlite_only()
+    written_one_by_one("ONE", 4)
+    assert fulltext_segments() > 1  # each publication committed a segment of its own
+
+    call_command("update_index", backend_name="hall", stdout=io.StringIO())
+    assert fulltext_segments() == 1
+    assert fulltext_segments("hall_search_fts") == 1
+    assert search_hall("危险货物运输许可").total == 4
+
+
+@fulltext_upkeep
+def test_an_import_that_grows_the_catalogue_by_a_tenth_merges_the_index_a_small_one_leaves_it(
+    committed_base_data,
+):
+    from catalogue.services import STATISTICS_AFTER
+
+    sqlite_only()
+    written_one_by_one("ONE", 3)
+    segments = fulltext_segments()
+    assert segments > 1
+
+    small = [road_transport_licence(code=f"FEW-{n}", title=f"货运许可{n}") for n in range(20)]
+    powers_bulk_upsert(small, publish=True)  # below STATISTICS_AFTER: no upkeep
+    assert fulltext_segments() > segments
+
+    many = [road_transport_licence(code=f"MANY-{n}", title=f"货运许可{n}")
+            for n in range(STATISTICS_AFTER)]  # fmt: skip
+    powers_bulk_upsert(many, publish=True)
+    assert fulltext_segments() == 1
+    assert SearchDocument.objects.filter(code__startswith="MANY-").count() == STATISTICS_AFTER

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from common.database import refresh_statistics
+from common.database import maintain
 from supervision.models import AlertRule
 from supervision.performance import Period, evaluation_for
 from supervision.sweep import sweep
@@ -31,8 +31,9 @@ class Command(BaseCommand):
         for kind in ("month", "quarter", "year"):
             evaluation_for(Period.last_complete(kind, day), today=day)
         # The daily run is also when SQLite's query planner looks at the tables' sizes again
-        # (a catalogue grown one power at a time; common.database).
-        refresh_statistics()
+        # and its full-text indexes are merged (a catalogue grown one power at a time;
+        # common.database).
+        maintain()
         names = dict(AlertRule.objects.values_list("code", "name"))
         for code, count in report.raised.items():
             if count:
