@@ -1,6 +1,9 @@
 # The two commands of the README: `make run` and `make test`.
-PYTHON ?= python3.11
-VENV := .venv
+# The interpreter: PYTHON when given, else the first supported one found (3.11, 3.12, 3.13).
+SUPPORTED_PYTHONS := 3.11 3.12 3.13
+PYTHON ?= $(firstword $(foreach v,$(SUPPORTED_PYTHONS),$(shell command -v python$(v) 2>/dev/null)) \
+	$(shell python3 -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null && command -v python3))
+VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/disclosure
@@ -10,6 +13,8 @@ PORT ?= 8000
 .PHONY: setup run test lint graph format check test-sqlite test-postgres browser-deps system-deps bench clean
 
 $(BIN)/python:
+	@[ -n "$(PYTHON)" ] || { echo "需要 Python 3.11、3.12 或 3.13，本机都没有找到：请安装其中之一（如 apt install python3），或用 make run PYTHON=/path/to/python 指定。"; exit 1; }
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; ok = (3, 11) <= v <= (3, 13); print(f"使用 Python {v[0]}.{v[1]}：$(PYTHON)" if ok else f"$(PYTHON) 是 Python {v[0]}.{v[1]}，本平台需要 3.11、3.12 或 3.13"); sys.exit(not ok)'
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python

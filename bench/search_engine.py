@@ -318,8 +318,9 @@ def phase_generate(args) -> dict:
         elapsed = time.monotonic() - started
         print(f"    {done:6,} created, {done / elapsed:5.1f} pages/s", flush=True)
     seconds = time.monotonic() - started
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return {
         "real": len(real),
         "created": count,

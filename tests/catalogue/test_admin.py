@@ -102,7 +102,7 @@ def test_a_law_that_powers_cite_cannot_be_deleted_one_nobody_cites_can(admin_cli
     law = power.legal_bases.first().law
     url = reverse("wagtailsnippets_laws_law:delete", args=[law.pk])
     page = admin_client.get(url)
-    assert "存在一处或多处引用，因此无法删除" in page.content.decode()  # Wagtail's message, in Chinese
+    assert "存在一处或多处引用，因此无法删除" in page.content.decode()
     response = admin_client.post(url, follow=True)
     assert response.status_code == 200
     assert type(law).objects.filter(pk=law.pk).exists()
