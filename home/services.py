@@ -34,8 +34,11 @@ def site_structure_ensure(
             is_default_site=True,
             site_name="行政权力网上公开透明运行平台",
         )
-    elif site.root_page_id != home.pk:
+    elif site.root_page_id != home.pk or not site.site_name:
+        # Wagtail's initial migration made a site named after its host ("localhost"): the
+        # admin's home names the platform instead.
         site.root_page = home
+        site.site_name = site.site_name or "行政权力网上公开透明运行平台"
         site.save()
     # Wagtail's initial migration creates a placeholder "Welcome" page; it has no place here.
     Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore")\

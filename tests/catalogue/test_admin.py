@@ -29,6 +29,16 @@ def add_url():
 def test_the_admin_speaks_chinese(admin_client):
     html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
     assert "首页" in html and "Dashboard" not in html
+
+
+def test_a_department_editors_home_names_the_platform_not_its_host(client):
+    """Wagtail names the site an editor works in by its name, or else by its host: the site
+    made by Wagtail's first migration (localhost) is named by the platform's setup."""
+    from tests.factories import department_editor
+
+    client.force_login(department_editor())
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "行政权力网上公开透明运行平台" in html and "localhost" not in html
     assert "行政权力公开平台" in html  # our name, not Wagtail's, in the title
     assert 'lang="zh-hans"' in html.lower()
 
