@@ -120,24 +120,9 @@ def build_match(words: list[str], *, any_word=False, groups=None, soft=SOFT_WORD
     and_, or_ = (" & ", " | ") if postgres else (" AND ", " OR ")
     parts = []
     for word in _required(words, soft):
-        alternatives = [
-            and_.join(word_expr(w) for w in alt) for alt in _fewest(expand(word, groups))
-        ]
+        alternatives = [and_.join(word_expr(w) for w in alt) for alt in expand(word, groups)]
         parts.append("(" + or_.join(f"({a})" for a in alternatives) + ")")
     return (or_ if any_word else and_).join(parts)
-
-
-def _fewest(alternatives: list[list[str]]) -> list[list[str]]:
-    """The alternatives without those that another one's words are part of: 食品 经营 finds
-    whatever 食品 保健食品 经营 许可 finds. The same documents match, with fewer phrases for
-    the index to rank (each phrase costs a pass over its postings)."""
-    sets = [set(alternative) for alternative in alternatives]
-    return [
-        alternative
-        for i, alternative in enumerate(alternatives)
-        if not any(j != i and other <= sets[i] and (other != sets[i] or j < i)
-                   for j, other in enumerate(sets))
-    ]  # fmt: skip
 
 
 def _required(words, soft):
