@@ -10,7 +10,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/disclosure
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint graph format check test-sqlite test-postgres browser-deps system-deps bench clean
+.PHONY: setup run test lint graph format check test-sqlite test-postgres browser-deps system-deps deploy-deps deploy-check bench clean
 
 $(BIN)/python:
 	@[ -n "$(PYTHON)" ] || { echo "需要 Python 3.11、3.12 或 3.13，本机都没有找到：请安装其中之一（如 apt install python3），或用 make run PYTHON=/path/to/python 指定。"; exit 1; }
@@ -79,7 +79,19 @@ test-postgres: $(VENV)/.installed
 		DATABASE_URL=$(PG_URL)_$$$$ $(BIN)/pytest -q -m "not browser" && touch .ci-postgres-ran; \
 	else echo "== PostgreSQL 不可达，跳过 PostgreSQL 测试"; fi
 
-test: lint check test-sqlite test-postgres
+# The deployment kit (deploy/): nginx -t on its site, systemd-analyze verify on its units, and
+# check --deploy with production settings.
+deploy-deps:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || \
+		{ echo "安装 nginx（检查部署配置需要）…"; \
+		  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) \
+		  || echo "无法安装 nginx：部署检查将跳过 nginx -t"; }
+
+deploy-check: $(VENV)/.installed deploy-deps
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then deploy/check; \
+	  else DEPLOY_CHECK_SKIP_NGINX=1 deploy/check; fi
+
+test: lint check deploy-check test-sqlite test-postgres
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.pages
