@@ -1,8 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
-# The interpreter: PYTHON when given, else the first supported one found (3.11, 3.12, 3.13).
-SUPPORTED_PYTHONS := 3.11 3.12 3.13
-PYTHON ?= $(firstword $(foreach v,$(SUPPORTED_PYTHONS),$(shell command -v python$(v) 2>/dev/null)) \
-	$(shell python3 -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null && command -v python3))
+# The interpreter: PYTHON when given, else the first supported one that runs (3.11, 3.12, 3.13).
+PYTHON ?= $(shell bin/find-python)
 VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
