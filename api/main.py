@@ -14,13 +14,13 @@ that the hall does not publish; this instance mounts only what is meant to be pu
 from __future__ import annotations
 
 from django.conf import settings
-from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.api.v3.errors import register_exception_handlers
 from wagtail.api.v3.routers import pages as wagtail_pages
 
 from . import errors
+from .openapi import DocumentedAPI, tags
 from .routers import cases, departments, feedback, laws, powers, search, stats
 
 # Wagtail's page actions the API offers: publishing and unpublishing (the permission testers let
@@ -68,7 +68,7 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+api = DocumentedAPI(
     renderer=ChineseJSONRenderer(),
     title="行政权力网上公开透明运行平台 开放接口",
     version="3.0.0",
@@ -82,6 +82,8 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs/",
     docs_decorator=_docs_enabled,
+    # English tags for generators, each with its Chinese name for people (api/openapi.py).
+    openapi_extra={"tags": tags()},
 )
 register_exception_handlers(api)  # Wagtail's, then ours (which replace them)
 errors.register(api)

@@ -43,7 +43,7 @@ from ..case_schemas import (
 from ..errors import MESSAGES, ApiError, Problem, _chinese_errors, echo
 from ..params import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, choice, known_parameters, paginate
 
-router = Router(tags=["办件"])
+router = Router(tags=["cases"])
 
 # 办件公示 is counted and paged up to this many cases; older ones are found by month.
 COUNT_LIMIT = 10_000

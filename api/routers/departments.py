@@ -19,7 +19,7 @@ from ..errors import ApiError, Problem, echo
 from ..params import MAX_PAGE, MAX_PAGE_SIZE, known_parameters, paginate
 from ..schemas import DepartmentDetail, DepartmentList
 
-router = Router(tags=["部门"])
+router = Router(tags=["departments"])
 
 
 def _summary(department, count, request):

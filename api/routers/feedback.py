@@ -24,7 +24,7 @@ from ..errors import ApiError, Problem, echo
 from ..params import known_parameters
 from ..schemas import FeedbackIn, FeedbackStatus, Receipt
 
-router = Router(tags=["公众评议"])
+router = Router(tags=["feedback"])
 
 
 def _target(power_code, department_code):

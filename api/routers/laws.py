@@ -15,7 +15,7 @@ from ..errors import ApiError, Problem, echo
 from ..params import MAX_PAGE, MAX_PAGE_SIZE, choice, known_parameters, paginate
 from ..schemas import LawDetail, LawList
 
-router = Router(tags=["法律法规"])
+router = Router(tags=["laws"])
 LAW_ID = re.compile(r"[1-9][0-9]{0,9}")
 
 

@@ -35,7 +35,7 @@ from ..params import (
 )
 from ..schemas import PowerDetail, PowerList, ReviewComment, ReviewState
 
-router = Router(tags=["事项"])
+router = Router(tags=["powers"])
 
 ORDERINGS = {
     "type": ("power_type", "path"),

@@ -15,7 +15,7 @@ from ..errors import ApiError, Problem, echo
 from ..params import known_parameters
 from ..schemas import SearchResult
 
-router = Router(tags=["搜索"])
+router = Router(tags=["search"])
 MAX_SEARCH_PAGE = 500
 _LAW_URL = re.compile(r"^/laws/(\d+)/")
 

@@ -11,7 +11,7 @@ from ..errors import ApiError, Problem, echo
 from ..params import known_parameters
 from ..schemas import PerformanceOut, Satisfaction
 
-router = Router(tags=["评议结果"])
+router = Router(tags=["stats"])
 PERIOD_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$")
 
 
@@ -55,7 +55,7 @@ def satisfaction(
 @router.get(
     "/performance/",
     response={200: PerformanceOut, 400: Problem, 404: Problem},
-    tags=["绩效评估"],
+    tags=["performance"],
     summary="部门绩效评估",
     description="与 /performance/ 相同的部门绩效评估：某月（2026-11）、某季度（2026-Q4）"
     "或某年（2026）各部门的各项指标（0–1 的比率，无数据为 null）、原始数据、得分、扣分、"

@@ -23,7 +23,7 @@ def test_an_integrator_tries_the_powers_endpoint_in_the_docs(live_server, deskto
                if not request.url.startswith(live_server.url) else None)  # fmt: skip
     desktop.goto(live_server.url + "/api/v3/docs/")
     expect(desktop.get_by_text("行政权力网上公开透明运行平台 开放接口").first).to_be_visible()
-    operation = desktop.locator("#operations-事项-powers_list")
+    operation = desktop.locator("#operations-powers-powers_list")
     expect(operation).to_be_visible()
     operation.locator(".opblock-summary").click()
     desktop.get_by_role("button", name="Try it out").click()
