@@ -310,14 +310,19 @@ def phase_generate(args) -> dict:
     items = generate(count, real, laws)
     print(f"  generating {count:,} powers beside the {len(real):,} real ones…", flush=True)
     started = time.monotonic()
-    warnings = 0
+    warnings, rates = 0, []
     for start in range(0, len(items), BATCH):
+        batch_started = time.monotonic()
         report = powers_bulk_upsert(items[start : start + BATCH], publish=True)
+        rates.append(len(items[start : start + BATCH]) / (time.monotonic() - batch_started))
         warnings += len(report.warnings)
         done = min(start + BATCH, len(items))
         elapsed = time.monotonic() - started
-        print(f"    {done:6,} created, {done / elapsed:5.1f} pages/s", flush=True)
+        print(f"    {done:6,} created, {done / elapsed:5.1f} pages/s "
+              f"(this batch {rates[-1]:5.1f})", flush=True)  # fmt: skip
     seconds = time.monotonic() - started
+    # Does the rate keep as the catalogue grows: the median batch of the first and last tenth.
+    tenth = max(1, len(rates) // 10)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -326,6 +331,8 @@ def phase_generate(args) -> dict:
         "created": count,
         "creation_s": round(seconds, 1),
         "pages_per_s": round(count / seconds, 1) if seconds else None,
+        "first_tenth_pages_per_s": round(statistics.median(rates[:tenth]), 1) if rates else None,
+        "last_tenth_pages_per_s": round(statistics.median(rates[-tenth:]), 1) if rates else None,
         "batch": BATCH,
         "warnings": warnings,
         "live_powers": PowerPage.objects.live().count(),
@@ -543,6 +550,11 @@ def print_speed(generation: dict, update_index: dict, latency: dict):
         f"{generation['pages_per_s']} pages/s (powers_bulk_upsert, publish=True, batches of "
         f"{generation['batch']:,})"
     )
+    first = generation.get("first_tenth_pages_per_s")
+    last = generation.get("last_tenth_pages_per_s")
+    if first and last:
+        print(f"  median batch, first tenth {first} pages/s, last tenth {last} pages/s "
+              f"(last ÷ first {last / first:.2f}; goal: keeps its rate)")  # fmt: skip
     ok = update_index["all_backends_s"] <= GOALS["update_index_s"]
     print(
         f"update_index, all backends: {update_index['all_backends_s']:.1f} s "
