@@ -297,6 +297,9 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
 WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+# Every time shown in Beijing time: the account settings offer no other time zone (with one,
+# Wagtail leaves the choice out rather than list 600 zones by their English names).
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
@@ -393,3 +396,35 @@ FEEDBACK_TRUSTED_PROXIES = [
     a.strip() for a in os.environ.get("TRUSTED_PROXIES", "").split(",") if a.strip()
 ]
 WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
+
+# Backups (backup/, with django-dbbackup): `manage.py backup` writes one set of files — the
+# database, MEDIA_ROOT, CASE_FILES_ROOT, IMPORT_ROOT and a manifest — into BACKUP_ROOT, and keeps
+# the newest BACKUP_KEEP complete sets; `manage.py restore` puts a set back (deploy/README.md,
+# 备份). Sets hold applicants' personal data: the folder and its files are the service user's
+# only, and with DJANGO_BACKUP_GPG_RECIPIENT every file is encrypted for that GPG key.
+INSTALLED_APPS += ["dbbackup", "backup"]
+BACKUP_ROOT = Path(os.environ.get("DJANGO_BACKUP_ROOT", BASE_DIR / "backups"))
+BACKUP_KEEP = int(os.environ.get("DJANGO_BACKUP_KEEP", "14"))
+STORAGES["dbbackup"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(BACKUP_ROOT),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
+DBBACKUP_DATE_FORMAT = "%Y-%m-%d-%H%M%S"
+DBBACKUP_CLEANUP_KEEP = DBBACKUP_CLEANUP_KEEP_MEDIA = BACKUP_KEEP
+# SQLite: django-dbbackup's online backup, restored through the same API (backup/connectors.py).
+DBBACKUP_CONNECTOR_MAPPING = {
+    "django.db.backends.sqlite3": "backup.connectors.SqliteOnlineConnector"
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # pg_dump's custom format, restored by pg_restore --clean in one transaction; objects owned
+    # by whoever restores, so a set also restores on a server whose role has another name.
+    DBBACKUP_CONNECTORS = {"default": {"PG_OPTIONS": "--no-owner --no-privileges"}}
+# The public key (fingerprint or e-mail) in the service user's GPG keyring; empty: not encrypted.
+DBBACKUP_GPG_RECIPIENT = os.environ.get("DJANGO_BACKUP_GPG_RECIPIENT", "") or None
+DBBACKUP_GPG_ALWAYS_TRUST = True
+# Failures are reported by the command's exit status (journald, systemctl list-units --failed).
+DBBACKUP_SEND_EMAIL = False
