@@ -238,11 +238,9 @@ def powers_bulk_upsert(
                     )
         if report.created >= STATISTICS_AFTER:
             # Many new rows: the query planner's statistics say so once they are committed, and
-            # the full-text indexes are merged again when the write grew the catalogue by a
-            # tenth or more (a merge costs in proportion to the whole index: the daily sweep
-            # merges what smaller writes add).
-            grew = report.created * 10 >= PowerPage.objects.count()
-            refresh_statistics_on_commit(compact=grew)
+            # the full-text indexes are merged when the transaction (an import's every chunk)
+            # grew the catalogue by a tenth or more.
+            refresh_statistics_on_commit(added=report.created, total=PowerPage.objects.count())
     return report
 
 

@@ -51,19 +51,27 @@ def maintain(using: str = "default") -> None:
     compact_fulltext(using)
 
 
-def refresh_statistics_on_commit(using: str = "default", *, compact: bool = False) -> None:
+# A transaction whose writes grew the catalogue by this share or more has the full-text indexes
+# merged when it commits (a merge costs in proportion to the whole index: the daily sweep merges
+# what smaller writes add).
+COMPACT_AFTER_GROWTH = 0.1
+
+
+def refresh_statistics_on_commit(using: str = "default", *, added: int = 0, total: int = 0):
     """Refresh them once the current transaction commits: once, however many bulk writes in it
-    asked (an import writes its rows in several); the full-text indexes too if any asked to
-    `compact`."""
+    asked (an import writes its rows in several chunks). Each write says how many rows it
+    `added` of the `total` there now; when the transaction's writes together added
+    COMPACT_AFTER_GROWTH of the total, the full-text indexes are merged too."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         return
-    if compact:
-        connection.compact_fulltext_on_commit = True
     refresh = _refresher(using)
-    if any(func is refresh for _ids, func, _robust in connection.run_on_commit):
-        return
-    transaction.on_commit(refresh, using=using)
+    if not any(func is refresh for _ids, func, _robust in connection.run_on_commit):
+        # A new transaction (a rolled-back one leaves nothing waiting): its own count.
+        connection.fulltext_growth = {"added": 0, "total": 0}
+        transaction.on_commit(refresh, using=using)
+    connection.fulltext_growth["added"] += added
+    connection.fulltext_growth["total"] = max(connection.fulltext_growth["total"], total)
 
 
 @functools.cache
@@ -73,11 +81,9 @@ def _refresher(using):
 
 
 def _after_commit(using):
-    connection = connections[using]
-    compact = getattr(connection, "compact_fulltext_on_commit", False)
-    connection.compact_fulltext_on_commit = False
+    growth = getattr(connections[using], "fulltext_growth", None) or {"added": 0, "total": 0}
     refresh_statistics(using)
-    if compact:
+    if growth["added"] and growth["added"] >= COMPACT_AFTER_GROWTH * growth["total"]:
         compact_fulltext(using)
 
 
