@@ -11,6 +11,10 @@ client generators (openapi-python-client), while people still read it in Chinese
   ``Body(PageUnpublishSchema())``) is published as the model alone, without an object as its
   ``default``: the body is already optional, and the model's fields carry their defaults.
 
+- Wagtail's pages router summarises its operations in English ("List pages"…) and django-ninja
+  describes responses by their HTTP reason phrases ("OK", "Bad Request"): both are published in
+  Chinese, as the rest of the document.
+
 openapi-python-client names the generated package after ``info.title``, which stays Chinese for
 people: ``api/openapi-python-client.yaml`` gives it an installable name (see README.md).
 """
@@ -35,6 +39,36 @@ TAGS = [
 ]
 ANONYMOUS = AllowAnonymous.__name__
 
+# Wagtail's pages router's summaries (wagtail/api/v3/routers/pages.py), in Chinese.
+PAGE_SUMMARIES = {
+    "List pages": "页面列表",
+    "Find page": "按路径查找页面",
+    "Page detail": "页面详情",
+    "Create page": "新建页面",
+    "Update page": "修改页面",
+    "Delete page": "删除页面",
+    "List page revisions": "页面修订列表",
+    "Page revision detail": "页面修订详情",
+    "Publish page": "发布页面",
+    "Unpublish page": "撤销发布页面",
+}
+
+# Responses described in Chinese, by status code (django-ninja gives the HTTP reason phrase).
+RESPONSES = {
+    200: "成功",
+    201: "已创建",
+    204: "成功，无返回内容",
+    400: "请求有误（参数或内容不合规定）",
+    401: "未认证（缺少或无效的 API 令牌）",
+    403: "无权限",
+    404: "未找到",
+    409: "冲突（与当前状态不符）",
+    413: "请求内容过大",
+    415: "不支持的内容类型",
+    422: "内容校验未通过",
+    429: "请求过于频繁，请稍后再试",
+}
+
 
 def tags() -> list[dict]:
     return [
@@ -44,6 +78,17 @@ def tags() -> list[dict]:
 
 
 class Document(OpenAPISchema):
+    def operation_details(self, operation):
+        details = super().operation_details(operation)
+        details["summary"] = PAGE_SUMMARIES.get(details["summary"], details["summary"])
+        return details
+
+    def responses(self, operation):
+        responses = super().responses(operation)
+        for status, response in responses.items():
+            response["description"] = RESPONSES.get(status, response["description"])
+        return responses
+
     def operation_security(self, operation):
         security = super().operation_security(operation)
         self.securitySchemes.pop(ANONYMOUS, None)

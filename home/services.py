@@ -11,6 +11,10 @@ from topics.services import topic_index_ensure
 
 from .models import HomePage
 
+WAGTAIL_ROOT = "Root"
+ROOT_PAGE_TITLE = "根页面"
+ROOT_COLLECTION_NAME = "根集合"
+
 
 @transaction.atomic
 def site_structure_ensure(
@@ -58,11 +62,18 @@ def site_structure_ensure(
 
 def _tree_roots_ensure():
     """The default locale and the root page and collection, which Wagtail's migrations create;
-    recreated here so that a flushed database can be set up again."""
+    recreated here so that a flushed database can be set up again, and named in Chinese (the
+    migrations name both "Root", which the admin shows in its breadcrumbs and choosers)."""
     Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", live=True))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
+    root = Page.get_first_root_node()
+    if root is None:
+        Page.add_root(instance=Page(title=ROOT_PAGE_TITLE, slug="root", live=True))
+    elif root.title == WAGTAIL_ROOT:
+        Page.objects.filter(pk=root.pk).update(title=ROOT_PAGE_TITLE, draft_title=ROOT_PAGE_TITLE)
+    collection = Collection.get_first_root_node()
+    if collection is None:
+        Collection.add_root(name=ROOT_COLLECTION_NAME)
+    elif collection.name == WAGTAIL_ROOT:
+        Collection.objects.filter(pk=collection.pk).update(name=ROOT_COLLECTION_NAME)

@@ -3,13 +3,17 @@ to the catalogue, so that every new power and every change goes through the lega
 Idempotent: `manage.py setup_review` runs it on every `make run`."""
 
 from django.db import transaction
-from wagtail.models import Page, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import Page, Task, Workflow, WorkflowPage, WorkflowTask
 
 from access.groups import roles_ensure
 from access.roles import LEGAL_OFFICE
 from catalogue.models import DepartmentPage, PowerCatalogue
 
 from .models import TASK_NAME, WORKFLOW_NAME, LegalOfficeReviewTask
+
+# Wagtail's sample workflow and its task, both named so by its migrations.
+WAGTAIL_SAMPLE = "Moderators approval"
+SAMPLE_SWITCHED_OFF = "示例审批（已停用）"
 
 
 @transaction.atomic
@@ -44,4 +48,7 @@ def _wagtail_sample_workflow_remove(workflow):
     office: it is taken off the tree and switched off."""
     root = Page.get_first_root_node()
     WorkflowPage.objects.filter(page=root).exclude(workflow=workflow).delete()
-    Workflow.objects.filter(name="Moderators approval").update(active=False)
+    # Switched off and named in Chinese (its name shows among the workflows, tasks and the
+    # reports' filters); kept, since pages moderated before the platform's setup may refer to it.
+    Workflow.objects.filter(name=WAGTAIL_SAMPLE).update(name=SAMPLE_SWITCHED_OFF, active=False)
+    Task.objects.filter(name=WAGTAIL_SAMPLE).update(name=SAMPLE_SWITCHED_OFF, active=False)

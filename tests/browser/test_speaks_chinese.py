@@ -35,14 +35,6 @@ from tests.factories import (
     supervisor_user,
 )
 
-# Records named in English by Wagtail's own migrations, which the platform's setup keeps: the
-# root of the page tree and of the collections ("Root"), and Wagtail's sample workflow and its
-# task ("Moderators approval": the workflow switched off, the task still listed among tasks and
-# in the reports' filters). Data, not interface: renaming them is a data change
-# (home.services.site_structure_ensure, review.setup), outside the catalogue and templates;
-# until then they are read as names.
-KNOWN_ENGLISH_RECORDS = ("Moderators approval", "Root")
-
 # Latin words (two letters or more) that may appear on a Chinese screen: proper names and codes,
 # each a name the staff meet as such in Chinese software and documents. Compared lowercased.
 ALLOWED_WORDS = {
@@ -303,15 +295,9 @@ SWAGGER_UI_CHROME = (
 )  # fmt: skip
 # The API's own text still in English, in api/ (outside this change).
 API_TEXT_IN_ENGLISH = (
-    # the summaries of Wagtail's pages endpoints (wagtail/api/v3/routers/pages.py, plain
-    # strings), which api/main.py's pages_router() takes over as they are
-    "List pages", "Create page", "Find page", "Page detail", "Update page", "Delete page",
-    "List page revisions", "Page revision detail", "Publish page", "Unpublish page",
-    # the descriptions django-ninja gives responses (the HTTP reason phrases)
-    "OK", "Bad Request", "Not Found",
     # the API's description names the field code as plain text, not as `code`
     "稳定的 code",
-)  # fmt: skip
+)
 
 SHANGHAI_AFTERNOON = datetime.datetime(2026, 12, 3, 6, 30, tzinfo=datetime.UTC)  # 14:30 北京时间
 
@@ -370,7 +356,6 @@ def world(transactional_db):
     tokens = {licence.code, other.code, "TRANSPORT", "APPROVAL", "window", "reviewer"}
     tokens |= {user.username for user in users.values()}
     tokens |= set(Site.objects.values_list("hostname", flat=True))  # localhost
-    tokens |= set(KNOWN_ENGLISH_RECORDS)
     tokens.add("LawRefBook/Laws")  # the open law library the texts come from (文本来源)
     return {"users": users, "tokens": tokens, "other": other}
 

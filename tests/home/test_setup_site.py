@@ -44,3 +44,30 @@ def test_a_mistyped_address_is_refused_in_chinese_and_changes_nothing(hostname):
     with pytest.raises(CommandError, match="域名格式不正确"):
         setup_site("--hostname", hostname)
     assert list(Site.objects.values_list("hostname", "port")) == before
+
+
+def test_what_wagtails_migrations_named_in_english_is_named_in_chinese_and_switched_off():
+    """The staff meet the page tree's root in the admin's breadcrumbs, the collections' root in
+    every image and document chooser, and Wagtail's sample workflow among the workflows, tasks
+    and the reports' filters: after set-up none of them is named in English, and the sample
+    workflow cannot moderate anything."""
+    from wagtail.models import Collection, Page, Task
+
+    # As Wagtail's migrations leave them (an installation set up before they were renamed).
+    Page.objects.filter(depth=1).update(title="Root", draft_title="Root")
+    Collection.objects.filter(depth=1).update(name="Root")
+    for model in (Workflow, Task):
+        renamed = model.objects.filter(name="示例审批（已停用）")
+        renamed.update(name="Moderators approval", active=True)
+    assert Workflow.objects.filter(name="Moderators approval").exists()
+    setup_site("--hostname", "quanli.example.gov.cn")
+    root = Page.get_first_root_node()
+    assert (root.title, root.draft_title) == ("根页面", "根页面")
+    assert Collection.get_first_root_node().name == "根集合"
+    assert not Workflow.objects.filter(name="Moderators approval").exists()
+    assert not Task.objects.filter(name="Moderators approval").exists()
+    sample = Workflow.objects.get(name="示例审批（已停用）")
+    assert not sample.active and not WorkflowPage.objects.filter(workflow=sample).exists()
+    assert not Task.objects.get(name="示例审批（已停用）").active
+    # The platform's own workflow is the one in force.
+    assert Workflow.objects.filter(active=True).get().name == "法制办审核"
