@@ -58,7 +58,20 @@ def comparable(power: PowerPage) -> dict:
             )
         else:
             values[name] = getattr(power, name)
-    return values
+    return _same_line_ends(values)
+
+
+def _same_line_ends(value):
+    """Text with its line ends written one way: a browser sends a textarea's lines as CRLF,
+    while imports, the API and the services store LF; the admin re-saving a text under review
+    unchanged (a reviewer's approval does) is no change."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, dict):
+        return {key: _same_line_ends(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_same_line_ends(item) for item in value)
+    return value
 
 
 def changed_field_labels(before: PowerPage, after: PowerPage) -> list[str]:
@@ -73,5 +86,6 @@ def changed_field_labels(before: PowerPage, after: PowerPage) -> list[str]:
 def changes_anything(before: PowerPage, after: PowerPage) -> bool:
     """Whether `after` changes a tracked field, or the stated reason, of `before`."""
     return comparable(before) != comparable(after) or (
-        (before.change_note or "").strip() != (after.change_note or "").strip()
+        _same_line_ends((before.change_note or "").strip())
+        != _same_line_ends((after.change_note or "").strip())
     )

@@ -104,6 +104,22 @@ def test_a_reviewer_who_corrects_the_text_sends_it_to_another_reviewer(client):
     assert live(power).promised_time_limit == 4  # the corrected text went live
 
 
+def test_the_admin_resaving_an_imported_text_unchanged_is_no_correction(client):
+    """Texts that came in through an import, the API or a service have LF line ends; the
+    admin's form sends them back as CRLF when a reviewer approves. That is the same text: the
+    reviewer may still approve, and the public record names only what the editor changed."""
+    power = publish_power()
+    editor, reviewer = department_editor(), legal_office_user("fzb-1")
+    conditions = live(power).acceptance_conditions
+    assert "\n" in conditions and "\r" not in conditions
+    submit_change(power, editor, promised_time_limit=3, change_note="压缩承诺办结时限")
+    save_change(live(power), reviewer, acceptance_conditions=conditions.replace("\n", "\r\n"))
+    review_approve(power=power, user=reviewer)
+    assert live(power).promised_time_limit == 3
+    record = PowerPublication.objects.filter(power_id=power.pk).latest("published_at")
+    assert record.changed_fields == ["承诺办结时限"]
+
+
 def test_a_superuser_may_decide_alone_and_that_shows_in_supervision(client):
     power = publish_power()
     root = make_user("root", superuser=True)
