@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/disclosure
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint graph format check test-sqlite test-postgres browser-deps system-deps deploy-deps deploy-check bench clean
+.PHONY: setup run test lint graph format check test-sqlite test-postgres browser-deps system-deps deploy-deps deploy-check bench manual clean
 
 $(BIN)/python:
 	@[ -n "$(PYTHON)" ] || { echo "需要 Python 3.11、3.12 或 3.13，本机都没有找到：请安装其中之一（如 apt install python3），或用 make run PYTHON=/path/to/python 指定。"; exit 1; }
@@ -90,6 +90,13 @@ deploy-check: $(VENV)/.installed deploy-deps
 	  else DEPLOY_CHECK_SKIP_NGINX=1 deploy/check; fi
 
 test: lint check deploy-check test-sqlite test-postgres
+
+# The manual's screenshots (使用手册: manual/static/manual/screens/), taken again of the real
+# screens by doing each task in Chromium (tests/browser/test_manual.py); commit them with the
+# change that moved the screens. `make test` checks them without writing.
+manual: $(VENV)/.installed browser-deps
+	rm -f manual/static/manual/screens/*.jpg
+	MANUAL_SCREENSHOTS=write $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_manual.py
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.pages

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "feedback",
     "cases",
     "import_data",
+    "manual",
     "api",
     "demo",
     "wagtail.contrib.redirects",
