@@ -604,7 +604,23 @@ def record_a_law_change(j: Journey):
     page.get_by_role("button", name="保存").first.click()
     expect(page.locator(".messages")).to_contain_text("发起调整要求")
     j.shoot(page, "law-change-saved")
-    assert AdjustmentRequirement.objects.open().filter(power=j.licence).exists()
+    assert AdjustmentRequirement.objects.open().filter(power=j.licence, law__isnull=False).exists()
+
+    # the department's functions change: every one of its public powers is to be declared again
+    menu(page, "机构职能调整")
+    page.get_by_role("link", name=re.compile("添加")).first.click()
+    page.get_by_role("button", name=re.compile("选择一个页面")).click()
+    chooser = page.locator(".modal-dialog")
+    chooser.get_by_role("link", name="广安市广安区交通运输局").first.click()
+    page.locator("#id_changed_on").fill(timezone.localdate().isoformat())
+    page.locator("#id_description").fill("道路运输管理职责划入区交通运输局。")
+    page.get_by_role("button", name="保存").first.click()
+    expect(page.locator(".messages")).to_contain_text("已")
+    assert (
+        AdjustmentRequirement.objects.open()
+        .filter(power=j.licence, function_change__isnull=False)
+        .exists()
+    )
 
 
 @journey("users")
