@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from wagtail.models import ReferenceIndex
 from wagtail.search.models import IndexEntry
 
@@ -67,7 +68,6 @@ fulltext_upkeep = pytest.mark.django_db(transaction=True)
 def committed_base_data(transactional_db):
     """The base data, committed; SQLite's own background merging of the powers' index turned
     off meanwhile, so that the segments the test counts are the ones its writes made."""
-    from django.db import connection
 
     from tests.factories import load_base_data
 
@@ -88,7 +88,6 @@ def committed_base_data(transactional_db):
 
 
 def fulltext_segments(table="hall_search_name_fts"):
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(DISTINCT segid) FROM {table}_idx")  # noqa: S608
@@ -96,7 +95,6 @@ def fulltext_segments(table="hall_search_name_fts"):
 
 
 def sqlite_only():
-    from django.db import connection
 
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL's GIN indexes are kept by autovacuum")
@@ -144,3 +142,26 @@ def test_an_import_that_grows_the_catalogue_by_a_tenth_merges_the_index_a_small_
     powers_bulk_upsert(many, publish=True)
     assert fulltext_segments() == 1
     assert SearchDocument.objects.filter(code__startswith="MANY-").count() == STATISTICS_AFTER
+
+
+def test_on_postgresql_a_word_in_a_powers_name_weighs_more_than_in_its_materials():
+    """PostgreSQL ranks with the fields' weights (name and code A, legal basis B, the rest C,
+    character pairs D), as SQLite's bm25 does: the vectors keep a position, and so a weight,
+    for every word (search migration 0007)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's tsvector only (SQLite weighs its FTS5 columns at query time)")
+    powers_bulk_upsert([road_transport_licence()], publish=True)
+    document = SearchDocument.objects.get(code=road_transport_licence().code)
+    in_name = document.name_words.split()[0]
+    elsewhere = set(document.name_words.split()) | set(document.basis_words.split())
+    elsewhere |= set(document.grams.split()) | set(document.code_words.split())
+    in_body = next(word for word in document.body_words.split() if word not in elsewhere)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ts_rank(vector, to_tsquery('simple', %s)), "  # noqa: S608 — a table name
+            f"ts_rank(vector, to_tsquery('simple', %s)) FROM {SearchDocument._meta.db_table} "
+            "WHERE id = %s",
+            [in_name, in_body, document.pk],
+        )
+        name_rank, body_rank = cursor.fetchone()
+    assert name_rank > 2 * body_rank > 0
