@@ -34,6 +34,12 @@ What it does
 
 Options are those of the former `bench/search.py`; `--db PATH` without `--reuse` now also uses
 the files as they are when this harness built them for the same fixtures and migrations.
+
+On PostgreSQL: `--database-url postgres://postgres@127.0.0.1:5432/disclosure_bench_search` runs
+the same on PostgreSQL (the name must contain "bench"): the quality database at that URL, the
+speed database a copy of it (CREATE DATABASE … TEMPLATE) named after it, --size and the
+generator, e.g. disclosure_bench_search_100000_1a2b3c4d. Both are kept and reused like the SQLite
+files. Stock Wagtail's calls are capped by statement_timeout instead of SQLite's progress handler.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ import json
 import re
 import statistics
 import time
+import urllib.parse
 from pathlib import Path
 
 from bench.harness import BENCH, REPO
@@ -53,6 +60,8 @@ from bench.harness.database import (
     fixtures_fingerprint,
     manage,
     mark_ready,
+    postgres_marker,
+    prepare_postgres,
     prepare_sqlite,
     read_ready,
     sqlite_database,
@@ -112,6 +121,33 @@ def databases_for(args):
         reuse=args.reuse,
     )
     return quality, speed
+
+
+def postgres_databases(args) -> tuple[str, str]:
+    """The quality database's URL (--database-url) and the speed database's beside it."""
+    generator = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:8]
+    parts = urllib.parse.urlsplit(args.database_url)
+    name = parts.path.lstrip("/")
+    speed = urllib.parse.urlunsplit(parts._replace(path=f"/{name}_{args.size}_{generator}"))
+    return args.database_url, speed
+
+
+def prepare_speed_postgres(quality: str, speed: str, env: dict, args) -> dict:
+    marker = postgres_marker(speed)
+    info = read_ready(marker) or {}
+    if not args.rebuild and info.get("fingerprint") == fixtures_fingerprint():
+        print(f"speed database: {speed} (reused, built {info.get('built', '?')})")
+        return {**info, "reused": True}
+    print(f"speed database: {speed} — a copy of the quality database topped up to "
+          f"{args.size:,} powers…")  # fmt: skip
+    template = urllib.parse.urlsplit(quality).path.lstrip("/")
+    prepare_postgres(speed, env, rebuild=True, template=template)
+    marker.with_name(marker.name + ".ready").unlink(missing_ok=True)  # not ready until topped up
+    info = run_phase(__spec__.name, "generate", env, **phase_options(args))
+    built = datetime.datetime.now().isoformat(timespec="seconds")
+    info |= {"fingerprint": fixtures_fingerprint(), "built": built}
+    mark_ready(marker, info)
+    return {**info, "reused": False}
 
 
 def prepare_speed(quality: Path, speed, env: dict, args) -> dict:
@@ -190,7 +226,8 @@ def _ours(query, params=None, page=1):
 
 
 class Deadline:
-    """Interrupt SQLite statements of this connection once `seconds` have passed."""
+    """Interrupt the statements of this connection once `seconds` have passed: SQLite's
+    progress handler, PostgreSQL's statement_timeout."""
 
     def __init__(self, seconds):
         self.seconds = seconds
@@ -199,13 +236,22 @@ class Deadline:
         from django.db import connection
 
         connection.ensure_connection()
-        self.raw = connection.connection
+        self.connection = connection
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, false)",
+                               [f"{int(self.seconds * 1000)}ms"])  # fmt: skip
+            return self
         limit = time.monotonic() + self.seconds
-        self.raw.set_progress_handler(lambda: int(time.monotonic() > limit), 10_000)
+        connection.connection.set_progress_handler(lambda: int(time.monotonic() > limit), 10_000)
         return self
 
     def __exit__(self, *exc):
-        self.raw.set_progress_handler(None, 0)
+        if self.connection.vendor == "postgresql":
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
+        else:
+            self.connection.connection.set_progress_handler(None, 0)
 
 
 def _stock(query, timeout):
@@ -221,7 +267,8 @@ def _stock(query, timeout):
             pages = list(backend.search(query, PowerPage.objects.live())[:TOP])
         return [p.code for p in pages], None
     except OperationalError as error:
-        return [], "timeout" if "interrupt" in str(error) else f"error: {error}"
+        timeout = "interrupt" in str(error) or "statement timeout" in str(error)
+        return [], "timeout" if timeout else f"error: {error}"
     except Exception as error:  # noqa: BLE001 — stock Wagtail's failures are part of the comparison
         return [], f"error: {type(error).__name__}: {error}"
 
@@ -414,6 +461,7 @@ def phase_latency(args) -> dict:
         ms = 1000 * (time.perf_counter() - started)
         stock_broad[word] = {"ms": round(ms, 1), "hits": len(codes), "error": error}
     return {
+        "database": {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[connection.vendor],
         "live_powers": live,
         "indexed_powers": indexed,
         "synonyms": synonyms,
@@ -542,7 +590,7 @@ def print_quality(quality: dict, summary: dict):
 
 
 def print_speed(generation: dict, update_index: dict, latency: dict):
-    print(f"\nSPEED ({latency['live_powers']:,} live powers on SQLite)")
+    print(f"\nSPEED ({latency['live_powers']:,} live powers on {latency['database']})")
     made = "built earlier, " if generation.get("reused") else ""
     print(
         f"creation ({made}information): {generation['created']:,} generated powers beside "
@@ -620,6 +668,11 @@ def parse_args():
     parser.add_argument("--stock-timeout", type=float, default=30.0, help="seconds per stock call")
     parser.add_argument("--stock-repeat", type=int, default=1, help="stock calls per query")
     parser.add_argument("--only", choices=["quality", "speed"], help="run one half only")
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL instead of SQLite: the quality database's URL (name containing 'bench');"
+        " the speed database is created beside it",
+    )
     add_output_option(parser, "search-latest.json")
     add_phase_options(parser, PHASES)
     return parser.parse_args()
@@ -631,18 +684,29 @@ def main():
         return run_child_phase(args, PHASES)
 
     started = time.monotonic()
-    quality_db, speed_db = databases_for(args)
-    quality_env = bench_env(quality_db.path)
-    media = quality_env["DJANGO_MEDIA_ROOT"]
-    speed_env = bench_env(speed_db.path, media=media)
+    if args.database_url:
+        quality_url, speed_url = postgres_databases(args)
+        quality_env = bench_env(quality_url)
+        speed_env = bench_env(speed_url, media=quality_env["DJANGO_MEDIA_ROOT"])
+        databases = {"quality": quality_url, "speed": speed_url}
+    else:
+        quality_db, speed_db = databases_for(args)
+        quality_env = bench_env(quality_db.path)
+        speed_env = bench_env(speed_db.path, media=quality_env["DJANGO_MEDIA_ROOT"])
+        databases = {"quality": str(quality_db.path), "speed": str(speed_db.path)}
     report = header() | {
         "goals": GOALS,
-        "databases": {"quality": str(quality_db.path), "speed": str(speed_db.path)},
+        "databases": databases,
         "queries_files": {name: str(path.relative_to(REPO)) for name, path in QUERY_SETS.items()},
     }
-    report["quality_database"] = prepare_sqlite(
-        quality_db, quality_env, label="quality database", then=[["update_index"]]
-    )
+    if args.database_url:
+        report["quality_database"] = prepare_postgres(
+            quality_url, quality_env, rebuild=args.rebuild, then=[["update_index"]]
+        )
+    else:
+        report["quality_database"] = prepare_sqlite(
+            quality_db, quality_env, label="quality database", then=[["update_index"]]
+        )
     if args.only != "speed":
         print("measuring quality…", flush=True)
         quality = run_phase(__spec__.name, "quality", quality_env, **phase_options(args))
@@ -650,7 +714,10 @@ def main():
         print_quality(quality, summary)
         report["quality"] = {"summary": summary, **quality}
     if args.only != "quality":
-        report["generation"] = prepare_speed(quality_db.path, speed_db, speed_env, args)
+        if args.database_url:
+            report["generation"] = prepare_speed_postgres(quality_url, speed_url, speed_env, args)
+        else:
+            report["generation"] = prepare_speed(quality_db.path, speed_db, speed_env, args)
         report["update_index"] = time_update_index(speed_env)
         print("measuring latency…", flush=True)
         report["latency"] = run_phase(__spec__.name, "latency", speed_env, **phase_options(args))

@@ -207,9 +207,11 @@ def _marker(path: Path) -> Path:
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 
-def prepare_postgres(url: str, env: dict, *, rebuild: bool) -> dict:
+def prepare_postgres(url: str, env: dict, *, rebuild: bool, then=(), template: str = "") -> dict:
     """Create the database at `url` if missing (dropped first with `rebuild`), then build it
-    unless its marker says it is ready for this fingerprint."""
+    (the demo commands, then those in `then`) unless its marker says it is ready for this
+    fingerprint. With `template`, a missing database starts as a copy of that one (which must be
+    ready) and only `then` runs."""
     import psycopg
     from psycopg import sql
 
@@ -221,7 +223,7 @@ def prepare_postgres(url: str, env: dict, *, rebuild: bool) -> dict:
             f"contains 'bench' (e.g. disclosure_bench_feedback)."
         )
     admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    marker = temporary(f"disclosure-bench-pg-{name}")  # .ready is added: no such database file
+    marker = postgres_marker(url)
     with psycopg.connect(admin, autocommit=True) as connection:
         exists = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [name]
@@ -232,14 +234,23 @@ def prepare_postgres(url: str, env: dict, *, rebuild: bool) -> dict:
             )
             exists = None
         if not exists:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            if template:
+                create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+            connection.execute(create)
             _marker(marker).unlink(missing_ok=True)
     info = read_ready(marker)
     if info and info.get("fingerprint") == fixtures_fingerprint():
         print(f"database: {url} (reused, built {info.get('built', '?')})")
         return {**info, "reused": True}
-    print(f"database: {url} — migrate, createcachetable, load_demo (about 1–2 minutes)…")
-    info = build(env, DEMO_COMMANDS)
+    commands = [*([] if template else DEMO_COMMANDS), *then]
+    print(f"database: {url} — {', '.join(c[0] for c in commands) or 'a copy of ' + template}…")
+    info = build(env, commands)
     mark_ready(marker, info)
     print(f"  ready in {info['total_s']:.0f} s")
     return {**info, "reused": False}
+
+
+def postgres_marker(url: str) -> Path:
+    """Where a PostgreSQL database's marker lives (.ready is added: no such database file)."""
+    return temporary(f"disclosure-bench-pg-{urllib.parse.urlsplit(url).path.lstrip('/')}")
