@@ -5,7 +5,7 @@ search.engine's job; Wagtail's own search API keeps using the default backend.""
 
 from modelsearch.backends.base import BaseIndex, BaseSearchBackend
 
-from common.database import compact_fulltext
+from common.database import maintain
 
 from . import es_hall
 from .documents import index_objects, unindex_object
@@ -54,8 +54,9 @@ class HallRebuilder:
             SearchDocument.objects.filter(pk__in=self.stale[start : start + 900]).delete()
         es_hall.rebuild_finished(self.started)
         # Every document was written anew: the index holds the old postings beside the new in
-        # many segments until merged (common.database).
-        compact_fulltext()
+        # many segments until merged, and the planner's statistics are of the old rows
+        # (common.database).
+        maintain()
 
 
 class HallSearchBackend(BaseSearchBackend):
