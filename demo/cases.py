@@ -281,6 +281,9 @@ class Generator:
         last = self.today if self.now.astimezone(self.tz).hour >= 18 else (
             self.today - datetime.timedelta(days=1))  # fmt: skip
         self.accept_days = [d for d in self.calendar.days if start <= d <= last]
+        # The last three working days: an online application made then may still wait for the
+        # window (counted in working days, so that a Monday's run has them as a Friday's does).
+        self.recent_days = set(self.accept_days[-3:])
         self.channels = [c for c, weight in self.CHANNELS for _ in range(weight)]
         self.numbers: set[str] = set()
         # Generators writing at once draw case numbers from disjoint sets: part k of n starts
@@ -334,11 +337,7 @@ class Generator:
             submitted_at = self._at(submitted_day)
             accepted_at = self._at(accept_day, after=submitted_at)
             accept_day = _day(accepted_at)
-            if (
-                channel == Channel.ONLINE
-                and (self.today - accept_day).days <= 3
-                and rng.random() < 0.5
-            ):
+            if channel == Channel.ONLINE and accept_day in self.recent_days and rng.random() < 0.5:
                 # Applied in the last days and still waiting for the window (待受理).
                 accepted_at = self.now + datetime.timedelta(days=1)
         password = f"{rng.randrange(10**6):06d}"
@@ -705,20 +704,21 @@ class Generated:
 
 def generate_cases(
     count: int, *, months: int = 12, seed: int = 2026, powers=None, batch: int = 5000,
-    progress=None, part=(0, 1), samples=3, first: int | None = None,
+    progress=None, part=(0, 1), samples=3, first: int | None = None, now=None,
 ) -> Generated:  # fmt: skip
     """Write `count` generated cases of the filled powers (or of `powers`) over the last
     `months` months, `batch` cases per transaction. `progress(done)` after each batch.
     `part` (k, n): the k-th of n generators writing at once (the benchmark's processes);
     `samples`: how many finished cases' numbers and passwords to return, for lookups;
-    `first`: the index of the first case (its system number); default: after those there."""
+    `first`: the index of the first case (its system number); default: after those there;
+    `now`: the moment they are generated up to (default: now)."""
     started = time.monotonic()
     flows = case_flows(powers)
     # Mixed with what is there already: a second run adds different cases.
     existing = Case.objects.filter(generated=True).count() if part == (0, 1) else 0
     if first is not None:
         existing = first
-    generator = Generator(flows, months=months, seed=seed + existing, part=part)
+    generator = Generator(flows, months=months, seed=seed + existing, part=part, now=now)
     writer, found, done = BulkWriter(), [], 0
     pg = writer.vendor == "postgresql"
     dumps = (lambda value: json.dumps(value, ensure_ascii=False)) if pg else (lambda value: value)
