@@ -89,7 +89,10 @@ deploy-check: $(VENV)/.installed deploy-deps
 	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then deploy/check; \
 	  else DEPLOY_CHECK_SKIP_NGINX=1 deploy/check; fi
 
-test: lint check deploy-check test-sqlite test-postgres
+# The two suites run side by side (two processes: about half the time on two cores); each
+# one's output is printed whole when it ends.
+test: lint check deploy-check
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # The manual's screenshots (使用手册: manual/static/manual/screens/), taken again of the real
 # screens by doing each task in Chromium (tests/browser/test_manual.py); commit them with the

@@ -50,6 +50,7 @@ from cases.numbers import ALPHABET
 from cases.services import APPLICANT_POST, CaseError, power_flow
 from catalogue.models import DepartmentPage, PowerPage
 from catalogue.selectors import live_powers
+from common.database import refresh_statistics_on_commit
 from workdays.calendar import WorkCalendar
 
 SURNAMES = (
@@ -759,6 +760,8 @@ def generate_cases(
     if fast:
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = DEFAULT")
+    # The sweep and the hall's listings are planned on these tables' new size.
+    refresh_statistics_on_commit()
     return Generated(done, writer.counts, time.monotonic() - started, found)
 
 

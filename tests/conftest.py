@@ -15,6 +15,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     yield
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
     shutil.rmtree(settings.IMPORT_ROOT, ignore_errors=True)
+    shutil.rmtree(settings.CASE_FILES_ROOT, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

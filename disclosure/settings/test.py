@@ -1,5 +1,8 @@
 """The test suite: fast hasher, in-memory caches, tasks run at once."""
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret-" + "x" * 40  # noqa: S105
@@ -20,9 +23,12 @@ CACHES = {
 # Every test sees the words of the index it just wrote.
 SEARCH_VOCABULARY_REFRESH_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
-IMPORT_ROOT = str(BASE_DIR / ".test-imports")  # noqa: F405
-CASE_FILES_ROOT = str(BASE_DIR / ".test-case-files")  # noqa: F405
+# Folders of this run alone (the process number, as the SQLite database below): the SQLite and
+# the PostgreSQL suites run side by side and each removes its own at the end.
+_RUN = str(os.getpid())
+MEDIA_ROOT = BASE_DIR / ".test-media" / _RUN  # noqa: F405
+IMPORT_ROOT = str(BASE_DIR / ".test-imports" / _RUN)  # noqa: F405
+CASE_FILES_ROOT = str(BASE_DIR / ".test-case-files" / _RUN)  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
@@ -30,9 +36,6 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    import os
-    import tempfile
-
     # A file, not Django's shared in-memory database: tests that run requests in threads meet
     # SQLite as production does (WAL, a busy timeout), not "database table is locked".
     DATABASES["default"]["TEST"] = {  # noqa: F405
