@@ -90,8 +90,9 @@ deploy-check: $(VENV)/.installed deploy-deps
 	  else DEPLOY_CHECK_SKIP_NGINX=1 deploy/check; fi
 
 # The two suites run side by side (two processes: about half the time on two cores); each
-# one's output is printed whole when it ends.
-test: lint check deploy-check
+# one's output is printed whole when it ends. What they install from the system comes first,
+# one after the other (two apt-get at once would meet dpkg's lock).
+test: lint check deploy-check browser-deps system-deps
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # The manual's screenshots (使用手册: manual/static/manual/screens/), taken again of the real

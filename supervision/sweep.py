@@ -281,27 +281,33 @@ CHUNK = 500
 
 def _chunks(values):
     values = list(values)
-    for i in range(0, len(values), CHUNK):
-        yield values[i : i + CHUNK]
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
 
 
-def _clear_gone(alerts, subject: tuple[str, ...], still, reason: str) -> int:
-    """Clear the open `alerts` whose subject (the values of their `subject` fields) no longer
-    holds: `still(ids)` answers, for the first field's ids, the subjects that still do.
+def _clear_gone(codes, subject: tuple[str, ...], still, reason: str) -> int:
+    """Clear the open warnings of the rules `codes` whose subject (the values of their `subject`
+    fields) no longer holds: `still(ids)` answers, for ids of the first field, the subjects that
+    still do. All at one moment, as one sweep.
 
     Plain queries by key and an update by primary key, not one UPDATE … NOT EXISTS (…): planned on
     the statistics of nearly empty tables (a new installation, a bulk import before autovacuum),
     PostgreSQL ran that correlated subquery as full scans of the steps and cases for every alert,
     minutes for a few thousand."""
-    rows = list(alerts.filter(cleared_at__isnull=True).values_list("pk", *subject))
+    alerts = Alert.objects.filter(rule__code__in=codes, cleared_at__isnull=True)
+    rows = list(alerts.values_list("pk", *subject))
     holding = set()
     for ids in _chunks({row[1] for row in rows if row[1] is not None}):
         holding |= still(ids)
     gone = [row[0] for row in rows if row[1:] not in holding]
-    return sum(clear_alerts(Alert.objects.filter(pk__in=pks), reason) for pks in _chunks(gone))
+    at = timezone.now()
+    return sum(clear_alerts(Alert.objects.filter(pk__in=pks), reason, at=at)
+               for pks in _chunks(gone))  # fmt: skip
 
 
 def _steps_still(**conditions):
+    """The (case, position) of the steps still open under `conditions`, of the cases asked."""
+
     def still(case_ids):
         steps = CaseStep.objects.filter(case_id__in=case_ids, completed_at__isnull=True)
         return set(steps.filter(**conditions).values_list("case_id", "position"))
@@ -309,47 +315,44 @@ def _steps_still(**conditions):
     return still
 
 
-def _cases_still(model=Case, **conditions):
+def _rows_still(model, **conditions):
+    """The (pk,) of the rows of `model` asked that still meet `conditions`."""
+
     def still(ids):
-        return {
-            (pk,)
-            for pk in model.objects.filter(pk__in=ids, **conditions).values_list("pk", flat=True)
-        }
+        rows = model.objects.filter(pk__in=ids, **conditions)
+        return {(pk,) for pk in rows.values_list("pk", flat=True)}
 
     return still
 
 
 def clear_step_last_day(today) -> int:
     still = _steps_still(due_on=today, case__state=State.IN_PROGRESS)
-    return _clear_gone(_open("step_last_day"), ("case_id", "step"), still, "环节已办理或期限已过")
+    return _clear_gone(["step_last_day"], ("case_id", "step"), still, "环节已办理或期限已过")
 
 
 def clear_step_overdue(today) -> int:
     still = _steps_still(case__state__in=OPEN_STATES)
-    return _clear_gone(_open("step_overdue"), ("case_id", "step"), still, "环节已办理或办件已终止")
+    return _clear_gone(["step_overdue"], ("case_id", "step"), still, "环节已办理或办件已终止")
 
 
 def clear_case_time(today) -> int:
-    alerts = Alert.objects.filter(rule__code__in=("case_time_used", "case_overdue"))
-    still = _cases_still(state__in=OPEN_STATES)
-    return _clear_gone(alerts, ("case_id",), still, "办件已办结或终止")
+    still = _rows_still(Case, state__in=OPEN_STATES)
+    return _clear_gone(["case_time_used", "case_overdue"], ("case_id",), still, "办件已办结或终止")
 
 
 def clear_decision_not_public(today) -> int:
-    still = _cases_still(public=False, withheld=False)
-    return _clear_gone(
-        _open("decision_not_public"), ("case_id",), still, "已公示或已登记不予公示原因"
-    )
+    still = _rows_still(Case, public=False, withheld=False)
+    return _clear_gone(["decision_not_public"], ("case_id",), still, "已公示或已登记不予公示原因")
 
 
 def clear_withheld_no_reason(today) -> int:
-    still = _cases_still(withheld=True, withhold_reason="")
-    return _clear_gone(_open("withheld_no_reason"), ("case_id",), still, "已登记原因或已恢复公示")
+    still = _rows_still(Case, withheld=True, withhold_reason="")
+    return _clear_gone(["withheld_no_reason"], ("case_id",), still, "已登记原因或已恢复公示")
 
 
 def clear_order_overdue(today) -> int:
-    still = _cases_still(SupervisionOrder, state=OrderState.OPEN)
-    return _clear_gone(_open("order_overdue"), ("order_id",), still, "责任部门已回复")
+    still = _rows_still(SupervisionOrder, state=OrderState.OPEN)
+    return _clear_gone(["order_overdue"], ("order_id",), still, "责任部门已回复")
 
 
 def clear_catalogue(today) -> int:
