@@ -77,6 +77,7 @@ def _grams_text(text):
 def _document(kind, obj_id, segmenter=None, **values):
     segmenter = segmenter or _Segmenter()
     name, basis, body = values.pop("name"), values.pop("basis", ""), values.pop("body", "")
+    citations = values.pop("citations", "")
     code = values.get("code", "")
     # Character pairs (for recall whatever the segmentation) of a power's name and legal basis:
     # its own words. Pairs of its materials and steps would have most powers match most queries
@@ -91,6 +92,8 @@ def _document(kind, obj_id, segmenter=None, **values):
         basis_words=segmenter.words(basis),
         body_words=segmenter.words(body),
         grams=segmenter.grams(paired),
+        name_grams=segmenter.grams(name),
+        citation_words=segmenter.words(citations),
         basis_text=basis,
         body_text=body,
         **values,
@@ -137,12 +140,13 @@ def power_documents(powers) -> tuple[list[SearchDocument], list[int]]:
     documents, root, segmenter = [], _site_root(), _Segmenter()
     for power in public:
         department = departments.get(power.path[: -PowerPage.steplen])
-        basis_lines = []
+        basis_lines, citations = [], []
         for basis in bases[power.pk]:
             law = basis.law
             title = law.title if law else basis.law_title
             short = law.short_title if law else ""
             line = f"《{title}》{short} {basis.articles}"
+            citations.append(line)
             texts = [
                 article_text.get((basis.law_id, n), "") for n in article_numbers(basis.articles)
             ]
@@ -176,6 +180,7 @@ def power_documents(powers) -> tuple[list[SearchDocument], list[int]]:
                 segmenter,
                 name=power.title,
                 basis="\n".join(basis_lines),
+                citations="\n".join(citations),
                 body=body,
                 title=power.title[:300],
                 url=_public_path(power.url_path, root),

@@ -33,6 +33,11 @@ class SearchDocument(models.Model):
     basis_words = models.TextField(blank=True)
     body_words = models.TextField(blank=True)
     grams = models.TextField(blank=True)
+    # The character pairs of the name alone, and the laws and articles a power cites (without
+    # the articles' text): with the name's and code's words, the small vector PostgreSQL ranks
+    # many matches by before it reads their whole vectors (migration 0008).
+    name_grams = models.TextField(blank=True)
+    citation_words = models.TextField(blank=True)
     # The original text that snippets are cut from.
     basis_text = models.TextField(blank=True)
     body_text = models.TextField(blank=True)

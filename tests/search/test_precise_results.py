@@ -3,8 +3,11 @@ materials ask for a copy of one: when powers have the words in their own words (
 legal basis), those are the results, and the page offers the rest."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
+from catalogue.services import powers_bulk_upsert
+from search import engine
 from search.engine import search_hall
 from tests.factories import publish_power, road_transport_licence
 
@@ -68,3 +71,28 @@ def test_a_code_is_found_whole_or_not_at_all(powers):
     finds nothing rather than every power with a part of it."""
     assert codes(search_hall("P-TAXI")) == ["P-TAXI"]
     assert search_hall("P-TAXI-9").total == 0
+
+
+def test_a_broad_word_ranks_the_powers_it_names_first_however_many_match(monkeypatch):
+    """When a word matches thousands of powers, PostgreSQL ranks the matches by their names
+    first and scores only the best of them with their whole text (search.engine,
+    _ranked_in_two_steps): the pages are those that scoring every match gives. Here 60 powers
+    cite the road transport regulation; 40 have 运输 in their name."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's bm25 reads its index, not the documents")
+    named = [road_transport_licence(code=f"NAMED-{n:02}", title=f"道路货物运输经营许可{n:02}")
+             for n in range(40)]  # fmt: skip
+    others = [road_transport_licence(code=f"OTHER-{n:02}", title=f"货车经营许可{n:02}")
+              for n in range(20)]  # fmt: skip
+    powers_bulk_upsert(named + others, publish=True)
+
+    def pages(candidates):
+        monkeypatch.setattr(engine, "RANK_CANDIDATES", candidates)
+        return [codes(search_hall("运输", page_number=page)) for page in (1, 2, 3)]
+
+    every_match = pages(10_000)
+    assert search_hall("运输").total == 60
+    assert all(code.startswith("NAMED-") for code in every_match[0] + every_match[1])
+    assert all(code.startswith("OTHER-") for code in every_match[2])
+    # Five candidates beyond the page: the first two pages are ranked in two steps.
+    assert pages(5) == every_match
