@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import logging
 import re
@@ -258,16 +260,35 @@ def _fetch(sql, params):
         return cursor.fetchall()
 
 
-def _by_the_index(sql, params):
-    """PostgreSQL: run a full-text query with sequential scans off (_matched_by_index says
-    why). The setting is local to the transaction (to a savepoint when one is open: rolled
-    back with it on failure) and put back as soon as the query has answered."""
+# Set while a search's full-text queries run in one transaction with sequential scans off.
+_INDEX_ONLY = contextvars.ContextVar("index_only", default=False)
+
+
+@contextlib.contextmanager
+def _full_text_reads():
+    """PostgreSQL: run a search's full-text queries (_matched_by_index says why) in one
+    transaction with sequential scans off, set once for all of them rather than around each.
+    The setting is local to the transaction; inside an open one (a savepoint then: rolled back
+    with it on failure) it is put back at the end, so that the rest plans as usual."""
+    if connection.vendor != "postgresql" or _INDEX_ONLY.get():
+        yield
+        return
+    nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
-        return rows
+        token = _INDEX_ONLY.set(True)
+        try:
+            yield
+        finally:
+            _INDEX_ONLY.reset(token)
+        if nested:
+            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+
+
+def _by_the_index(sql, params):
+    """PostgreSQL: run one full-text query with sequential scans off (_full_text_reads)."""
+    with _full_text_reads():
+        return _fetch(sql, params)
 
 
 def _placement_factors(departments, favoured):
@@ -433,6 +454,10 @@ def _hits(ids, terms):
     return hits
 
 
+# How many topics, law articles and departments the first page shows beside the powers.
+SIDE_LIMITS = {DocumentKind.TOPIC: 3, DocumentKind.ARTICLE: 5, DocumentKind.DEPARTMENT: 3}
+
+
 def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
     """Search live powers (with facets and filters), life-event topics, law articles and
     departments. A query with a typo is searched corrected when the correction is sure or the
@@ -454,7 +479,13 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
         return result
 
     result.everywhere = str(params.get("scope", "")) == "all"
-    found, understood = _with_correction(understood, lexicon, filters, page_number, result)
+    side = {}
+    with _full_text_reads():
+        found, understood = _with_correction(understood, lexicon, filters, page_number, result)
+        ranked = found.rank()
+        named = _exact_code(query, filters) if found.page == 1 else None
+        if found.page == 1 and not selected:
+            side = {kind: found.side(kind, limit) for kind, limit in SIDE_LIMITS.items()}
     result.narrowed = found.narrowed
     result.words = understood.words
     result.department_names = understood.department_names
@@ -462,20 +493,18 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
     result.total, result.partial, result.page = found.total, found.partial, found.page
     result.facets = _facets(found.counts, filters, departments)
     result.pages = max(1, -(-result.total // PAGE_SIZE))
-    ranked = found.rank()
-    exact = _exact_code(query, filters) if result.page == 1 else None
-    if exact is not None:
-        ranked = [exact] + [pk for pk in ranked if pk != exact]
+    if named is not None:
+        ranked = [named] + [pk for pk in ranked if pk != named]
         result.total = max(result.total, 1)
     documents = SearchDocument.objects.filter(pk__in=ranked).only("id", "object_id")
     live = _live_ids([d.object_id for d in documents])
     by_pk = {d.pk: d.object_id for d in documents}
     ranked = [pk for pk in ranked if by_pk.get(pk) in live]
     result.hits = _hits(ranked, terms)
-    if result.page == 1 and not selected:
-        result.topics = _hits(found.side(DocumentKind.TOPIC, 3), terms)
-        result.articles = _hits(found.side(DocumentKind.ARTICLE, 5), terms)
-        result.departments = _hits(found.side(DocumentKind.DEPARTMENT, 3), terms)
+    if side:
+        result.topics = _hits(side[DocumentKind.TOPIC], terms)
+        result.articles = _hits(side[DocumentKind.ARTICLE], terms)
+        result.departments = _hits(side[DocumentKind.DEPARTMENT], terms)
     result.duration_ms = int((time.perf_counter() - started) * 1000)
     return result
 

@@ -96,3 +96,35 @@ def test_a_broad_word_ranks_the_powers_it_names_first_however_many_match(monkeyp
     assert all(code.startswith("OTHER-") for code in every_match[2])
     # Five candidates beyond the page: the first two pages are ranked in two steps.
     assert pages(5) == every_match
+
+
+def test_a_search_leaves_the_connection_planning_as_it_found_it(powers):
+    """PostgreSQL runs a search's full-text queries with sequential scans off (search.engine,
+    _full_text_reads), once for all of them; whatever the caller does next on the connection,
+    in its own transaction or not, plans as usual."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no such setting")
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    def seqscan():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            return cursor.fetchone()[0]
+
+    with CaptureQueriesContext(connection) as queries:
+        result = search_hall("身份证 补领")
+    # the powers, then the law articles beside them: all asked with the one setting
+    assert codes(result) == ["P-ID"] and result.articles
+    settings = [q["sql"] for q in queries.captured_queries if "enable_seqscan" in q["sql"]]
+    full_text = [q for q in queries.captured_queries if "tsquery" in q["sql"]]
+    assert len(full_text) >= 4 and settings.count("SET LOCAL enable_seqscan = off") == 1
+    assert seqscan() == "on"
+
+    with transaction.atomic():
+        assert codes(search_hall("身份证")) == ["P-ID"]
+        assert seqscan() == "on"
+        # the caller's transaction goes on: its writes stand with the search's reads
+        publish_power(road_transport_licence(code="P-ID2", title="居民身份证换领",
+                                             citations=[], tags=[]))  # fmt: skip
+    assert set(codes(search_hall("身份证"))) == {"P-ID", "P-ID2"}
