@@ -237,9 +237,9 @@ def powers_bulk_upsert(
                         f"{data.code}：{w}" for w in dict.fromkeys(result.warnings)
                     )
         if report.created >= STATISTICS_AFTER:
-            # Many new rows: the query planner's statistics say so once they are committed, and
-            # the full-text indexes are merged when the transaction (an import's every chunk)
-            # grew the catalogue by a tenth or more.
+            # Many new rows: when the transaction (an import's every chunk) grew the catalogue
+            # by a tenth or more, the query planner's statistics say so once they are
+            # committed, and the full-text indexes are merged.
             refresh_statistics_on_commit(added=report.created, total=PowerPage.objects.count())
     return report
 

@@ -57,17 +57,22 @@ def maintain(using: str = "default") -> None:
     compact_fulltext(using)
 
 
-# A transaction whose writes grew the catalogue by this share or more has the full-text indexes
-# merged when it commits (a merge costs in proportion to the whole index: the daily sweep merges
-# what smaller writes add).
-COMPACT_AFTER_GROWTH = 0.1
+# A transaction whose writes grew the catalogue by this share or more has the planner's
+# statistics refreshed and the full-text indexes merged when it commits. Both cost in proportion
+# to the whole table (ANALYZE of 100,000 powers about 3 s on PostgreSQL): refreshed after every
+# batch of 1,000, they took a fifth of the time of writing 100,000 powers, and the share grew
+# with the catalogue. Below it the statistics still hold well enough (PostgreSQL scales their
+# row counts to the table's current size; its autovacuum waits for the same share) and the
+# daily sweep refreshes and merges what smaller writes added.
+UPKEEP_AFTER_GROWTH = 0.1
 
 
 def refresh_statistics_on_commit(using: str = "default", *, added: int = 0, total: int = 0):
     """Refresh them once the current transaction commits: once, however many bulk writes in it
     asked (an import writes its rows in several chunks). Each write says how many rows it
-    `added` of the `total` there now; when the transaction's writes together added
-    COMPACT_AFTER_GROWTH of the total, the full-text indexes are merged too."""
+    `added` of the `total` there now; the refresh and the merge of the full-text indexes wait
+    for writes that together added UPKEEP_AFTER_GROWTH of the total (a caller that says neither
+    gets the refresh whatever it wrote)."""
     connection = connections[using]
     if connection.vendor not in ("sqlite", "postgresql"):
         return
@@ -88,8 +93,10 @@ def _refresher(using):
 
 def _after_commit(using):
     growth = getattr(connections[using], "fulltext_growth", None) or {"added": 0, "total": 0}
-    refresh_statistics(using)
-    if growth["added"] and growth["added"] >= COMPACT_AFTER_GROWTH * growth["total"]:
+    if not growth["total"]:
+        refresh_statistics(using)
+    elif growth["added"] >= UPKEEP_AFTER_GROWTH * growth["total"]:
+        refresh_statistics(using)
         compact_fulltext(using)
 
 
