@@ -5,7 +5,8 @@ Elasticsearch (search.engine passes the result to either).
    (search.segmentation.prepare, with OpenCC's own tables): 營業執照 → 营业执照.
 2. Typos: a stretch of the query that is no word of the catalogue but sounds like one (toneless
    pinyin) or, four characters or longer, differs from one in a single character, is corrected:
-   营业只照 → 营业执照. A correction of three characters or more is sure; of two, a suggestion.
+   营业只照 → 营业执照. A correction of three characters or more is sure; of two, a suggestion,
+   and never of an everyday word (小区 is not 校区, though the catalogue only knows 校区).
    search.engine decides whether to search the corrected words (and says so on the page).
 3. Departments: their everyday names (卫健委, 人社局, 区市监局) rank that department's powers
    higher; the name itself is then not required to match.
@@ -81,6 +82,11 @@ def _protected(word: str, vocabulary: Vocabulary) -> bool:
     return vocabulary.known(word) or word in STOP_WORDS or word in FILLER_WORDS
 
 
+def _everyday_word(word: str) -> bool:
+    """A word of the general dictionary (jieba's, without guessing new words)."""
+    return rjieba.cut(word, False) == [word]
+
+
 def find_correction(text: str, vocabulary: Vocabulary, phrases: Phrases) -> Correction | None:
     """The query with its typos corrected (see the module's docstring), or None. The `phrases`
     (intents' phrases, departments' names) are never corrected."""
@@ -106,6 +112,9 @@ def find_correction(text: str, vocabulary: Vocabulary, phrases: Phrases) -> Corr
                     continue
                 if length >= 3 and (vocabulary.known(window[:-1]) or vocabulary.known(window[1:])):
                     # A word and one more character (身份证丢): no typo of a longer word.
+                    continue
+                if length == 2 and _everyday_word(window):
+                    # 小区 is no typo of 校区 because the catalogue never says 小区.
                     continue
                 key = " ".join(sounds[start : start + length])
                 candidates = [

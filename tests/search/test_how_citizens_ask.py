@@ -93,6 +93,21 @@ def test_a_mistyped_character_of_a_long_word_is_corrected_by_its_shape(catalogue
     assert result.hits[0].document.code == "GA-DOG"
 
 
+def test_an_everyday_word_the_catalogue_never_uses_is_not_taken_for_a_typo():
+    """小区 sounds like 校区 (xiao qu); in a catalogue that says 校区 and never 小区, a citizen
+    who opens a shop at the gate of the 小区 still meant 小区. Two characters that are no word
+    at all (签移) are still taken for the catalogue's word that sounds the same (迁移)."""
+    from search.understanding import Phrases, find_correction
+    from search.vocabulary import Vocabulary, pinyin_key
+
+    words = {"校区": 3, "迁移": 5, "户口": 5}
+    vocabulary = Vocabulary(frequency=words,
+                            by_sound={pinyin_key(w): [w] for w in words})  # fmt: skip
+    assert find_correction("小区门口", vocabulary, Phrases()) is None
+    corrected = find_correction("户口签移", vocabulary, Phrases())
+    assert corrected.text == "户口迁移" and corrected.changes == [("签移", "迁移")]
+
+
 def test_a_word_and_an_action_are_not_mistaken_for_a_typo(catalogue):
     result = search_hall("身份证丢了怎么补")
     assert result.corrected_from == ""
