@@ -93,10 +93,10 @@ def _refresher(using):
 
 def _after_commit(using):
     growth = getattr(connections[using], "fulltext_growth", None) or {"added": 0, "total": 0}
-    if not growth["total"]:
-        refresh_statistics(using)
-    elif growth["added"] >= UPKEEP_AFTER_GROWTH * growth["total"]:
-        refresh_statistics(using)
+    if growth["added"] < UPKEEP_AFTER_GROWTH * growth["total"]:
+        return
+    refresh_statistics(using)
+    if growth["total"]:
         compact_fulltext(using)
 
 

@@ -480,7 +480,8 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
 
     result.everywhere = str(params.get("scope", "")) == "all"
     side = {}
-    with _full_text_reads():
+    # Elasticsearch answers (the database only when it is unavailable, query by query).
+    with contextlib.nullcontext() if es_hall.enabled() else _full_text_reads():
         found, understood = _with_correction(understood, lexicon, filters, page_number, result)
         ranked = found.rank()
         named = _exact_code(query, filters) if found.page == 1 else None

@@ -79,12 +79,12 @@ def _shares_a_character(a: str, b: str) -> bool:
 
 
 def _protected(word: str, vocabulary: Vocabulary) -> bool:
-    return vocabulary.known(word) or word in STOP_WORDS or word in FILLER_WORDS
-
-
-def _everyday_word(word: str) -> bool:
-    """A word of the general dictionary (jieba's, without guessing new words)."""
-    return rjieba.cut(word, False) == [word]
+    """Never corrected: words of the catalogue, filler and, of two characters, any word of
+    jieba's general dictionary (without guessing new words): 小区 is no typo of 校区 because
+    the catalogue never says 小区."""
+    if vocabulary.known(word) or word in STOP_WORDS or word in FILLER_WORDS:
+        return True
+    return len(word) == 2 and rjieba.cut(word, False) == [word]
 
 
 def find_correction(text: str, vocabulary: Vocabulary, phrases: Phrases) -> Correction | None:
@@ -112,9 +112,6 @@ def find_correction(text: str, vocabulary: Vocabulary, phrases: Phrases) -> Corr
                     continue
                 if length >= 3 and (vocabulary.known(window[:-1]) or vocabulary.known(window[1:])):
                     # A word and one more character (身份证丢): no typo of a longer word.
-                    continue
-                if length == 2 and _everyday_word(window):
-                    # 小区 is no typo of 校区 because the catalogue never says 小区.
                     continue
                 key = " ".join(sounds[start : start + length])
                 candidates = [
