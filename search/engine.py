@@ -146,13 +146,21 @@ def optional_words(words: list[str], *, boost=(), soft=SOFT_WORDS) -> list[str]:
 DOC = SearchDocument._meta.db_table
 
 
-def _filters_sql(kind, filters):
+def _filters_sql(kind, filters, excluded=(), among=()):
     clauses, params = ["d.kind = %s"], [kind]
     for column in ("power_type", "department_id", "status"):
         if filters.get(column) is not None:
             clauses.append(f"d.{column} = %s")
             params.append(filters[column])
+    if excluded:
+        clauses.append(f"d.object_id NOT IN ({_integers(excluded)})")
+    if among:
+        clauses.append(f"d.object_id IN ({_integers(among)})")
     return " AND ".join(clauses), params
+
+
+def _integers(values):
+    return ", ".join(str(int(value)) for value in values)
 
 
 # A document found only through a synonym scores half: the words themselves come first where
@@ -168,7 +176,7 @@ RANK_CANDIDATES = 300
 
 def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False, literal=None,
               optional=(), departments=(), favoured=(), precise=False,
-              candidates=None):  # fmt: skip
+              candidates=None, excluded=(), among=()):  # fmt: skip
     """Run `match` (build_match) against documents of `kind` within `filters`: ranked ids and
     scores, or with facet_columns the counts per (type, department, status). `literal`, the
     expression without synonyms, when it differs, ranks documents it finds above the others;
@@ -176,8 +184,10 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
     the powers of `departments` (named in the query) rank DEPARTMENT_BOOST higher, the
     `favoured` objects (a named life event's powers) TOPIC_BOOST higher. `precise`: in the
     powers' own words only (name, code, legal basis: see _powers_database). `candidates`
-    (PostgreSQL): score only that many matches, the best by their names (_ranked_in_two_steps)."""
-    where, params = _filters_sql(kind, filters)
+    (PostgreSQL): score only that many matches, the best by their names (_ranked_in_two_steps).
+    The `excluded` objects are left out, or only the objects `among` scored (a listed event's
+    powers: Listed)."""
+    where, params = _filters_sql(kind, filters, excluded, among)
     side = kind != DocumentKind.POWER
     postgres = connection.vendor == "postgresql"
     if postgres:
@@ -190,6 +200,15 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
             # (migration 0006), so that the planner uses it rather than the powers'.
             source = f"{DOC} d, CAST(%s AS tsquery) AS q(query)"
             condition = f"{vector} @@ q.query AND d.kind <> 'power'"
+            found = [match]
+        elif among:
+            # A few powers, found by their ids (the index on kind and object), then matched.
+            source = (
+                f"(SELECT {MATCHED_COLUMNS} FROM {DOC} d WHERE d.kind = 'power' "  # noqa: S608
+                f"AND d.object_id IN ({_integers(among)}) OFFSET 0) AS d, "
+                "CAST(%s AS tsquery) AS q(query)"
+            )
+            condition = f"{vector} @@ q.query"
             found = [match]
         else:
             source = f"({_matched_by_index(vector)}) AS d, CAST(%s AS tsquery) AS q(query)"
@@ -295,10 +314,10 @@ def _placement_factors(departments, favoured):
     """The score's factors for the powers of `departments` and the `favoured` objects."""
     factors = []
     if departments:
-        ids = ", ".join(str(int(pk)) for pk in departments)
+        ids = _integers(departments)
         factors.append(f"(CASE WHEN d.department_id IN ({ids}) THEN {DEPARTMENT_BOOST} ELSE 1 END)")
     if favoured:
-        ids = ", ".join(str(int(pk)) for pk in favoured)
+        ids = _integers(favoured)
         factors.append(f"(CASE WHEN d.object_id IN ({ids}) THEN {TOPIC_BOOST} ELSE 1 END)")
     return factors
 
@@ -365,12 +384,12 @@ def _row_passes(row, filters, *, ignore=None):
     )
 
 
-def _counts(rows, filters):
+def _counts(rows, filters, counts=None):
     """From grouped rows: for each filter column, the counts per value within the other
-    selected filters (the shape es_hall.PowerResults.counts has too)."""
-    counts = {}
+    selected filters (the shape es_hall.PowerResults.counts has too), added to `counts`."""
+    counts = counts or {}
     for column, position in FACET_COLUMNS.items():
-        result = counts[column] = {}
+        result = counts.setdefault(column, {})
         for row in rows:
             if _row_passes(row, filters, ignore=column):
                 result[row[position]] = result.get(row[position], 0) + row[COUNT]
@@ -552,12 +571,13 @@ class Found:
 
 
 def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found:
+    listed = Listed.of(understood.listed, filters)
     if es_hall.enabled():
         try:
-            return _powers_elasticsearch(understood, filters, page_number)
+            return _powers_elasticsearch(understood, filters, page_number, listed)
         except es_hall.Unavailable as error:
             log.warning("Elasticsearch 不可用，本次搜索由数据库索引回答：%s", error)
-    return _powers_database(understood, filters, page_number, everywhere=everywhere)
+    return _powers_database(understood, filters, page_number, listed, everywhere=everywhere)
 
 
 def _page_of(total, page_number):
@@ -565,13 +585,49 @@ def _page_of(total, page_number):
     return min(max(1, page_number), pages)
 
 
-def _powers_database(understood, filters, page_number, *, everywhere=False) -> Found:
+@dataclass
+class Listed:
+    """The powers of the event a query asks about (Understanding.listed): the results begin
+    with them, those the words find first (by score), then the others in the topic's order;
+    the rest of what the words find follows. The counts and facets include them."""
+
+    object_ids: list[int]
+    rows: list[tuple]  # (power_type, department_id, status, 1) each: the facet rows' shape
+    ids: list[int]  # their document ids within the filters, in order
+
+    def put_first(self, ids):
+        """Order the listed powers with `ids` (those the words find, best first) first."""
+        first = [pk for pk in ids if pk in self.ids]
+        self.ids = [*first, *(pk for pk in self.ids if pk not in first)]
+
+    @classmethod
+    def of(cls, object_ids, filters) -> Listed:
+        if not object_ids:
+            return cls([], [], [])
+        documents = SearchDocument.objects.filter(
+            kind=DocumentKind.POWER, object_id__in=object_ids
+        ).values_list("object_id", "id", *FACET_COLUMNS)
+        by_object = {row[0]: row[1:] for row in documents}
+        found = [by_object[pk] for pk in object_ids if pk in by_object]
+        rows = [(*row[1:], 1) for row in found]
+        ids = [row[0] for row, facets in zip(found, rows, strict=True)
+               if _row_passes(facets, filters)]  # fmt: skip
+        return cls([pk for pk in object_ids if pk in by_object], rows, ids)
+
+    def page(self, page):
+        """(the listed document ids on `page`, the offset and number of the rest on it)."""
+        start = (page - 1) * PAGE_SIZE
+        shown = self.ids[start : start + PAGE_SIZE]
+        return shown, max(0, start - len(self.ids)), PAGE_SIZE - len(shown)
+
+
+def _powers_database(understood, filters, page_number, listed, *, everywhere=False) -> Found:
     """The powers found in the database's full-text index (and a side search for the rest).
 
     When any power has the query's words in its own words (name, code, legal basis: the precise
     index), those are the results; powers that only mention the words in their materials or
     steps are left out (`narrowed`; the page offers them: `everywhere`, scope=all). The rule is
-    the same whatever the size of the catalogue."""
+    the same whatever the size of the catalogue. The `listed` powers (Listed) come first."""
     words, groups, boost, soft = (
         understood.words, understood.groups, understood.boost, understood.soft
     )  # fmt: skip
@@ -583,34 +639,42 @@ def _powers_database(understood, filters, page_number, *, everywhere=False) -> F
         return build_match(words, any_word=any_word, groups=groups if synonyms else [], soft=soft)
 
     rows, any_word, precise = [], False, False
+    excluded = listed.object_ids
     # A 事项编码 is found whole or not at all: its parts (511602000000, 000) are in every code.
     fallback = len(words) > 1 and not CODE_RE.match(understood.query.strip())
     for any_word in (False, True) if fallback else (False,):
         base = expression(any_word)
         if not everywhere:
-            rows = _matching(base, DocumentKind.POWER, {}, facet_columns=True, precise=True)
+            rows = _matching(base, DocumentKind.POWER, {}, facet_columns=True, precise=True,
+                             excluded=excluded)  # fmt: skip
             precise = bool(rows)
         if not precise:
-            rows = _matching(base, DocumentKind.POWER, {}, facet_columns=True)
+            rows = _matching(base, DocumentKind.POWER, {}, facet_columns=True, excluded=excluded)
         if rows:
             break
     partial = bool(rows) and any_word
     total = sum(row[COUNT] for row in rows if _row_passes(row, filters))
-    page = _page_of(total, page_number)
+    page = _page_of(total + len(listed.ids), page_number)
     optional = optional_words(words, boost=boost, soft=soft)
 
-    def rank():
+    def ranked(**options):
         # Synonyms in play: what the words themselves find ranks first.
-        offset = (page - 1) * PAGE_SIZE
-        candidates = offset + PAGE_SIZE + RANK_CANDIDATES
         return [row[0] for row in _matching(base, DocumentKind.POWER, filters,
-                                            limit=PAGE_SIZE, offset=offset,
-                                            candidates=candidates if total > candidates else None,
                                             literal=expression(any_word, synonyms=False),
                                             optional=optional,
                                             departments=understood.department_ids,
-                                            favoured=understood.favoured,
-                                            precise=precise)]  # fmt: skip
+                                            favoured=understood.favoured, precise=precise,
+                                            **options)]  # fmt: skip
+
+    def rank():
+        if listed.ids:
+            listed.put_first(ranked(among=listed.object_ids))
+        shown, offset, limit = listed.page(page)
+        if not limit or not rows:
+            return shown
+        candidates = offset + limit + RANK_CANDIDATES
+        return shown + ranked(limit=limit, offset=offset, excluded=excluded,
+                              candidates=candidates if total > candidates else None)  # fmt: skip
 
     def side(kind, limit):
         if kind == DocumentKind.TOPIC:
@@ -619,8 +683,9 @@ def _powers_database(understood, filters, page_number, *, everywhere=False) -> F
         return [row[0] for row in _matching(expression(), kind, {}, limit=limit,
                                             optional=optional)]  # fmt: skip
 
-    return Found(_counts(rows, filters), total, sum(row[COUNT] for row in rows), partial, page,
-                 rank, side, narrowed=precise)  # fmt: skip
+    return Found(_counts([*rows, *listed.rows], filters), total + len(listed.ids),
+                 sum(row[COUNT] for row in rows) + len(listed.rows), partial, page, rank, side,
+                 narrowed=precise)  # fmt: skip
 
 
 def _by_code(query, filters, page_number) -> Found | None:
@@ -679,25 +744,29 @@ def _document_ids(kind, object_ids):
     return [pairs[object_id] for object_id in object_ids if object_id in pairs]
 
 
-def _powers_elasticsearch(understood, filters, page_number) -> Found:
+def _powers_elasticsearch(understood, filters, page_number, listed) -> Found:
     """The same as _powers_database, answered by Elasticsearch (search.es_hall)."""
     partial = False
     any_word = False
     words, groups = understood.words, understood.groups
 
-    def run(page):
+    def search(**options):
         return es_hall.power_search(words, groups=groups, filters=filters,
                                     boost_words=understood.boost, soft=understood.soft,
                                     departments=understood.department_ids,
                                     favoured=understood.favoured, any_word=any_word,
-                                    offset=(page - 1) * PAGE_SIZE, size=PAGE_SIZE)  # fmt: skip
+                                    **options)  # fmt: skip
+
+    def run(page):
+        _shown, offset, limit = listed.page(page)
+        return search(excluded=listed.object_ids, offset=offset, size=limit)
 
     found = run(1)
     if not found.matched and len(words) > 1:
         any_word = True
         found = run(1)
         partial = bool(found.matched)
-    page = _page_of(found.total, page_number)
+    page = _page_of(found.total + len(listed.ids), page_number)
     if page != 1:
         found = run(page)
 
@@ -713,8 +782,12 @@ def _powers_elasticsearch(understood, filters, page_number) -> Found:
             return _named_topics_first(understood, found, limit)
         return found
 
-    ranked = _document_ids(DocumentKind.POWER, found.object_ids)
-    return Found(found.counts, found.total, found.matched, partial, page, lambda: ranked, side)
+    if listed.ids:
+        scored = search(among=listed.object_ids, size=len(listed.object_ids)).object_ids
+        listed.put_first(_document_ids(DocumentKind.POWER, scored))
+    ranked = listed.page(page)[0] + _document_ids(DocumentKind.POWER, found.object_ids)
+    return Found(_counts(listed.rows, filters, found.counts), found.total + len(listed.ids),
+                 found.matched + len(listed.rows), partial, page, lambda: ranked, side)  # fmt: skip
 
 
 def _exact_code(query, filters):

@@ -13,6 +13,9 @@ Elasticsearch (search.engine passes the result to either).
 4. Intents: citizens' phrases (养条狗, 孩子出生, 公司不做了) stand for the catalogue's words
    (犬类准养证; 出生医学证明…): any of them may match. Action words (丢了, 到期, 改名) only add
    to the score of the powers named with the catalogue's action (补领, 换发, 变更).
+   Life events: a query that names a topic's event (孩子出生, 开个奶茶店) ranks the topic's
+   powers higher; one that asks what the event takes (要办哪些, 什么手续) lists them first
+   (`listed`): those its words find, then the rest in the topic's order.
 5. Words: the rest is cut into words; words the catalogue does not know (家里, 刚) and soft words
    (标准, 材料) only add to the score, so that everyday filler does not empty the results.
 """
@@ -45,6 +48,13 @@ FILLER_WORDS = frozenset(
     "了 啦 呀 吗 呢 吧 嘛 的话 一下 下 还 也 都 就 那 这 这个 那个 一些 些 怎么 办什么 "
     "办哪些 要办 什么 哪 多久 几天 多长时间 流程 需要".split()
 )
+# A query asking what is to be done (要办哪些, 办什么, 什么手续, 做哪些事) rather than how to do
+# one thing (怎么注销, 丢了怎么办) or which licence (开餐馆要办什么证: the words find it).
+LIST_QUESTION = re.compile(
+    r"办理?些?(什么|啥|哪些|哪几)(?![证照执许])|(哪些|什么|啥)(手续|事)|做(什么|啥|哪些)"
+)
+# Said between the words of an event's name: 开个奶茶店 names 开奶茶店, 注册一家公司 注册公司.
+MEASURE_WORDS = re.compile(r"一?[个家间]")
 
 
 @dataclass
@@ -68,6 +78,9 @@ class Understanding:
     # rank TOPIC_BOOST higher among the results.
     topic_ids: list[int] = field(default_factory=list)
     favoured: list[int] = field(default_factory=list)
+    # The same powers when the query asks what the event takes (LIST_QUESTION): the results
+    # begin with them, in the topics' order, whether or not they have the query's words.
+    listed: list[int] = field(default_factory=list)
     correction: Correction | None = None
 
 
@@ -233,11 +246,21 @@ CITIZEN_VERBS = frozenset(
 )
 
 
-def action_words(text: str) -> list[str]:
-    """The catalogue's action words for the query's action words (丢了 → 补领、挂失…)."""
+def action_words(text: str, vocabulary: Vocabulary | None = None) -> list[str]:
+    """The catalogue's action words for the query's action words (丢了 → 补领、挂失…), where
+    the query has them as words; a phrase the catalogue never uses (调走, 弄丢) wherever it is:
+    档案要调走 is cut 要调 / 走. The catalogue's own words (证明 in 出生证明) only as words."""
+    actions = _action_words()
+    tokens = list(rjieba.cut(text))
+    if vocabulary is not None:
+        tokens += [
+            phrase
+            for phrase in actions
+            if len(phrase) > 1 and phrase in text and not vocabulary.in_names(phrase)
+        ]
     words = []
-    for token in rjieba.cut(text):
-        for word in _action_words().get(token, ()):
+    for token in tokens:
+        for word in actions.get(token, ()):
             if word not in words:
                 words.append(word)
     return words
@@ -297,6 +320,19 @@ def current_lexicon(departments) -> Lexicon:
     return prepared
 
 
+def _name_events(result: Understanding, vocabulary: Vocabulary):
+    """The life-event topics the query names, and their powers (`favoured`; `listed` as well
+    when the query asks what the event takes)."""
+    text = result.text
+    compact = MEASURE_WORDS.sub("", text)
+    for topic in vocabulary.topics:
+        if any(word in text or word in compact for word in topic.words):
+            result.topic_ids.append(topic.topic_id)
+            result.favoured += [pk for pk in topic.power_ids if pk not in result.favoured]
+    if result.favoured and LIST_QUESTION.search(text):
+        result.listed = list(result.favoured)
+
+
 def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Understanding:
     vocabulary, intents, aliases = lexicon.vocabulary, lexicon.intents, lexicon.aliases
     text = prepare(query)
@@ -304,10 +340,7 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
     if correct:
         result.correction = find_correction(text, vocabulary, lexicon.protected)
 
-    for topic in vocabulary.topics:
-        if any(word in text for word in topic.words):
-            result.topic_ids.append(topic.topic_id)
-            result.favoured += [pk for pk in topic.power_ids if pk not in result.favoured]
+    _name_events(result, vocabulary)
 
     rest = text
     named = lexicon.names.find(rest)
@@ -346,7 +379,7 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
         words = [w for w in query_words(text) if w not in FILLER_WORDS] or query_words(text)
     result.words = words
     result.groups = query_groups
-    result.boost = [w for w in action_words(text) if w not in words]
+    result.boost = [w for w in action_words(text, vocabulary) if w not in words]
     grouped = lexicon.grouped | {
         prepare(t) for group in query_groups[len(lexicon.groups) :] for t in group
     }

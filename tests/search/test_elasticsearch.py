@@ -125,6 +125,28 @@ def test_a_citizens_query_is_understood_the_same_way_for_elasticsearch():
     assert "家里" not in str(query["must"])
 
 
+def test_asking_what_a_life_event_takes_searches_its_items_apart_for_elasticsearch():
+    """The event's items lead (search.engine.Listed): the page's request leaves them out, and
+    a request among them alone orders those the words find."""
+    from search.es_hall import power_search_body
+    from search.understanding import compile_lexicon, understand
+    from search.vocabulary import TopicWords, build
+
+    birth = TopicWords(3, ("孩子出生", "新生儿"), (41, 42, 43))
+    vocabulary = build(["出生 医学 证明"], [], [birth])
+    lexicon = compile_lexicon(vocabulary=vocabulary, groups=[], intents={}, aliases={})
+    asked = understand("孩子出生了要办哪些手续", lexicon)
+    assert asked.listed == [41, 42, 43] and asked.favoured == [41, 42, 43]
+    assert understand("孩子出生了怎么办出生证明", lexicon).listed == []
+
+    rest = power_search_body(asked.words, groups=asked.groups, filters={}, excluded=asked.listed)
+    query = rest["query"]["function_score"]["query"]["bool"]
+    assert query["must_not"] == [{"terms": {"object_id": [41, 42, 43]}}]
+    among = power_search_body(asked.words, groups=asked.groups, filters={}, among=asked.listed)
+    query = among["query"]["function_score"]["query"]["bool"]
+    assert {"terms": {"object_id": [41, 42, 43]}} in query["filter"] and "must_not" not in query
+
+
 def test_words_are_joined_so_that_chinese_character_pairs_line_up():
     from search.es_hall import join_words
 
