@@ -298,6 +298,10 @@ class SearchResult(Schema):
         description="true：只列出名称、编码或设定依据中有这些词的事项（足够多时）；"
         "加 scope=all 也列出只在申请材料、办理流程等内容中提到的事项"
     )
+    listed: int = Field(
+        description="搜索词在问一件事要办什么（如“孩子出生了要办哪些手续”）时，结果先列出这件事的"
+        "事项，这是其个数（在筛选范围内）；否则为 0"
+    )
     hits: list[SearchHit]
     topics: list[SearchHit] = Field(description="相关的“一件事”主题（第一页、未筛选时）")
     articles: list[SearchHit]

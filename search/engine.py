@@ -83,6 +83,8 @@ class SearchPage:
     # mention them in their materials or steps: scope=all lists those too, `everywhere`).
     narrowed: bool = False
     everywhere: bool = False
+    # The query asks what a life event takes: its items lead the results (this many).
+    listed: int = 0
 
 
 # --- Query building -------------------------------------------------------------------------
@@ -506,7 +508,7 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
         named = _exact_code(query, filters) if found.page == 1 else None
         if found.page == 1 and not selected:
             side = {kind: found.side(kind, limit) for kind, limit in SIDE_LIMITS.items()}
-    result.narrowed = found.narrowed
+    result.narrowed, result.listed = found.narrowed, found.listed
     result.words = understood.words
     result.department_names = understood.department_names
     terms = _highlight_terms(understood.words, understood.groups)
@@ -568,6 +570,7 @@ class Found:
     side: Callable[[str, int], list[int]]  # (kind, limit) -> document ids
     # Only the powers with the words in their own words (_powers_database); more mention them.
     narrowed: bool = False
+    listed: int = 0  # the event's items that lead the results (Listed)
 
 
 def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found:
@@ -685,7 +688,7 @@ def _powers_database(understood, filters, page_number, listed, *, everywhere=Fal
 
     return Found(_counts([*rows, *listed.rows], filters), total + len(listed.ids),
                  sum(row[COUNT] for row in rows) + len(listed.rows), partial, page, rank, side,
-                 narrowed=precise)  # fmt: skip
+                 narrowed=precise, listed=len(listed.ids))  # fmt: skip
 
 
 def _by_code(query, filters, page_number) -> Found | None:
@@ -787,7 +790,8 @@ def _powers_elasticsearch(understood, filters, page_number, listed) -> Found:
         listed.put_first(_document_ids(DocumentKind.POWER, scored))
     ranked = listed.page(page)[0] + _document_ids(DocumentKind.POWER, found.object_ids)
     return Found(_counts(listed.rows, filters, found.counts), found.total + len(listed.ids),
-                 found.matched + len(listed.rows), partial, page, lambda: ranked, side)  # fmt: skip
+                 found.matched + len(listed.rows), partial, page, lambda: ranked, side,
+                 listed=len(listed.ids))  # fmt: skip
 
 
 def _exact_code(query, filters):

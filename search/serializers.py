@@ -29,6 +29,7 @@ def result_json(result, hit=hit_json) -> dict:
         "pages": result.pages,
         "partial": result.partial,
         "narrowed": result.narrowed,
+        "listed": result.listed,
         "hits": [hit(h) for h in result.hits],
         "topics": [hit(h) for h in result.topics],
         "articles": [hit(h) for h in result.articles],

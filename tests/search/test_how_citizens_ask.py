@@ -240,6 +240,12 @@ def test_asking_what_a_life_event_takes_lists_all_its_items_first(client, catalo
     health = codes("孩子出生了要办哪些手续", dept="HEALTH")
     assert "GA-MOVE" not in health and sorted(health[:2]) == ["GA-BIRTH", "GA-VACCINE"]
 
+    # The page says so; the API says how many lead.
+    page = client.get(reverse("search"), {"q": "孩子出生了要办哪些手续"}).content.decode()
+    assert "先列出这件事要办的 3 个事项" in page
+    data = client.get("/api/v3/search/", {"q": "孩子出生了要办哪些手续"}).json()
+    assert data["listed"] == 3 and data["hits"][2]["code"] == "GA-MOVE"
+
     # Which licence: the words answer, as before.
     licences = codes("孩子出生了要办什么证")
     assert "GA-BIRTH" in licences and "GA-MOVE" not in licences
