@@ -10,7 +10,11 @@ PostgreSQL's autovacuum refreshes statistics only after a tenth of a table chang
 where it runs (it is off on some servers): after 100,000 powers were written, or the hall's
 index rebuilt, its planner had none and read every power's vector where the full-text index
 would find the few that match (a search's side queries 53 ms instead of 5). Its statistics are
-refreshed at the same moments as SQLite's; its indexes need no merging."""
+refreshed at the same moments as SQLite's. What merging is to SQLite's indexes, VACUUM is to
+PostgreSQL's tables and GIN indexes: `update_index` writes every document anew and leaves the
+old row beside each new one until vacuumed; at 100,000 powers with autovacuum off, the hall's
+table held two dead rows for each live one, and a search for 许可 read 39,500 pages of it for
+41,000 matches (524 ms; 107 ms vacuumed)."""
 
 import functools
 
@@ -36,9 +40,16 @@ def refresh_statistics(using: str = "default") -> None:
 
 def compact_fulltext(using: str = "default") -> None:
     """Merge every full-text index (SQLite's FTS5 tables: the hall's search and Wagtail's) into
-    one segment, dropping deleted postings (SQLite; elsewhere nothing): after `update_index`,
-    after writes that add much to the catalogue, and daily. About 8 s at 100,000 powers."""
+    one segment, dropping deleted postings; on PostgreSQL, VACUUM (ANALYZE) the database,
+    dropping the rows and index entries that writes left dead (outside a transaction only;
+    elsewhere nothing): after `update_index`, after writes that add much to the catalogue, and
+    daily. About 8 s at 100,000 powers on SQLite, 7–21 s on PostgreSQL."""
     connection = connections[using]
+    if connection.vendor == "postgresql":
+        if not connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM (ANALYZE)")
+        return
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
@@ -53,7 +64,15 @@ def compact_fulltext(using: str = "default") -> None:
 
 def maintain(using: str = "default") -> None:
     """Statistics and full-text indexes both: the daily job."""
-    refresh_statistics(using)
+    _upkeep(using)
+
+
+def _upkeep(using):
+    # PostgreSQL's VACUUM (ANALYZE) refreshes the statistics as it goes; inside a transaction,
+    # where it cannot run, ANALYZE alone.
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        refresh_statistics(using)
     compact_fulltext(using)
 
 
@@ -95,9 +114,10 @@ def _after_commit(using):
     growth = getattr(connections[using], "fulltext_growth", None) or {"added": 0, "total": 0}
     if growth["added"] < UPKEEP_AFTER_GROWTH * growth["total"]:
         return
-    refresh_statistics(using)
     if growth["total"]:
-        compact_fulltext(using)
+        _upkeep(using)
+    else:
+        refresh_statistics(using)
 
 
 def _after_migrate(using="default", **_kwargs):
