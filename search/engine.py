@@ -148,7 +148,7 @@ def optional_words(words: list[str], *, boost=(), soft=SOFT_WORDS) -> list[str]:
 DOC = SearchDocument._meta.db_table
 
 
-def _filters_sql(kind, filters, excluded=(), among=()):
+def _filters_sql(kind, filters, excluded=()):
     clauses, params = ["d.kind = %s"], [kind]
     for column in ("power_type", "department_id", "status"):
         if filters.get(column) is not None:
@@ -156,8 +156,6 @@ def _filters_sql(kind, filters, excluded=(), among=()):
             params.append(filters[column])
     if excluded:
         clauses.append(f"d.object_id NOT IN ({_integers(excluded)})")
-    if among:
-        clauses.append(f"d.object_id IN ({_integers(among)})")
     return " AND ".join(clauses), params
 
 
@@ -178,7 +176,7 @@ RANK_CANDIDATES = 300
 
 def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False, literal=None,
               optional=(), departments=(), favoured=(), precise=False,
-              candidates=None, excluded=(), among=()):  # fmt: skip
+              candidates=None, excluded=()):  # fmt: skip
     """Run `match` (build_match) against documents of `kind` within `filters`: ranked ids and
     scores, or with facet_columns the counts per (type, department, status). `literal`, the
     expression without synonyms, when it differs, ranks documents it finds above the others;
@@ -187,9 +185,8 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
     `favoured` objects (a named life event's powers) TOPIC_BOOST higher. `precise`: in the
     powers' own words only (name, code, legal basis: see _powers_database). `candidates`
     (PostgreSQL): score only that many matches, the best by their names (_ranked_in_two_steps).
-    The `excluded` objects are left out, or only the objects `among` scored (a listed event's
-    powers: Listed)."""
-    where, params = _filters_sql(kind, filters, excluded, among)
+    The `excluded` objects are left out (a listed event's powers: Listed)."""
+    where, params = _filters_sql(kind, filters, excluded)
     side = kind != DocumentKind.POWER
     postgres = connection.vendor == "postgresql"
     if postgres:
@@ -202,15 +199,6 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
             # (migration 0006), so that the planner uses it rather than the powers'.
             source = f"{DOC} d, CAST(%s AS tsquery) AS q(query)"
             condition = f"{vector} @@ q.query AND d.kind <> 'power'"
-            found = [match]
-        elif among:
-            # A few powers, found by their ids (the index on kind and object), then matched.
-            source = (
-                f"(SELECT {MATCHED_COLUMNS} FROM {DOC} d WHERE d.kind = 'power' "  # noqa: S608
-                f"AND d.object_id IN ({_integers(among)}) OFFSET 0) AS d, "
-                "CAST(%s AS tsquery) AS q(query)"
-            )
-            condition = f"{vector} @@ q.query"
             found = [match]
         else:
             source = f"({_matched_by_index(vector)}) AS d, CAST(%s AS tsquery) AS q(query)"
@@ -591,17 +579,13 @@ def _page_of(total, page_number):
 @dataclass
 class Listed:
     """The powers of the event a query asks about (Understanding.listed): the results begin
-    with them, those the words find first (by score), then the others in the topic's order;
-    the rest of what the words find follows. The counts and facets include them."""
+    with them, in the topic's order (the order the event takes them in), whether the words
+    find them or not; the rest of what the words find follows. The counts and facets include
+    them."""
 
     object_ids: list[int]
     rows: list[tuple]  # (power_type, department_id, status, 1) each: the facet rows' shape
     ids: list[int]  # their document ids within the filters, in order
-
-    def put_first(self, ids):
-        """Order the listed powers with `ids` (those the words find, best first) first."""
-        first = [pk for pk in ids if pk in self.ids]
-        self.ids = [*first, *(pk for pk in self.ids if pk not in first)]
 
     @classmethod
     def of(cls, object_ids, filters) -> Listed:
@@ -660,24 +644,18 @@ def _powers_database(understood, filters, page_number, listed, *, everywhere=Fal
     page = _page_of(total + len(listed.ids), page_number)
     optional = optional_words(words, boost=boost, soft=soft)
 
-    def ranked(**options):
-        # Synonyms in play: what the words themselves find ranks first.
-        return [row[0] for row in _matching(base, DocumentKind.POWER, filters,
-                                            literal=expression(any_word, synonyms=False),
-                                            optional=optional,
-                                            departments=understood.department_ids,
-                                            favoured=understood.favoured, precise=precise,
-                                            **options)]  # fmt: skip
-
     def rank():
-        if listed.ids:
-            listed.put_first(ranked(among=listed.object_ids))
         shown, offset, limit = listed.page(page)
         if not limit or not rows:
             return shown
         candidates = offset + limit + RANK_CANDIDATES
-        return shown + ranked(limit=limit, offset=offset, excluded=excluded,
-                              candidates=candidates if total > candidates else None)  # fmt: skip
+        # Synonyms in play: what the words themselves find ranks first.
+        ranked = _matching(base, DocumentKind.POWER, filters, limit=limit, offset=offset,
+                           candidates=candidates if total > candidates else None,
+                           literal=expression(any_word, synonyms=False), optional=optional,
+                           departments=understood.department_ids, favoured=understood.favoured,
+                           precise=precise, excluded=excluded)  # fmt: skip
+        return shown + [row[0] for row in ranked]
 
     def side(kind, limit):
         if kind == DocumentKind.TOPIC:
@@ -753,16 +731,14 @@ def _powers_elasticsearch(understood, filters, page_number, listed) -> Found:
     any_word = False
     words, groups = understood.words, understood.groups
 
-    def search(**options):
+    def run(page):
+        _shown, offset, limit = listed.page(page)
         return es_hall.power_search(words, groups=groups, filters=filters,
                                     boost_words=understood.boost, soft=understood.soft,
                                     departments=understood.department_ids,
                                     favoured=understood.favoured, any_word=any_word,
-                                    **options)  # fmt: skip
-
-    def run(page):
-        _shown, offset, limit = listed.page(page)
-        return search(excluded=listed.object_ids, offset=offset, size=limit)
+                                    excluded=listed.object_ids,
+                                    offset=offset, size=limit)  # fmt: skip
 
     found = run(1)
     if not found.matched and len(words) > 1:
@@ -785,9 +761,6 @@ def _powers_elasticsearch(understood, filters, page_number, listed) -> Found:
             return _named_topics_first(understood, found, limit)
         return found
 
-    if listed.ids:
-        scored = search(among=listed.object_ids, size=len(listed.object_ids)).object_ids
-        listed.put_first(_document_ids(DocumentKind.POWER, scored))
     ranked = listed.page(page)[0] + _document_ids(DocumentKind.POWER, found.object_ids)
     return Found(_counts(listed.rows, filters, found.counts), found.total + len(listed.ids),
                  found.matched + len(listed.rows), partial, page, lambda: ranked, side,

@@ -236,20 +236,18 @@ def word_clause(word: str, groups) -> dict:
 
 
 def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT_WORDS,
-               departments=(), favoured=(), excluded=(), among=()) -> dict:  # fmt: skip
+               departments=(), favoured=(), excluded=()) -> dict:  # fmt: skip
     """Documents of `kind` matching every word but the `soft` ones (or any, with any_word),
     ranked by field weights, the document's own boost (in force above suspended) and, for the
     departments the query named, DEPARTMENT_BOOST; the `favoured` objects (a named life
-    event's powers), TOPIC_BOOST. The `excluded` objects are left out, or only those `among`
-    searched (a listed event's powers: search.engine.Listed)."""
+    event's powers), TOPIC_BOOST. The `excluded` objects are left out (a listed event's
+    powers: search.engine.Listed)."""
     required = [w for w in words if w not in soft] or list(words)
     clauses = [word_clause(w, groups) for w in required]
     optional = [w for w in [*words, *boost_words] if w not in required]
     query = {"filter": [{"term": {"kind": kind}}]}
     if excluded:
         query["must_not"] = [{"terms": {"object_id": list(excluded)}}]
-    if among:
-        query["filter"].append({"terms": {"object_id": list(among)}})
     if any_word:
         query["must"] = [{"bool": {"should": clauses, "minimum_should_match": 1}}]
     else:
@@ -276,8 +274,8 @@ def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT
 
 
 def power_search_body(words, *, groups, filters, boost_words=(), any_word=False,
-                      soft=SOFT_WORDS, departments=(), favoured=(), excluded=(), among=(),
-                      offset=0, size=20) -> dict:  # fmt: skip
+                      soft=SOFT_WORDS, departments=(), favoured=(), excluded=(), offset=0,
+                      size=20) -> dict:  # fmt: skip
     """One request: the page of hits within `filters` (post_filter), and for each facet the
     counts within the other filters."""
     terms = {column: {"term": {column: value}} for column, value in filters.items()}
@@ -291,7 +289,7 @@ def power_search_body(words, *, groups, filters, boost_words=(), any_word=False,
     body = {
         "query": text_query(words, groups=groups, kind="power", boost_words=boost_words,
                             any_word=any_word, soft=soft, departments=departments,
-                            favoured=favoured, excluded=excluded, among=among),
+                            favoured=favoured, excluded=excluded),
         "aggs": aggs,
         "from": offset,
         "size": size,
@@ -323,11 +321,10 @@ def _search(body) -> dict:
 
 
 def power_search(words, *, groups, filters, boost_words=(), any_word=False, soft=SOFT_WORDS,
-                 departments=(), favoured=(), excluded=(), among=(), offset=0,
-                 size=20):  # fmt: skip
+                 departments=(), favoured=(), excluded=(), offset=0, size=20):  # fmt: skip
     body = power_search_body(words, groups=groups, filters=filters, boost_words=boost_words,
                              any_word=any_word, soft=soft, departments=departments,
-                             favoured=favoured, excluded=excluded, among=among, offset=offset,
+                             favoured=favoured, excluded=excluded, offset=offset,
                              size=size)  # fmt: skip
     answer = _search(body)
     aggregations = answer["aggregations"]

@@ -14,8 +14,8 @@ Elasticsearch (search.engine passes the result to either).
    (犬类准养证; 出生医学证明…): any of them may match. Action words (丢了, 到期, 改名) only add
    to the score of the powers named with the catalogue's action (补领, 换发, 变更).
    Life events: a query that names a topic's event (孩子出生, 开个奶茶店) ranks the topic's
-   powers higher; one that asks what the event takes (要办哪些, 什么手续) lists them first
-   (`listed`): those its words find, then the rest in the topic's order.
+   powers higher; one that asks what the event takes (要办哪些, 什么手续) lists them first,
+   in the topic's order (`listed`).
 5. Words: the rest is cut into words; words the catalogue does not know (家里, 刚) and soft words
    (标准, 材料) only add to the score, so that everyday filler does not empty the results.
 """
