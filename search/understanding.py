@@ -246,18 +246,17 @@ CITIZEN_VERBS = frozenset(
 )
 
 
-def action_words(text: str, vocabulary: Vocabulary | None = None) -> list[str]:
+def action_words(text: str, vocabulary: Vocabulary) -> list[str]:
     """The catalogue's action words for the query's action words (丢了 → 补领、挂失…), where
     the query has them as words; a phrase the catalogue never uses (调走, 弄丢) wherever it is:
     档案要调走 is cut 要调 / 走. The catalogue's own words (证明 in 出生证明) only as words."""
     actions = _action_words()
     tokens = list(rjieba.cut(text))
-    if vocabulary is not None:
-        tokens += [
-            phrase
-            for phrase in actions
-            if len(phrase) > 1 and phrase in text and not vocabulary.in_names(phrase)
-        ]
+    tokens += [
+        phrase
+        for phrase in actions
+        if len(phrase) > 1 and phrase in text and not vocabulary.in_names(phrase)
+    ]
     words = []
     for token in tokens:
         for word in actions.get(token, ()):
