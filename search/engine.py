@@ -172,6 +172,8 @@ OPTIONAL_FACTOR = 1.5
 # PostgreSQL scores at most this many matches beyond the page's with their whole vectors
 # (_ranked_in_two_steps); below it, every match.
 RANK_CANDIDATES = 300
+# Pages beyond this ask for no more candidates (a page past the last shows the last).
+MAX_CANDIDATE_PAGES = 10_000
 
 
 def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False, literal=None,
@@ -184,9 +186,10 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
     the powers of `departments` (named in the query) rank DEPARTMENT_BOOST higher, the
     `favoured` objects (a named life event's powers) TOPIC_BOOST higher. `precise`: in the
     powers' own words only (name, code, legal basis: see _powers_database). `candidates`
-    (PostgreSQL): score only that many matches, the best by their names (_ranked_in_two_steps).
+    (PostgreSQL): score only these documents, the best matches by their names
+    (_counted_with_candidates, _ranked_in_two_steps).
     The `excluded` objects are left out (a listed event's powers: Listed)."""
-    where, params = _filters_sql(kind, filters, excluded)
+    where, where_params = _filters_sql(kind, filters, excluded)
     side = kind != DocumentKind.POWER
     postgres = connection.vendor == "postgresql"
     if postgres:
@@ -222,7 +225,7 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
             match = f'kind : "{kind}" AND ({match})'
             literal = literal and f'kind : "{kind}" AND ({literal})'
         found = [match]
-    params = [*found, *params]
+    params = [*found, *where_params]
     run = _by_the_index if postgres else _fetch
     # Only constants, integers and column names are interpolated; every text is a parameter.
     if facet_columns:
@@ -234,8 +237,23 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
             "GROUP BY d.power_type, d.department_id, d.status",
             params,
         )
-    # Each factor asks the full-text index once (an uncorrelated subquery on SQLite, a match
-    # of the row's vector on PostgreSQL), however many documents match.
+    score, factor_params = _scoring(match, literal, optional, departments, favoured)
+    if candidates is not None and postgres and not side:
+        source, condition, params = _ranked_in_two_steps(candidates, match, where_params)
+    sql = (
+        f"SELECT d.id, {score(rank, member_sql)} AS score "  # noqa: S608
+        f"FROM {source} WHERE {condition} AND {where} ORDER BY {order}"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+    return run(sql, [*factor_params, *params])
+
+
+def _scoring(match, literal, optional, departments, favoured):
+    """(score(rank, member_sql) -> the score's SQL, its parameters): the rank times the
+    document's boost and each factor. Each factor asks the full-text index once (an
+    uncorrelated subquery on SQLite, a match of the row's vector on PostgreSQL), however many
+    documents match."""
     factors = [(literal, 1.0, SYNONYM_ONLY_FACTOR)] if literal and literal != match else []
     factors += [(expr, OPTIONAL_FACTOR, 1) for expr in optional]
     placed = _placement_factors(departments, favoured)
@@ -244,23 +262,33 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
         cases = [f"(CASE WHEN {member_sql} THEN {yes} ELSE {no} END)" for _, yes, no in factors]
         return " * ".join([rank, "d.boost", *placed, *cases])
 
-    factor_params = [expr for expr, _, _ in factors]
-    if candidates and postgres and not side:
-        cheap = score("ts_rank(d.rank_vector, q.query)", "d.rank_vector @@ CAST(%s AS tsquery)")
-        source, params = _ranked_in_two_steps(
-            f"SELECT d.id FROM {source} WHERE {condition} AND {where} "  # noqa: S608
-            f"ORDER BY {cheap} DESC, d.id LIMIT {int(candidates)}",
-            [*params, *factor_params],
-            match,
-        )
-        condition = where = "TRUE"
-    sql = (
-        f"SELECT d.id, {score(rank, member_sql)} AS score "  # noqa: S608
-        f"FROM {source} WHERE {condition} AND {where} ORDER BY {order}"
+    return score, [expr for expr, _, _ in factors]
+
+
+def _counted_with_candidates(match, filters, *, candidates, literal=None, optional=(),
+                             departments=(), favoured=(), precise=False, excluded=()):  # fmt: skip
+    """PostgreSQL: (the facet rows of _matching(..., facet_columns=True), the document ids of
+    the best `candidates` powers within `filters` by the cheap score) in one query. The matches
+    are read once, with the cheap score (rank_vector: _ranked_in_two_steps), into a
+    materialised set that is both grouped and ordered: a broad word (许可 in 41,000 of 100,000
+    powers) costs one walk of its postings and the rows rather than two."""
+    vector = "d.precise_vector" if precise else "d.vector"
+    all_where, all_params = _filters_sql(DocumentKind.POWER, {}, excluded)
+    where, params = _filters_sql(DocumentKind.POWER, filters)
+    score, factor_params = _scoring(match, literal, optional, departments, favoured)
+    cheap = score("ts_rank(d.rank_vector, q.query)", "d.rank_vector @@ CAST(%s AS tsquery)")
+    rows = _by_the_index(
+        "WITH d AS MATERIALIZED ("  # noqa: S608
+        f"SELECT d.id, d.kind, d.power_type, d.department_id, d.status, {cheap} AS cheap "
+        f"FROM ({_matched_by_index(vector)}) AS d, CAST(%s AS tsquery) AS q(query) "
+        f"WHERE {all_where}) "
+        "(SELECT d.power_type, d.department_id, d.status, COUNT(*), NULL FROM d "
+        "GROUP BY d.power_type, d.department_id, d.status) UNION ALL "
+        f"(SELECT NULL, NULL, NULL, NULL, d.id FROM d WHERE {where} "
+        f"ORDER BY d.cheap DESC, d.id LIMIT {int(candidates)})",
+        [*factor_params, match, match, *all_params, *params],
     )
-    if limit is not None:
-        sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-    return run(sql, [*factor_params, *params])
+    return [row[:4] for row in rows if row[4] is None], [row[4] for row in rows if row[4]]
 
 
 def _fetch(sql, params):
@@ -332,16 +360,16 @@ def _matched_by_index(vector):
     return f"SELECT {MATCHED_COLUMNS} FROM {DOC} d WHERE {where} OFFSET 0"  # noqa: S608
 
 
-def _ranked_in_two_steps(best, params, match):
-    """PostgreSQL: the (source, params) of _matching's query when it scores only the `best`
-    matches: a query for their ids, ordered by the score of their names, codes and legal
-    citations (rank_vector, kept in the row: migration 0008) with the same boosts and factors.
-    A power's whole vector is kept out of line (TOAST), and `ts_rank()` and each factor read it
-    back for every match they score: 40,000 times for 许可 among 100,000 powers. The words in a
-    power's name or citations weigh most in its whole score too, so the best by them hold the
-    first pages; the whole score orders them."""
-    source = f"({best}) AS best JOIN {DOC} d ON d.id = best.id, CAST(%s AS tsquery) AS q(query)"
-    return source, [*params, match]
+def _ranked_in_two_steps(ids, match, where_params):
+    """PostgreSQL: the (source, params) of _matching's query when it scores only the documents
+    `ids`, the best matches by the score of their names, codes and legal citations
+    (rank_vector, kept in the row: migration 0008) with the same boosts and factors
+    (_counted_with_candidates). A power's whole vector is kept out of line (TOAST), and
+    `ts_rank()` and each factor read it back for every match they score: 40,000 times for 许可
+    among 100,000 powers. The words in a power's name or citations weigh most in its whole
+    score too, so the best by them hold the first pages; the whole score orders them."""
+    source = f"{DOC} d, CAST(%s AS tsquery) AS q(query)"
+    return source, "d.id = ANY(%s)", [match, list(ids), *where_params]
 
 
 def _power_filters(params, departments_by_code):
@@ -625,36 +653,49 @@ def _powers_database(understood, filters, page_number, listed, *, everywhere=Fal
     def expression(any_word=False, synonyms=True):
         return build_match(words, any_word=any_word, groups=groups if synonyms else [], soft=soft)
 
-    rows, any_word, precise = [], False, False
+    rows, any_word, precise, best = [], False, False, []
     excluded = listed.object_ids
+    optional = optional_words(words, boost=boost, soft=soft)
+    placed = {"departments": understood.department_ids, "favoured": understood.favoured}
+    postgres = connection.vendor == "postgresql"
+    # PostgreSQL scores whole only the best matches by their names: as many as the page asked
+    # for needs, and RANK_CANDIDATES more (_counted_with_candidates).
+    candidates = min(max(1, page_number), MAX_CANDIDATE_PAGES) * PAGE_SIZE + RANK_CANDIDATES
+
+    def counted(base, literal, precise):
+        nonlocal best
+        if not postgres:
+            return _matching(base, DocumentKind.POWER, {}, facet_columns=True, precise=precise,
+                             excluded=excluded)  # fmt: skip
+        rows, best = _counted_with_candidates(base, filters, candidates=candidates,
+                                              literal=literal, optional=optional, precise=precise,
+                                              excluded=excluded, **placed)  # fmt: skip
+        return rows
+
     # A 事项编码 is found whole or not at all: its parts (511602000000, 000) are in every code.
     fallback = len(words) > 1 and not CODE_RE.match(understood.query.strip())
     for any_word in (False, True) if fallback else (False,):
-        base = expression(any_word)
+        base, literal = expression(any_word), expression(any_word, synonyms=False)
         if not everywhere:
-            rows = _matching(base, DocumentKind.POWER, {}, facet_columns=True, precise=True,
-                             excluded=excluded)  # fmt: skip
+            rows = counted(base, literal, precise=True)
             precise = bool(rows)
         if not precise:
-            rows = _matching(base, DocumentKind.POWER, {}, facet_columns=True, excluded=excluded)
+            rows = counted(base, literal, precise=False)
         if rows:
             break
     partial = bool(rows) and any_word
     total = sum(row[COUNT] for row in rows if _row_passes(row, filters))
     page = _page_of(total + len(listed.ids), page_number)
-    optional = optional_words(words, boost=boost, soft=soft)
 
     def rank():
         shown, offset, limit = listed.page(page)
-        if not limit or not rows:
+        if not limit or not rows or (postgres and not best):
             return shown
-        candidates = offset + limit + RANK_CANDIDATES
         # Synonyms in play: what the words themselves find ranks first.
         ranked = _matching(base, DocumentKind.POWER, filters, limit=limit, offset=offset,
-                           candidates=candidates if total > candidates else None,
-                           literal=expression(any_word, synonyms=False), optional=optional,
-                           departments=understood.department_ids, favoured=understood.favoured,
-                           precise=precise, excluded=excluded)  # fmt: skip
+                           candidates=best if postgres else None, literal=literal,
+                           optional=optional, precise=precise, excluded=excluded,
+                           **placed)  # fmt: skip
         return shown + [row[0] for row in ranked]
 
     def side(kind, limit):

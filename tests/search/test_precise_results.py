@@ -96,6 +96,14 @@ def test_a_broad_word_ranks_the_powers_it_names_first_however_many_match(monkeyp
     assert all(code.startswith("OTHER-") for code in every_match[2])
     # Five candidates beyond the page: the first two pages are ranked in two steps.
     assert pages(5) == every_match
+    # The matches are walked once for both the counts and the candidates; then only the
+    # candidates are read again, by their ids, to be scored whole.
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert codes(search_hall("运输", page_number=2)) == every_match[1]
+    walks = [q["sql"] for q in queries.captured_queries if "OFFSET 0" in q["sql"]]
+    assert len(walks) == 1 and "GROUP BY" in walks[0]
 
 
 def test_a_search_leaves_the_connection_planning_as_it_found_it(powers):
