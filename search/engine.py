@@ -21,7 +21,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection, transaction
 from django.utils.html import escape
@@ -36,7 +36,13 @@ from . import es_hall
 from .models import DocumentKind, SearchDocument
 from .query import SOFT_WORDS, expand, synonym_groups
 from .segmentation import bigrams, query_words
-from .understanding import DEPARTMENT_BOOST, TOPIC_BOOST, current_lexicon, understand
+from .understanding import (
+    DEPARTMENT_BOOST,
+    TOPIC_BOOST,
+    current_lexicon,
+    intent_alone,
+    understand,
+)
 
 log = logging.getLogger(__name__)
 
@@ -589,14 +595,38 @@ class Found:
     listed: int = 0  # the event's items that lead the results (Listed)
 
 
+# When the query as said finds fewer powers than this, and has a citizen's phrase (an intent),
+# what that phrase finds follows, the other words only ranking (intent_alone).
+FEW_MATCHES = 10
+
+
 def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found:
+    def find(understood, listed, page_number):
+        if es_hall.enabled():
+            try:
+                return _powers_elasticsearch(understood, filters, page_number, listed)
+            except es_hall.Unavailable as error:
+                log.warning("Elasticsearch 不可用，本次搜索由数据库索引回答：%s", error)
+        return _powers_database(understood, filters, page_number, listed, everywhere=everywhere)
+
     listed = Listed.of(understood.listed, filters)
-    if es_hall.enabled():
-        try:
-            return _powers_elasticsearch(understood, filters, page_number, listed)
-        except es_hall.Unavailable as error:
-            log.warning("Elasticsearch 不可用，本次搜索由数据库索引回答：%s", error)
-    return _powers_database(understood, filters, page_number, listed, everywhere=everywhere)
+    found = find(understood, listed, page_number)
+    wider = intent_alone(understood)
+    if wider is None or not found.matched or found.partial or found.matched >= FEW_MATCHES:
+        return found
+    # 店子要关 税务: the few powers with every word lead; the rest of what 店子要关 finds follows.
+    first = found if found.page == 1 else find(understood, listed, 1)
+    ahead = Listed.of(_object_ids(first.rank()), filters)
+    by_intent = find(wider, ahead, page_number)
+    if by_intent.matched <= found.matched:
+        return found
+    return replace(by_intent, listed=found.listed)
+
+
+def _object_ids(document_ids):
+    documents = SearchDocument.objects.filter(pk__in=document_ids)
+    objects = dict(documents.values_list("pk", "object_id"))
+    return [objects[pk] for pk in document_ids if pk in objects]
 
 
 def _page_of(total, page_number):
@@ -609,7 +639,8 @@ class Listed:
     """The powers of the event a query asks about (Understanding.listed): the results begin
     with them, in the topic's order (the order the event takes them in), whether the words
     find them or not; the rest of what the words find follows. The counts and facets include
-    them."""
+    them. Likewise the few powers with every word of a query that has an intent, ahead of
+    what the intent alone finds (_find_powers)."""
 
     object_ids: list[int]
     rows: list[tuple]  # (power_type, department_id, status, 1) each: the facet rows' shape

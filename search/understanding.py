@@ -13,6 +13,9 @@ Elasticsearch (search.engine passes the result to either).
 4. Intents: citizens' phrases (养条狗, 孩子出生, 公司不做了) stand for the catalogue's words
    (犬类准养证; 出生医学证明…): any of them may match. Action words (丢了, 到期, 改名) only add
    to the score of the powers named with the catalogue's action (补领, 换发, 变更).
+   An intent says what is wanted, the words beside it where it is said from: when all the
+   words find only a few powers (暂停营业 燃气), what the intent alone finds follows them
+   (intent_alone; search.engine._find_powers).
    Life events: a query that names a topic's event (孩子出生, 开个奶茶店) ranks the topic's
    powers higher; one that asks what the event takes (要办哪些, 什么手续) lists them first,
    in the topic's order (`listed`).
@@ -22,6 +25,7 @@ Elasticsearch (search.engine passes the result to either).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -82,6 +86,19 @@ class Understanding:
     # begin with them, in the topics' order, whether or not they have the query's words.
     listed: list[int] = field(default_factory=list)
     correction: Correction | None = None
+    intents: list[str] = field(default_factory=list)  # the words that are citizens' phrases
+
+
+def intent_alone(understood: Understanding) -> Understanding | None:
+    """The query with only its intents required, the other words adding to the score: a
+    citizen's phrase (店子要关, 屋头困难) says what is wanted, the words beside it (税务, 政府)
+    where it is said from, and a power need not have them (search.engine searches so when the
+    query as said finds few). None when the query has no intent or nothing else required."""
+    intents = set(understood.intents)
+    others = {w for w in understood.words if w not in understood.soft and w not in intents}
+    if not intents or not others:
+        return None
+    return dataclasses.replace(understood, soft=understood.soft | others)
 
 
 # --- Typos ------------------------------------------------------------------------------------
@@ -360,6 +377,7 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
     for start, end, phrase in lexicon.whole.find(rest, also=known):
         if phrase in intents:
             query_groups.append([phrase, *intents[phrase]])
+            result.intents.append(phrase)
         elif phrase not in lexicon.abbreviations:
             continue  # a word of the catalogue: segmentation keeps it
         spans.append((start, end, phrase))
@@ -372,6 +390,7 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
             words.append(word)
             if word in intents:  # kept whole by a longer word around it (老人去世 → 去世)
                 query_groups.append([word, *intents[word]])
+                result.intents.append(word)
     if any(len(word) > 1 for word in words):
         words = [word for word in words if len(word) > 1 or word.isascii()]
     if not words:

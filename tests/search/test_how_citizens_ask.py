@@ -268,3 +268,25 @@ def test_an_action_said_across_the_segmenters_words_still_counts(catalogue):
     assert codes("档案要调走")[0] == "DA-OUT"
     assert codes("档案转出")[0] == "DA-OUT"
     assert codes("出生证明")[0] == "GA-BIRTH"
+
+
+def test_a_citizens_phrase_with_a_narrowing_word_still_shows_what_the_phrase_asks_for(catalogue):
+    """暂停营业 燃气: of the items for closing a while, only the gas permit has 燃气; it leads,
+    and the others a shopkeeper closing for a while needs follow (the tax office's 停业登记,
+    the registration's 歇业备案), counted and on the page. Said in the catalogue's own words
+    (停业 燃气), the query stays as narrow as it is."""
+    for code, title, department in [
+        ("GAS-PAUSE", "燃气经营者停业、歇业审批", "MARKET"),
+        ("TAX-PAUSE", "停业登记(县级行使）", "LABOUR"),
+        ("SHOP-PAUSE", "市场主体歇业备案", "MARKET"),
+        ("GAS-NEW", "燃气经营许可证核发", "MARKET"),
+    ]:
+        publish_power(road_transport_licence(code=code, title=title, department_code=department,
+                                             citations=[], tags=[], result_name=""))  # fmt: skip
+    result = search_hall("暂停营业 燃气")
+    found = [hit.document.code for hit in result.hits]
+    assert found[0] == "GAS-PAUSE" and {"TAX-PAUSE", "SHOP-PAUSE"} <= set(found)
+    assert "GAS-NEW" not in found and result.total == len(found) and not result.partial
+    assert sum(f.count for f in result.facets["dept"]) == result.total
+
+    assert codes("停业 燃气") == ["GAS-PAUSE"]
