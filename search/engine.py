@@ -595,9 +595,10 @@ class Found:
     listed: int = 0  # the event's items that lead the results (Listed)
 
 
-# When the query as said finds fewer powers than this, and has a citizen's phrase (an intent),
-# what that phrase finds follows, the other words only ranking (intent_alone).
-FEW_MATCHES = 10
+# When the query as said finds fewer powers than this (fewer than a page), and has a citizen's
+# phrase (an intent), what that phrase finds follows, the other words only ranking
+# (intent_alone).
+FEW_MATCHES = PAGE_SIZE // 2
 
 
 def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found:
@@ -615,18 +616,12 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
     if wider is None or not found.matched or found.partial or found.matched >= FEW_MATCHES:
         return found
     # 店子要关 税务: the few powers with every word lead; the rest of what 店子要关 finds follows.
-    first = found if found.page == 1 else find(understood, listed, 1)
-    ahead = Listed.of(_object_ids(first.rank()), filters)
-    by_intent = find(wider, ahead, page_number)
+    # (Fewer than a page: they are all on the first, whatever page was asked for.)
+    ranked = found.rank()
+    by_intent = find(wider, Listed.of_documents(ranked, filters), page_number)
     if by_intent.matched <= found.matched:
-        return found
+        return replace(found, rank=lambda: ranked)  # ranked once
     return replace(by_intent, listed=found.listed)
-
-
-def _object_ids(document_ids):
-    documents = SearchDocument.objects.filter(pk__in=document_ids)
-    objects = dict(documents.values_list("pk", "object_id"))
-    return [objects[pk] for pk in document_ids if pk in objects]
 
 
 def _page_of(total, page_number):
@@ -648,17 +643,28 @@ class Listed:
 
     @classmethod
     def of(cls, object_ids, filters) -> Listed:
+        """The powers `object_ids`, in that order."""
         if not object_ids:
             return cls([], [], [])
-        documents = SearchDocument.objects.filter(
-            kind=DocumentKind.POWER, object_id__in=object_ids
-        ).values_list("object_id", "id", *FACET_COLUMNS)
-        by_object = {row[0]: row[1:] for row in documents}
-        found = [by_object[pk] for pk in object_ids if pk in by_object]
-        rows = [(*row[1:], 1) for row in found]
-        ids = [row[0] for row, facets in zip(found, rows, strict=True)
+        documents = SearchDocument.objects.filter(kind=DocumentKind.POWER,
+                                                  object_id__in=object_ids)  # fmt: skip
+        return cls._in_order(documents, object_ids, "object_id", filters)
+
+    @classmethod
+    def of_documents(cls, document_ids, filters) -> Listed:
+        """The powers of the documents `document_ids` (a search's ranking), in that order."""
+        documents = SearchDocument.objects.filter(pk__in=document_ids)
+        return cls._in_order(documents, document_ids, "id", filters)
+
+    @classmethod
+    def _in_order(cls, documents, keys, key, filters) -> Listed:
+        found = {row[0]: row for row in documents.values_list(key, "object_id", "id",
+                                                              *FACET_COLUMNS)}  # fmt: skip
+        ordered = [found[k][1:] for k in keys if k in found]
+        rows = [(*row[2:], 1) for row in ordered]
+        ids = [row[1] for row, facets in zip(ordered, rows, strict=True)
                if _row_passes(facets, filters)]  # fmt: skip
-        return cls([pk for pk in object_ids if pk in by_object], rows, ids)
+        return cls([row[0] for row in ordered], rows, ids)
 
     def page(self, page):
         """(the listed document ids on `page`, the offset and number of the rest on it)."""

@@ -25,9 +25,8 @@ Elasticsearch (search.engine passes the result to either).
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import rjieba
@@ -98,7 +97,7 @@ def intent_alone(understood: Understanding) -> Understanding | None:
     others = {w for w in understood.words if w not in understood.soft and w not in intents}
     if not intents or not others:
         return None
-    return dataclasses.replace(understood, soft=understood.soft | others)
+    return replace(understood, soft=understood.soft | others)
 
 
 # --- Typos ------------------------------------------------------------------------------------

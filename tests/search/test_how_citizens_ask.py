@@ -270,7 +270,9 @@ def test_an_action_said_across_the_segmenters_words_still_counts(catalogue):
     assert codes("出生证明")[0] == "GA-BIRTH"
 
 
-def test_a_citizens_phrase_with_a_narrowing_word_still_shows_what_the_phrase_asks_for(catalogue):
+def test_a_citizens_phrase_with_a_narrowing_word_still_shows_what_the_phrase_asks_for(
+    client, catalogue
+):
     """暂停营业 燃气: of the items for closing a while, only the gas permit has 燃气; it leads,
     and the others a shopkeeper closing for a while needs follow (the tax office's 停业登记,
     the registration's 歇业备案), counted and on the page. Said in the catalogue's own words
@@ -288,5 +290,8 @@ def test_a_citizens_phrase_with_a_narrowing_word_still_shows_what_the_phrase_ask
     assert found[0] == "GAS-PAUSE" and {"TAX-PAUSE", "SHOP-PAUSE"} <= set(found)
     assert "GAS-NEW" not in found and result.total == len(found) and not result.partial
     assert sum(f.count for f in result.facets["dept"]) == result.total
+    # An integrator asking the API gets the same.
+    data = client.get("/api/v3/search/", {"q": "暂停营业 燃气"}).json()
+    assert [hit["code"] for hit in data["hits"]] == found and data["total"] == result.total
 
     assert codes("停业 燃气") == ["GAS-PAUSE"]
