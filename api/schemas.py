@@ -302,6 +302,11 @@ class SearchResult(Schema):
         description="搜索词在问一件事要办什么（如“孩子出生了要办哪些手续”）时，结果先列出这件事的"
         "事项，这是其个数（在筛选范围内）；否则为 0"
     )
+    widened: list[str] = Field(
+        description="同时包含全部词语的事项很少时，结果先列出它们（leading 个），其余的只按这些"
+        "日常说法（如“店子要关”）找到，不一定有其他词；否则为空"
+    )
+    leading: int = Field(description="widened 不为空时，排在最前、包含全部词语的事项个数")
     hits: list[SearchHit]
     topics: list[SearchHit] = Field(description="相关的“一件事”主题（第一页、未筛选时）")
     articles: list[SearchHit]

@@ -91,6 +91,10 @@ class SearchPage:
     everywhere: bool = False
     # The query asks what a life event takes: its items lead the results (this many).
     listed: int = 0
+    # Few powers have every word: these `leading` lead, and the rest were found by the
+    # citizen's phrases `widened` alone (intent_alone), without the other words.
+    widened: list[str] = field(default_factory=list)
+    leading: int = 0
 
 
 # --- Query building -------------------------------------------------------------------------
@@ -531,6 +535,7 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
         if found.page == 1 and not selected:
             side = {kind: found.side(kind, limit) for kind, limit in SIDE_LIMITS.items()}
     result.narrowed, result.listed = found.narrowed, found.listed
+    result.widened, result.leading = found.widened, found.leading
     result.words = understood.words
     result.department_names = understood.department_names
     terms = _highlight_terms(understood.words, understood.groups)
@@ -593,6 +598,8 @@ class Found:
     # Only the powers with the words in their own words (_powers_database); more mention them.
     narrowed: bool = False
     listed: int = 0  # the event's items that lead the results (Listed)
+    widened: list[str] = field(default_factory=list)  # SearchResult.widened
+    leading: int = 0
 
 
 # When the query as said finds fewer powers than this (fewer than a page), and has a citizen's
@@ -618,10 +625,12 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
     # 店子要关 税务: the few powers with every word lead; the rest of what 店子要关 finds follows.
     # (Fewer than a page: they are all on the first, whatever page was asked for.)
     ranked = found.rank()
-    by_intent = find(wider, Listed.of_documents(ranked, filters), page_number)
+    leading = Listed.of_documents(ranked, filters)
+    by_intent = find(wider, leading, page_number)
     if by_intent.matched <= found.matched:
         return replace(found, rank=lambda: ranked)  # ranked once
-    return replace(by_intent, listed=found.listed)
+    return replace(by_intent, listed=found.listed, widened=list(understood.intents),
+                   leading=len(leading.ids))  # fmt: skip
 
 
 def _page_of(total, page_number):

@@ -30,6 +30,8 @@ def result_json(result, hit=hit_json) -> dict:
         "partial": result.partial,
         "narrowed": result.narrowed,
         "listed": result.listed,
+        "widened": result.widened,
+        "leading": result.leading,
         "hits": [hit(h) for h in result.hits],
         "topics": [hit(h) for h in result.topics],
         "articles": [hit(h) for h in result.articles],
