@@ -10,8 +10,8 @@ and the life-event topics' keywords. From them:
 - `near_forms(text)`: catalogue words of four characters or more that differ in one character
   (a near-form or mistyped character): 营业执熙 → 营业执照.
 
-One vocabulary per process, rebuilt when the index changed (a generation number in the shared
-cache, bumped by search.documents.replace_documents), at most every
+One vocabulary per process, rebuilt when the index changed (a generation in the shared cache,
+a new value at each change: search.documents.replace_documents), at most every
 SEARCH_VOCABULARY_REFRESH_SECONDS: until then the previous one answers (a correction a minute
 late is harmless; rebuilding 100,000 names on every publication is not), and while a newer one
 is built (in a thread) it answers too.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -190,11 +191,20 @@ _checked_at = float("-inf")
 def index_changed():
     """The index or the lexicon changed: vocabularies everywhere are out of date."""
     global _checked_at
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     _checked_at = float("-inf")
+
+
+def _shared_generation():
+    """The generation of the index that every process shares: a new value at each change,
+    never one seen before. (A counter started again from 1 when the cache lost it, after
+    Redis restarts or a test's rollback, would meet a process's old vocabulary at the same
+    number, and that process would go on with it.)"""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
 
 
 def current() -> Vocabulary:
@@ -207,7 +217,7 @@ def current() -> Vocabulary:
     if _current is not None and (now - _checked_at < CHECK_SECONDS or now - _built_at < refresh):
         return _current
     _checked_at = now
-    generation = cache.get(GENERATION_KEY, 1)
+    generation = _shared_generation()
     if _current is not None and generation == _generation:
         return _current
     if _current is None or refresh <= 0:

@@ -188,6 +188,26 @@ def test_a_newly_published_word_is_learnt_without_making_a_search_wait(settings)
     assert vocabulary.current().in_names("船舶")
 
 
+def test_a_word_published_after_the_cache_was_lost_is_still_learnt(catalogue):
+    """Redis restarted (the shared cache lost the index's generation) and a power was
+    published since, twice: a process that built its vocabulary between learns the new word.
+    (A generation counted again from the start meets the old vocabulary's number.)"""
+    from django.core.cache import cache
+
+    import search.vocabulary as vocabulary
+
+    def restart_and_publish(code, title):
+        cache.delete(vocabulary.GENERATION_KEY)
+        publish_power(road_transport_licence(code=code, title=title, citations=[], tags=[],
+                                             department_code="APPROVAL"))  # fmt: skip
+
+    restart_and_publish("NJ-MACHINE", "农业机械登记")
+    assert vocabulary.current().in_names("农业机械")
+    restart_and_publish("NY-BOAT", "渔业船舶登记")
+    assert vocabulary.current().in_names("船舶")
+    assert codes("渔业船舶")[0] == "NY-BOAT"
+
+
 def test_how_a_citizen_says_apply_is_not_required_of_the_item(catalogue):
     # 领取 is a word of the catalogue (一次性抚恤金领取), but the 老年证 item says 申领.
     publish_power(road_transport_licence(code="MZ-PENSION", title="一次性抚恤金领取",
