@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/disclosure
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint graph format check test-sqlite test-postgres browser-deps system-deps deploy-deps deploy-check bench manual clean
+.PHONY: setup run test lint graph format check test-sqlite test-postgres test-other-python browser-deps system-deps deploy-deps deploy-check bench manual clean
 
 $(BIN)/python:
 	@[ -n "$(PYTHON)" ] || { echo "需要 Python 3.11、3.12 或 3.13，本机都没有找到：请安装其中之一（如 apt install python3），或用 make run PYTHON=/path/to/python 指定。"; exit 1; }
@@ -68,6 +68,12 @@ test-sqlite: $(VENV)/.installed browser-deps system-deps
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest -q
 	$(BIN)/python tests/coverage_by_app.py
+
+# The SQLite suite in another supported Python (CI: the newest, VENV=.venv-py3.13 PYTHON=…),
+# without the browser's tests: what they drive is the same code, and they read what Chromium
+# shows, which the Python does not change. No coverage: the suite above measures it.
+test-other-python: $(VENV)/.installed system-deps
+	$(BIN)/pytest -q -m "not browser"
 
 # The database name carries the shell's PID, so two runs on one machine never share a test
 # database (pytest-django creates test_<name> and drops it at the end).
