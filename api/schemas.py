@@ -304,8 +304,9 @@ class SearchResult(Schema):
     )
     widened: list[str] = Field(
         description="同时包含全部词语的事项很少时，结果先列出它们（leading 个），其余的只按这些"
-        "日常说法（如“店子要关”）找到，不一定有其他词；否则为空"
+        "日常说法（如“暂停营业”）找到，不一定有 loosened 里的词；否则为空"
     )
+    loosened: list[str] = Field(description="widened 不为空时，其后的事项不一定有的词（如“燃气”）")
     leading: int = Field(description="widened 不为空时，排在最前、包含全部词语的事项个数")
     hits: list[SearchHit]
     topics: list[SearchHit] = Field(description="相关的“一件事”主题（第一页、未筛选时）")

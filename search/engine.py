@@ -92,8 +92,9 @@ class SearchPage:
     # The query asks what a life event takes: its items lead the results (this many).
     listed: int = 0
     # Few powers have every word: these `leading` lead, and the rest were found by the
-    # citizen's phrases `widened` alone (intent_alone), without the other words.
+    # citizen's phrases `widened` alone (intent_alone), without the `loosened` words.
     widened: list[str] = field(default_factory=list)
+    loosened: list[str] = field(default_factory=list)
     leading: int = 0
 
 
@@ -535,7 +536,7 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
         if found.page == 1 and not selected:
             side = {kind: found.side(kind, limit) for kind, limit in SIDE_LIMITS.items()}
     result.narrowed, result.listed = found.narrowed, found.listed
-    result.widened, result.leading = found.widened, found.leading
+    result.widened, result.loosened, result.leading = found.widened, found.loosened, found.leading
     result.words = understood.words
     result.department_names = understood.department_names
     terms = _highlight_terms(understood.words, understood.groups)
@@ -598,7 +599,8 @@ class Found:
     # Only the powers with the words in their own words (_powers_database); more mention them.
     narrowed: bool = False
     listed: int = 0  # the event's items that lead the results (Listed)
-    widened: list[str] = field(default_factory=list)  # SearchResult.widened
+    widened: list[str] = field(default_factory=list)  # SearchResult.widened, loosened
+    loosened: list[str] = field(default_factory=list)
     leading: int = 0
 
 
@@ -629,8 +631,9 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
     by_intent = find(wider, leading, page_number)
     if by_intent.matched <= found.matched:
         return replace(found, rank=lambda: ranked)  # ranked once
+    loosened = [word for word in understood.words if word in wider.soft - understood.soft]
     return replace(by_intent, listed=found.listed, widened=list(understood.intents),
-                   leading=len(leading.ids))  # fmt: skip
+                   loosened=loosened, leading=len(leading.ids))  # fmt: skip
 
 
 def _page_of(total, page_number):

@@ -31,6 +31,7 @@ def result_json(result, hit=hit_json) -> dict:
         "narrowed": result.narrowed,
         "listed": result.listed,
         "widened": result.widened,
+        "loosened": result.loosened,
         "leading": result.leading,
         "hits": [hit(h) for h in result.hits],
         "topics": [hit(h) for h in result.topics],
