@@ -315,6 +315,7 @@ def test_a_citizens_phrase_with_a_narrowing_word_still_shows_what_the_phrase_ask
     assert result.leading == 1
     page = client.get("/search/", {"q": "暂停营业 燃气"}).content.decode()
     assert "有“燃气”的事项只有前 1 个；其后的事项按“暂停营业”找到，不一定有“燃气”。" in page
+    assert "中有“暂停营业”“燃气”的事项" not in page  # what the rest have in their names
     # An integrator asking the API gets the same.
     data = client.get("/api/v3/search/", {"q": "暂停营业 燃气"}).json()
     assert [hit["code"] for hit in data["hits"]] == found and data["total"] == result.total
