@@ -700,7 +700,8 @@ def _powers_database(understood, filters, page_number, listed, *, everywhere=Fal
         return coded
 
     def expression(any_word=False, synonyms=True):
-        return build_match(words, any_word=any_word, groups=groups if synonyms else [], soft=soft)
+        return build_match(words, any_word=any_word or understood.either,
+                           groups=groups if synonyms else [], soft=soft)  # fmt: skip
 
     rows, any_word, precise, best = [], False, False, []
     excluded = listed.object_ids
@@ -826,7 +827,8 @@ def _powers_elasticsearch(understood, filters, page_number, listed) -> Found:
         return es_hall.power_search(words, groups=groups, filters=filters,
                                     boost_words=understood.boost, soft=understood.soft,
                                     departments=understood.department_ids,
-                                    favoured=understood.favoured, any_word=any_word,
+                                    favoured=understood.favoured,
+                                    any_word=any_word or understood.either,
                                     excluded=listed.object_ids,
                                     offset=offset, size=limit)  # fmt: skip
 

@@ -86,18 +86,24 @@ class Understanding:
     listed: list[int] = field(default_factory=list)
     correction: Correction | None = None
     intents: list[str] = field(default_factory=list)  # the words that are citizens' phrases
+    # Any one of the required words will do (intent_alone, for a query with two phrases).
+    either: bool = False
 
 
 def intent_alone(understood: Understanding) -> Understanding | None:
     """The query with only its intents required, the other words adding to the score: a
     citizen's phrase (店子要关, 屋头困难) says what is wanted, the words beside it (税务, 政府)
     where it is said from, and a power need not have them (search.engine searches so when the
-    query as said finds few). None when the query has no intent or nothing else required."""
+    query as said finds few). With two phrases or more (开饭馆 办健康证: a licence and a
+    certificate, rarely in one power), any one of them will do (`either`). None when the query
+    has no intent, or one and nothing else required."""
     intents = set(understood.intents)
-    others = {w for w in understood.words if w not in understood.soft and w not in intents}
-    if not intents or not others:
+    required = [w for w in understood.words if w not in understood.soft]
+    others = {w for w in required if w not in intents}
+    either = len([w for w in required if w in intents]) > 1
+    if not intents or not (others or either):
         return None
-    return replace(understood, soft=understood.soft | others)
+    return replace(understood, soft=understood.soft | others, either=either)
 
 
 # --- Typos ------------------------------------------------------------------------------------

@@ -326,3 +326,56 @@ def test_a_citizens_phrase_with_a_narrowing_word_still_shows_what_the_phrase_ask
     assert [hit.document.code for hit in narrow.hits] == ["GAS-PAUSE"]
     assert narrow.widened == narrow.loosened == [] and narrow.leading == 0
     assert "其后的事项" not in client.get("/search/", {"q": "停业 燃气"}).content.decode()
+
+
+def test_two_citizens_phrases_that_few_powers_answer_together_show_what_either_asks_for(
+    client, catalogue
+):
+    """开饭馆 办健康证: someone opening a restaurant needs the food licence and the staff's
+    health certificates. Few powers have both (here one penalty that names both); it leads,
+    and what either phrase finds follows, rather than that one power alone."""
+    for code, title in [
+        ("FOOD-PENALTY", "对食品经营者安排未取得健康证明的人员从事接触直接入口食品工作的处罚"),
+        ("HEALTH-CERT", "食品行业从业人员预防性体检合格证办理"),
+        ("FOOD-LICENCE", "食品经营许可核发"),
+    ]:
+        publish_power(road_transport_licence(code=code, title=title, department_code="MARKET",
+                                             citations=[], tags=[], result_name=""))  # fmt: skip
+    result = search_hall("开饭馆 办健康证")
+    found = [hit.document.code for hit in result.hits]
+    assert found[0] == "FOOD-PENALTY"
+    assert {"HEALTH-CERT", "FOOD-LICENCE", "GA-FOOD"} <= set(found) and not result.partial
+    assert "GA-DOG" not in found and result.total == len(found)
+    assert result.widened == ["开饭馆", "办健康证"] and result.loosened == []
+    assert result.leading == 1
+    page = client.get("/search/", {"q": "开饭馆 办健康证"}).content.decode()
+    assert "同时与“开饭馆”“办健康证”相关的事项只有前 1 个；其后的事项只与其中之一相关。" in page
+
+
+def test_with_two_phrases_elasticsearch_is_asked_for_either():
+    """The widened query of two phrases (intent_alone) asks Elasticsearch for powers with any
+    one of them, as the database does; with one phrase and a narrowing word, for the phrase."""
+    from search.es_hall import power_search_body
+    from search.understanding import compile_lexicon, intent_alone, understand
+    from search.vocabulary import build
+
+    vocabulary = build(["食品 经营 许可", "预防性 体检 合格证", "燃气"], [])
+    intents = {"开饭馆": ["食品经营"], "办健康证": ["预防性体检合格证"], "暂停营业": ["停业"]}
+    lexicon = compile_lexicon(vocabulary=vocabulary, groups=[], aliases={}, intents=intents)
+
+    def required(understood):
+        body = power_search_body(understood.words, groups=understood.groups, filters={},
+                                 soft=understood.soft, any_word=understood.either)  # fmt: skip
+        return body["query"]["function_score"]["query"]["bool"]
+
+    asked = understand("开饭馆 办健康证", lexicon)
+    assert len(required(asked)["must"]) == 2  # as said: both
+    wider = intent_alone(asked)
+    (either,) = required(wider)["must"]
+    assert wider.either and either["bool"]["minimum_should_match"] == 1
+    assert len(either["bool"]["should"]) == 2
+    assert "开饭馆" in str(either) and "办健康证" in str(either)
+
+    narrowed = intent_alone(understand("暂停营业 燃气", lexicon))
+    assert not narrowed.either and narrowed.soft >= {"燃气"}
+    assert intent_alone(understand("开饭馆", lexicon)) is None
