@@ -350,6 +350,7 @@ def test_two_citizens_phrases_that_few_powers_answer_together_show_what_either_a
     assert result.leading == 1
     page = client.get("/search/", {"q": "开饭馆 办健康证"}).content.decode()
     assert "同时与“开饭馆”“办健康证”相关的事项只有前 1 个；其后的事项只与其中之一相关。" in page
+    assert "中有“开饭馆”或“办健康证”的事项" in page
 
 
 def test_with_two_phrases_elasticsearch_is_asked_for_either():
