@@ -322,6 +322,11 @@ def test_a_citizens_phrase_with_a_narrowing_word_still_shows_what_the_phrase_ask
     assert data["widened"] == ["暂停营业"] and data["loosened"] == ["燃气"]
     assert data["leading"] == 1
 
+    # Within the tax office's powers, none has 燃气: the page says so.
+    taxes = client.get("/search/", {"q": "暂停营业 燃气", "dept": "LABOUR"}).content.decode()
+    assert "所选范围内没有有“燃气”的事项；以下事项按“暂停营业”找到，不一定有“燃气”。" in taxes
+    assert "TAX-PAUSE" in taxes and "GAS-PAUSE" not in taxes
+
     narrow = search_hall("停业 燃气")
     assert [hit.document.code for hit in narrow.hits] == ["GAS-PAUSE"]
     assert narrow.widened == narrow.loosened == [] and narrow.leading == 0
