@@ -3,10 +3,12 @@ Elasticsearch (search.engine passes the result to either).
 
 1. Characters: full-width to half-width, lower case and traditional to simplified
    (search.segmentation.prepare, with OpenCC's own tables): 營業執照 → 营业执照.
-2. Typos: a stretch of the query that is no word of the catalogue but sounds like one (toneless
-   pinyin) or, four characters or longer, differs from one in a single character, is corrected:
-   营业只照 → 营业执照. A correction of three characters or more is sure; of two, a suggestion,
-   and never of an everyday word (小区 is not 校区, though the catalogue only knows 校区).
+2. Typos: a stretch of the query that is no word of the catalogue (nor a run of its words: 失业
+   登记) but sounds like one (toneless pinyin; else with the sounds merged that many speakers
+   merge, zh/z, n/l, eng/en…: 护造 → 护照) or, four characters or longer, differs from one in a
+   single character, is corrected: 营业只照 → 营业执照. A correction of three characters or
+   more is sure; of two, a suggestion, and never of an everyday word (小区 is not 校区, though
+   the catalogue only knows 校区).
    search.engine decides whether to search the corrected words (and says so on the page).
 3. Departments: their everyday names (卫健委, 人社局, 区市监局) rank that department's powers
    higher; the name itself is then not required to match.
@@ -122,6 +124,25 @@ def _protected(word: str, vocabulary: Vocabulary) -> bool:
     return len(word) == 2 and rjieba.cut(word, False) == [word]
 
 
+def _made_of_known_words(window: str, vocabulary: Vocabulary) -> bool:
+    """Is `window` a run of the catalogue's words of two characters or more (失业 登记)?"""
+    ends = {0}
+    for end in range(2, len(window) + 1):
+        if any(start in ends and vocabulary.known(window[start:end])
+               for start in range(0, end - 1)):  # fmt: skip
+            ends.add(end)
+    return len(window) in ends
+
+
+def _sounding_alike(window: str, key: str, vocabulary: Vocabulary, *, exactly: bool) -> list[str]:
+    """Known words that sound like `window` and share a character with it: the homophones,
+    else (not `exactly`) those that sound alike to a speaker who merges zh and z, n and l…"""
+    found = [w for w in vocabulary.homophones(window, key) if _shares_a_character(w, window)]
+    if found or exactly:
+        return found
+    return [w for w in vocabulary.near_sounds(window, key) if _shares_a_character(w, window)]
+
+
 def find_correction(text: str, vocabulary: Vocabulary, phrases: Phrases) -> Correction | None:
     """The query with its typos corrected (see the module's docstring), or None. The `phrases`
     (intents' phrases, departments' names) are never corrected."""
@@ -145,14 +166,18 @@ def find_correction(text: str, vocabulary: Vocabulary, phrases: Phrases) -> Corr
                     if length > 1 and vocabulary.known(window):
                         used[start : start + length] = [True] * length
                     continue
-                if length >= 3 and (vocabulary.known(window[:-1]) or vocabulary.known(window[1:])):
-                    # A word and one more character (身份证丢): no typo of a longer word.
-                    continue
+                if _made_of_known_words(window, vocabulary):
+                    continue  # 失业 登记 is no typo of 停业登记, the catalogue's single word
                 key = " ".join(sounds[start : start + length])
-                candidates = [
-                    w for w in vocabulary.homophones(window, key) if _shares_a_character(w, window)
-                ]
-                if not candidates and length >= 4:
+                candidates = _sounding_alike(window, key, vocabulary, exactly=False)
+                # A word and one more character (身份证丢) is no typo of a longer word, unless it
+                # sounds exactly like one (身份正 is 身份证).
+                extended = length >= 3 and (
+                    vocabulary.known(window[:-1]) or vocabulary.known(window[1:])
+                )
+                if extended:
+                    candidates = _sounding_alike(window, key, vocabulary, exactly=True)
+                elif not candidates and length >= 4:
                     candidates = vocabulary.near_forms(window)
                 if not candidates:
                     continue
@@ -217,19 +242,32 @@ class Phrases:
         return None
 
     def find(self, text: str, also: Phrases | None = None) -> list[tuple[int, int, str]]:
-        """Non-overlapping (start, end, phrase) of these phrases (and of `also`'s) in text."""
+        """Non-overlapping (start, end, phrase) of these phrases (and of `also`'s) in text. One
+        of these that would cut one of `also`'s in two gives way to it: in 想领养老金 the
+        catalogue's 养老金, not the phrase 想领养."""
         found, position = [], 0
         while position < len(text):
             phrase = self.longest_at(text, position)
             other = also.longest_at(text, position) if also is not None else None
             if other and (phrase is None or len(other) > len(phrase)):
                 phrase = other
+            elif phrase and also is not None and also.crossed(text, position, len(phrase)):
+                phrase = None
             if phrase:
                 found.append((position, position + len(phrase), phrase))
                 position += len(phrase)
             else:
                 position += 1
         return found
+
+    def crossed(self, text: str, start: int, length: int) -> bool:
+        """Does one of these phrases begin inside text[start:start + length] and end after it?"""
+        end = start + length
+        return any(
+            len(phrase) > end - inner
+            for inner in range(start + 1, end)
+            if (phrase := self.longest_at(text, inner))
+        )
 
 
 def _known_words_in(text: str, vocabulary: Vocabulary) -> set[str]:

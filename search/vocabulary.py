@@ -7,6 +7,9 @@ and the life-event topics' keywords. From them:
 - `known(word)`: is this a word of the catalogue? Unknown words of a query only add to the score;
 - `homophones(text)`: catalogue words that sound the same (toneless pinyin, pypinyin's own data):
   营业只照 → 营业执照;
+- `near_sounds(text)`: catalogue words that sound the same to a speaker who does not tell zh
+  from z, n from l, eng from en (as in Sichuan and much of the south; the fuzzy sounds of every
+  Chinese input method): 护造 → 护照, 牛奶 typed 流奶;
 - `near_forms(text)`: catalogue words of four characters or more that differ in one character
   (a near-form or mistyped character): 营业执熙 → 营业执照.
 
@@ -20,6 +23,7 @@ is built (in a thread) it answers too.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import uuid
@@ -45,6 +49,23 @@ def pinyin_key(text: str) -> str:
     return " ".join(lazy_pinyin(text))
 
 
+# The sounds that much of the country does not tell apart, as input methods' fuzzy pinyin
+# merges them: initials zh/z, ch/c, sh/s, n/l, h/f; finals ang/an, eng/en, ing/in.
+_FUZZY_INITIAL = re.compile(r"^(?:([zcs])h|n(?!g?$)|h)")
+_FUZZY_FINAL = re.compile(r"([aei])ng$")
+
+
+def _fuzzy_syllable(syllable: str) -> str:
+    syllable = _FUZZY_INITIAL.sub(lambda m: m.group(1) or ("l" if m.group(0) == "n" else "f"),
+                                  syllable)  # fmt: skip
+    return _FUZZY_FINAL.sub(r"\1n", syllable)
+
+
+def fuzzy_key(key: str) -> str:
+    """A pinyin_key with the sounds many speakers merge merged: 护造 and 护照 share one."""
+    return " ".join(_fuzzy_syllable(s) for s in key.split(" "))
+
+
 def is_chinese(text: str) -> bool:
     return bool(text) and all("\u4e00" <= c <= "\u9fff" for c in text)
 
@@ -64,6 +85,7 @@ class Vocabulary:
     frequency: dict[str, int] = field(default_factory=dict)  # in powers' names
     by_sound: dict[str, list[str]] = field(default_factory=dict)
     by_shape: dict[str, list[str]] = field(default_factory=dict)
+    by_fuzzy_sound: dict[str, list[str]] = field(default_factory=dict)
     topics: list[TopicWords] = field(default_factory=list)
     extra: frozenset[str] = frozenset()  # lexicon, departments, topics
 
@@ -82,6 +104,12 @@ class Vocabulary:
         """Known words of the same length that sound like `text`, most frequent first."""
         key = pinyin_key(text) if key is None else key
         return [w for w in self.by_sound.get(key, ()) if w != text and len(w) == len(text)]
+
+    def near_sounds(self, text: str, key: str | None = None) -> list[str]:
+        """Known words of the same length that sound like `text` once the sounds many speakers
+        merge are merged (fuzzy_key), most frequent first: the homophones among them too."""
+        key = fuzzy_key(pinyin_key(text) if key is None else key)
+        return [w for w in self.by_fuzzy_sound.get(key, ()) if w != text and len(w) == len(text)]
 
     def near_forms(self, text: str) -> list[str]:
         """Known words that differ from `text` in exactly one character."""
@@ -110,16 +138,23 @@ def build(name_words, extra_words, topics=()) -> Vocabulary:
         word = normalise(word).strip()
         if word and len(word) <= MAX_WORD_LENGTH and TOKEN_RE.fullmatch(word):
             extra.add(word)
-    by_sound, by_shape = defaultdict(list), defaultdict(list)
+    by_sound, by_shape, by_fuzzy_sound = defaultdict(list), defaultdict(list), defaultdict(list)
     for word in sorted({*frequency, *extra}, key=lambda w: (-frequency.get(w, 0), w)):
         if len(word) < 2 or not is_chinese(word):
             continue
-        by_sound[pinyin_key(word)].append(word)
+        key = pinyin_key(word)
+        by_sound[key].append(word)
+        by_fuzzy_sound[fuzzy_key(key)].append(word)
         if len(word) >= NEAR_FORM_MIN_LENGTH:
             for position in range(len(word)):
                 by_shape[_masked(word, position)].append(word)
     return Vocabulary(
-        dict(frequency), dict(by_sound), dict(by_shape), list(topics), frozenset(extra)
+        frequency=dict(frequency),
+        by_sound=dict(by_sound),
+        by_shape=dict(by_shape),
+        by_fuzzy_sound=dict(by_fuzzy_sound),
+        topics=list(topics),
+        extra=frozenset(extra),
     )
 
 

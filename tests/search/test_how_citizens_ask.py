@@ -34,6 +34,10 @@ ITEMS = [
     ("GA-FOOD", "食品小经营店备案发放", "MARKET"),
     ("GA-JOBLESS", "失业登记", "LABOUR"),
     ("GA-JOBLESS-PAY", "失业保险金申领", "LABOUR"),
+    ("GA-PAUSE", "停业登记(县级行使）", "MARKET"),
+    ("GA-PASSPORT", "普通护照签发", "POLICE"),
+    ("GA-PENSION", "城乡居民基本养老保险待遇申领", "LABOUR"),
+    ("GA-ADOPT", "中国公民收养子女登记", "HEALTH"),
 ]
 
 
@@ -106,6 +110,39 @@ def test_an_everyday_word_the_catalogue_never_uses_is_not_taken_for_a_typo():
     assert find_correction("小区门口", vocabulary, Phrases()) is None
     corrected = find_correction("户口签移", vocabulary, Phrases())
     assert corrected.text == "户口迁移" and corrected.changes == [("签移", "迁移")]
+
+
+def test_a_citizen_who_does_not_tell_zh_from_z_still_finds_the_passport(client, catalogue):
+    """In Sichuan, as in much of the south, zh and z, n and l, eng and en sound alike: 护照 is
+    typed 护造 (hu zao). The page searches the word it sounds like and says so."""
+    result = search_hall("护造怎么办")
+    assert result.searched == "护照怎么办" and codes("护造怎么办") == ["GA-PASSPORT"]
+    page = client.get(reverse("search"), {"q": "护造怎么办"}).content.decode()
+    assert "已按“<strong>护照怎么办</strong>”搜索" in page
+    # A word that sounds exactly like one of the catalogue's is still preferred to one that
+    # only sounds like it with the sounds merged: 身份正 is 身份证 (shen fen zheng), even after
+    # 身份 (a word of the catalogue) and with 补办 beside it.
+    assert search_hall("身份正补办").searched == "身份证补办"
+    assert codes("身份正补办")[0] in {"GA-ID", "GA-ID-LOST"}
+
+
+def test_the_catalogues_own_words_side_by_side_are_no_typo(catalogue):
+    """失业登记 differs from 停业登记 in one character, and the catalogue has 失业 and 登记 as
+    words but not 失业登记 as one: it is still what the citizen meant, word for word."""
+    result = search_hall("失业登记")
+    assert result.corrected_from == "" and result.suggestion == ""
+    assert codes("失业登记")[0] == "GA-JOBLESS"
+    assert "GA-PAUSE" not in codes("失业登记")
+    # A mistyped character that makes no word is still corrected to the word it resembles.
+    assert search_hall("停业登计").searched == "停业登记"
+
+
+def test_a_citizens_phrase_gives_way_to_the_catalogues_word_it_would_cut(catalogue):
+    """想领养 (to want to adopt) is a citizen's phrase, but in 想领养老金 the 养 begins
+    养老金: the retired citizen wants a pension, not a child."""
+    found = codes("我刚退休 想领养老金")
+    assert found[0] == "GA-PENSION" and "GA-ADOPT" not in found
+    assert codes("想领养个孩子") == ["GA-ADOPT"]
 
 
 def test_a_word_and_an_action_are_not_mistaken_for_a_typo(catalogue):
