@@ -308,6 +308,13 @@ class SearchResult(Schema):
     )
     loosened: list[str] = Field(description="widened 不为空时，其后的事项不一定有的词（如“燃气”）")
     leading: int = Field(description="widened 不为空时，排在最前、包含全部词语的事项个数")
+    guessed: list[str] = Field(
+        description="搜索词里没有词库中的日常说法，但这些词说的是词库中某一类说法（如“外地”“医院”"
+        "“看病”），而按原词找到的事项很少：已按 guessed_as 里的说法查找；否则为空"
+    )
+    guessed_as: list[str] = Field(
+        description="guessed 不为空时，按之查找的目录说法（如“异地就医”“异地转诊”）"
+    )
     hits: list[SearchHit]
     topics: list[SearchHit] = Field(description="相关的“一件事”主题（第一页、未筛选时）")
     articles: list[SearchHit]

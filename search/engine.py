@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
 import logging
 import re
 import time
@@ -39,6 +38,7 @@ from .segmentation import bigrams, query_words
 from .understanding import (
     DEPARTMENT_BOOST,
     TOPIC_BOOST,
+    Understanding,
     current_lexicon,
     intent_alone,
     understand,
@@ -96,6 +96,11 @@ class SearchPage:
     widened: list[str] = field(default_factory=list)
     loosened: list[str] = field(default_factory=list)
     leading: int = 0
+    # No phrase of the lexicon was in the query, but the query said what one rule's phrases
+    # say: its words in the query (`guessed`: 外地 医院 看病) were searched as the rule's
+    # (`guessed_as`: 异地就医、异地转诊…), as the query as said found few powers.
+    guessed: list[str] = field(default_factory=list)
+    guessed_as: list[str] = field(default_factory=list)
 
 
 # --- Query building -------------------------------------------------------------------------
@@ -537,6 +542,7 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
             side = {kind: found.side(kind, limit) for kind, limit in SIDE_LIMITS.items()}
     result.narrowed, result.listed = found.narrowed, found.listed
     result.widened, result.loosened, result.leading = found.widened, found.loosened, found.leading
+    result.guessed, result.guessed_as = found.guessed, found.guessed_as
     result.words = understood.words
     result.department_names = understood.department_names
     terms = _highlight_terms(understood.words, understood.groups)
@@ -565,24 +571,28 @@ def _with_correction(understood, lexicon, filters, page_number, result):
     some of its words) and the correction finds all; otherwise the query as typed, with the
     correction offered when it finds something."""
     correction = understood.correction
-    _find = functools.partial(_find_powers, everywhere=result.everywhere)
+
+    def _find(understood, filters, page_number):
+        found = _find_powers(understood, filters, page_number, everywhere=result.everywhere)
+        return found, found.understood or understood
+
     if correction is None:
-        return _find(understood, filters, page_number), understood
+        return _find(understood, filters, page_number)
     corrected = understand(correction.text, lexicon, correct=False)
     if correction.sure:
-        found = _find(corrected, filters, page_number)
+        found, searched = _find(corrected, filters, page_number)
         if found.matched:
             result.corrected_from, result.searched = result.query, correction.text
-            return found, corrected
-        return _find(understood, filters, page_number), understood
-    found = _find(understood, filters, page_number)
-    alternative = _find(corrected, filters, page_number)
+            return found, searched
+        return _find(understood, filters, page_number)
+    found, searched = _find(understood, filters, page_number)
+    alternative, corrected = _find(corrected, filters, page_number)
     if alternative.matched and (not found.matched or (found.partial and not alternative.partial)):
         result.corrected_from, result.searched = result.query, correction.text
         return alternative, corrected
     if alternative.matched and alternative.total > found.total:
         result.suggestion = correction.text
-    return found, understood
+    return found, searched
 
 
 @dataclass
@@ -602,6 +612,9 @@ class Found:
     widened: list[str] = field(default_factory=list)  # SearchResult.widened, loosened
     loosened: list[str] = field(default_factory=list)
     leading: int = 0
+    guessed: list[str] = field(default_factory=list)  # SearchResult.guessed, guessed_as
+    guessed_as: list[str] = field(default_factory=list)
+    understood: Understanding | None = None  # the query as searched, when guessed
 
 
 # When the query as said finds fewer powers than this (fewer than a page), and has a citizen's
@@ -621,6 +634,16 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
 
     listed = Listed.of(understood.listed, filters)
     found = find(understood, listed, page_number)
+    guess = understood.guess
+    if guess is not None and (found.partial or found.matched < FEW_MATCHES):
+        # 转外地医院看病备案: the words as said find few powers, and those by chance (备案 and
+        # 医院 in a fire inspection's legal basis); read as the lexicon's 在外地看病 says them,
+        # they find the powers for it (异地就医…), and those are the results.
+        by_guess = find(guess, listed, page_number)
+        if not by_guess.partial and by_guess.matched > len(listed.rows):
+            found = replace(by_guess, guessed=guess.saying, guessed_as=guess.guessed,
+                            understood=guess)  # fmt: skip
+            understood = guess
     wider = intent_alone(understood)
     if wider is None or not found.matched or found.partial or found.matched >= FEW_MATCHES:
         return found
@@ -632,8 +655,9 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
     if by_intent.matched <= found.matched:
         return replace(found, rank=lambda: ranked)  # ranked once
     loosened = [word for word in understood.words if word in wider.soft - understood.soft]
-    return replace(by_intent, listed=found.listed, widened=list(understood.intents),
-                   loosened=loosened, leading=len(leading.ids))  # fmt: skip
+    return replace(by_intent, listed=found.listed, widened=found.guessed or understood.intents,
+                   loosened=loosened, leading=len(leading.ids), guessed=found.guessed,
+                   guessed_as=found.guessed_as, understood=found.understood)  # fmt: skip
 
 
 def _page_of(total, page_number):

@@ -33,6 +33,8 @@ def result_json(result, hit=hit_json) -> dict:
         "widened": result.widened,
         "loosened": result.loosened,
         "leading": result.leading,
+        "guessed": result.guessed,
+        "guessed_as": result.guessed_as,
         "hits": [hit(h) for h in result.hits],
         "topics": [hit(h) for h in result.topics],
         "articles": [hit(h) for h in result.articles],

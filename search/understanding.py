@@ -18,6 +18,9 @@ Elasticsearch (search.engine passes the result to either).
    An intent says what is wanted, the words beside it where it is said from: when all the
    words find only a few powers (暂停营业 燃气), what the intent alone finds follows them
    (intent_alone; search.engine._find_powers).
+   No phrase in the query whole, but its words those of one rule's phrases (转外地医院看病:
+   外地, 医院, 看病, as in 在外地看病, 转到外地医院)? It is read as that rule when the words
+   as said find few powers (Situations, `guess`; search.engine._find_powers).
    Life events: a query that names a topic's event (孩子出生, 开个奶茶店) ranks the topic's
    powers higher; one that asks what the event takes (要办哪些, 什么手续) lists them first,
    in the topic's order (`listed`).
@@ -27,6 +30,7 @@ Elasticsearch (search.engine passes the result to either).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -90,6 +94,12 @@ class Understanding:
     intents: list[str] = field(default_factory=list)  # the words that are citizens' phrases
     # Any one of the required words will do (intent_alone, for a query with two phrases).
     either: bool = False
+    # No phrase of the lexicon is in the query, but its words are those of one rule's phrases
+    # (转外地医院看病 and 在外地看病, 外地就医…): the query read as that rule says (Situations),
+    # searched when the query as said finds few powers (search.engine._find_powers).
+    guess: Understanding | None = None
+    saying: list[str] = field(default_factory=list)  # in the guess: the words that say it
+    guessed: list[str] = field(default_factory=list)  # and the rule's catalogue words
 
 
 def intent_alone(understood: Understanding) -> Understanding | None:
@@ -288,6 +298,85 @@ def _remove(text: str, spans) -> str:
     return text
 
 
+# --- Situations: the intents' phrases as a whole ------------------------------------------
+
+# How sure a guess must be: the summed rarity (log of rules / rules with it) of the two-character
+# stretches it shares with a rule's phrases. One shared rare stretch (about 6.5 among 700 rules)
+# is a coincidence; two rare ones, or three, are a situation, when no other rule shares as much.
+GUESS_MIN_SCORE = 11.0
+GUESS_MIN_SHARED = 2
+GUESS_MARGIN = 1.0
+
+
+def _stretches(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1) if is_chinese(text[i : i + 2])}
+
+
+class Situations:
+    """The intents' rules as a small index of their phrases' two-character stretches: a query
+    in which no phrase occurs whole may still say what a rule's phrases say between them
+    (转外地医院看病: 外地, 医院, 看病, as in 在外地看病, 去外地医院看病, 外地就医). `guess`
+    returns that rule when the shared stretches are rare enough among the rules."""
+
+    def __init__(self, intents: dict[str, list[str]]):
+        rules: dict[tuple[str, ...], set[str]] = {}
+        for phrase, words in intents.items():
+            rules.setdefault(tuple(words), set()).update(_stretches(phrase))
+        self.rules = list(rules)
+        self.by_stretch: dict[str, list[int]] = {}
+        for index, stretches in enumerate(rules.values()):
+            for stretch in stretches:
+                self.by_stretch.setdefault(stretch, []).append(index)
+        count = max(1, len(self.rules))
+        self.rarity = {s: math.log(count / len(ids)) for s, ids in self.by_stretch.items()}
+
+    def guess(self, words: list[str]) -> tuple[tuple[str, ...], set[str]] | None:
+        """(the rule's catalogue words, the query's words that say it) or None. Only the
+        stretches inside the query's words count (not 地医 across 外地 医院)."""
+        shared: dict[int, set[str]] = {}
+        for word in words:
+            for stretch in _stretches(word):
+                for index in self.by_stretch.get(stretch, ()):
+                    shared.setdefault(index, set()).add(stretch)
+        scored = [
+            (sum(self.rarity[s] for s in stretches), -index, stretches)
+            for index, stretches in shared.items()
+            if len(stretches) >= GUESS_MIN_SHARED
+        ]
+        if not scored:
+            return None
+        scored.sort(reverse=True)
+        score, index, stretches = scored[0]
+        if score < GUESS_MIN_SCORE or (len(scored) > 1 and scored[1][0] > score - GUESS_MARGIN):
+            return None
+        saying = {w for w in words if _stretches(w) & stretches}
+        return self.rules[-index], saying
+
+
+def _guess(result: Understanding, situations: Situations, unknown) -> Understanding | None:
+    """The query read as the rule Situations.guess finds: the words that say it (外地 医院
+    看病) replaced by one term made of them (外地医院看病), which stands for the rule's words as
+    a phrase of the lexicon would (`saying`: those words, as typed). Only when one of them is
+    `unknown` to the catalogue's names (看病): a query in the catalogue's words (身份证 遗失
+    补办) means what it says."""
+    found = situations.guess([w for w in result.words if w not in SOFT_WORDS])
+    if found is None:
+        return None
+    words, saying = found
+    if not saying & unknown:
+        return None
+    said = [w for w in result.words if w in saying]
+    phrase = "".join(said)
+    return replace(
+        result,
+        words=[*(w for w in result.words if w not in saying), phrase],
+        groups=[*result.groups, [phrase, *words]],
+        intents=[phrase],
+        saying=said,
+        guessed=list(words),
+    )
+
+
 # --- Intents and actions ----------------------------------------------------------------------
 
 
@@ -342,6 +431,7 @@ class Lexicon:
     whole: Phrases  # intents' phrases and the abbreviations, kept whole
     abbreviations: frozenset[str]
     grouped: frozenset[str]  # every term of the groups, prepared
+    situations: Situations  # the intents' phrases as a whole (guess)
 
 
 def compile_lexicon(*, vocabulary, groups, intents, aliases) -> Lexicon:
@@ -356,6 +446,7 @@ def compile_lexicon(*, vocabulary, groups, intents, aliases) -> Lexicon:
         whole=Phrases([*intents, *abbreviations]),
         abbreviations=abbreviations,
         grouped=frozenset(prepare(t) for group in groups for t in group),
+        situations=Situations(intents),
     )
 
 
@@ -451,4 +542,6 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
     # but a power that does not use the word is still what they want.
     verbs = {w for w in words if w in CITIZEN_VERBS}
     result.soft = frozenset(SOFT_WORDS | unknown | verbs)
+    if not result.intents:
+        result.guess = _guess(result, lexicon.situations, unknown)
     return result

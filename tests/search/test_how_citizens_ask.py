@@ -422,3 +422,33 @@ def test_with_two_phrases_elasticsearch_is_asked_for_either():
     narrowed = intent_alone(understand("暂停营业 燃气", lexicon))
     assert not narrowed.either and narrowed.soft >= {"燃气"}
     assert intent_alone(understand("开饭馆", lexicon)) is None
+
+
+def test_a_situation_said_in_other_words_than_the_lexicons_is_still_understood(client, catalogue):
+    """转外地医院看病: no phrase of the lexicon is in it whole, but its words are those of the
+    lexicon's 在外地看病, 转到外地医院, 外地就医 (异地就医, 异地转诊, 外出就医). As said, the
+    query finds nothing; read as those phrases are, it finds the referrals, and the page says
+    how it read it."""
+    for code, title in [
+        ("MED-REFERRAL", "异地转诊人员备案"),
+        ("MED-AWAY", "其他临时外出就医人员备案"),
+        ("MED-CARD", "社会保障卡申领"),
+    ]:
+        publish_power(road_transport_licence(code=code, title=title, department_code="LABOUR",
+                                             citations=[], tags=[], result_name=""))  # fmt: skip
+    result = search_hall("转外地医院看病")
+    found = [hit.document.code for hit in result.hits]
+    assert set(found) == {"MED-REFERRAL", "MED-AWAY"} and result.total == 2
+    assert result.guessed == ["外地", "医院", "看病"] and "异地转诊" in result.guessed_as
+    page = client.get("/search/", {"q": "转外地医院看病"}).content.decode()
+    assert "已把“外地医院看病”按“异地就医”“异地转诊”“外出就医”等说法查找。" in page
+    data = client.get("/api/v3/search/", {"q": "转外地医院看病"}).json()
+    assert [hit["code"] for hit in data["hits"]] == found
+    assert data["guessed"] == ["外地", "医院", "看病"] and "异地就医" in data["guessed_as"]
+
+    # Said in the catalogue's own words, nothing is guessed; nor from one word the lexicon's
+    # phrases happen to share (外地 alone is in a dozen of them).
+    plain = search_hall("异地转诊")
+    assert plain.guessed == [] and [hit.document.code for hit in plain.hits] == ["MED-REFERRAL"]
+    assert search_hall("外地 社保卡").guessed == []
+    assert "已把" not in client.get("/search/", {"q": "异地转诊"}).content.decode()
