@@ -58,9 +58,10 @@ FILLER_WORDS = frozenset(
     "办哪些 要办 什么 哪 多久 几天 多长时间 流程 需要".split()
 )
 # A query asking what is to be done (要办哪些, 办什么, 什么手续, 做哪些事) rather than how to do
-# one thing (怎么注销, 丢了怎么办) or which licence (开餐馆要办什么证: the words find it).
+# one thing (怎么注销, 丢了怎么办) or which licence (开餐馆要办什么证: the words find it); or
+# naming the event as the national programme does (企业注销一件事: 高效办成一件事).
 LIST_QUESTION = re.compile(
-    r"办理?些?(什么|啥|哪些|哪几)(?![证照执许])|(哪些|什么|啥)(手续|事)|做(什么|啥|哪些)"
+    r"办理?些?(什么|啥|哪些|哪几)(?![证照执许])|(哪些|什么|啥)(手续|事)|做(什么|啥|哪些)|一件事"
 )
 # Said between the words of an event's name: 开个奶茶店 names 开奶茶店, 注册一家公司 注册公司.
 MEASURE_WORDS = re.compile(r"一?[个家间]")

@@ -301,6 +301,9 @@ def test_asking_what_a_life_event_takes_lists_all_its_items_first(client, catalo
     data = client.get("/api/v3/search/", {"q": "孩子出生了要办哪些手续"}).json()
     assert data["listed"] == 3 and data["hits"][0]["code"] == "GA-MOVE"
 
+    # Naming the event as the national programme does (高效办成一件事) asks the same.
+    assert codes("新生儿出生一件事")[:3] == ["GA-MOVE", "GA-BIRTH", "GA-VACCINE"]
+
     # Which licence: the words answer, as before.
     licences = codes("孩子出生了要办什么证")
     assert "GA-BIRTH" in licences and "GA-MOVE" not in licences
