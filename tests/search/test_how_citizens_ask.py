@@ -455,3 +455,25 @@ def test_a_situation_said_in_other_words_than_the_lexicons_is_still_understood(c
     assert plain.guessed == [] and [hit.document.code for hit in plain.hits] == ["MED-REFERRAL"]
     assert search_hall("外地 社保卡").guessed == []
     assert "已把" not in client.get("/search/", {"q": "异地转诊"}).content.decode()
+
+
+def test_a_guessed_situation_is_asked_of_elasticsearch_as_the_rule_reads_it():
+    """The guess (Situations, over the built-in lexicon's rules) is part of the understanding:
+    Elasticsearch is asked for the rule's words as the database is."""
+    from search.es_hall import power_search_body
+    from search.query import intent_rules
+    from search.understanding import compile_lexicon, understand
+    from search.vocabulary import build
+
+    vocabulary = build(["异地 就医 备案", "异地 转诊 人员 备案", "犬类 准养证"], [])
+    lexicon = compile_lexicon(vocabulary=vocabulary, groups=[], aliases={},
+                              intents=intent_rules())  # fmt: skip
+
+    asked = understand("转外地医院看病", lexicon)
+    guess = asked.guess
+    assert guess is not None and guess.saying == ["外地", "医院", "看病"]
+    body = power_search_body(guess.words, groups=guess.groups, filters={}, soft=guess.soft)
+    (must,) = body["query"]["function_score"]["query"]["bool"]["must"]
+    assert "异地就医" in str(must) and "异地转诊" in str(must)
+    # In the catalogue's own words nothing is guessed.
+    assert understand("异地就医备案", lexicon).guess is None
