@@ -302,9 +302,10 @@ def _remove(text: str, spans) -> str:
 # --- Situations: the intents' phrases as a whole ------------------------------------------
 
 # How sure a guess must be: the summed rarity (log of rules / rules with it) of the two-character
-# stretches it shares with a rule's phrases. One shared rare stretch (about 6.5 among 700 rules)
-# is a coincidence; two rare ones, or three, are a situation, when no other rule shares as much.
-GUESS_MIN_SCORE = 11.0
+# stretches it shares with a rule's phrases, in stretches found in one rule only (log of rules:
+# 6.5 among 700). One such stretch is a coincidence; two, or three less rare ones, are a
+# situation, when no other rule shares as much.
+GUESS_MIN_SCORE = 1.7  # × log(rules)
 GUESS_MIN_SHARED = 2
 GUESS_MARGIN = 1.0
 
@@ -330,6 +331,7 @@ class Situations:
                 self.by_stretch.setdefault(stretch, []).append(index)
         count = max(1, len(self.rules))
         self.rarity = {s: math.log(count / len(ids)) for s, ids in self.by_stretch.items()}
+        self.min_score = GUESS_MIN_SCORE * math.log(max(count, 2))
 
     def guess(self, words: list[str]) -> tuple[tuple[str, ...], set[str]] | None:
         """(the rule's catalogue words, the query's words that say it) or None. Only the
@@ -348,7 +350,7 @@ class Situations:
             return None
         scored.sort(reverse=True)
         score, index, stretches = scored[0]
-        if score < GUESS_MIN_SCORE or (len(scored) > 1 and scored[1][0] > score - GUESS_MARGIN):
+        if score < self.min_score or (len(scored) > 1 and scored[1][0] > score - GUESS_MARGIN):
             return None
         saying = {w for w in words if _stretches(w) & stretches}
         return self.rules[-index], saying
