@@ -185,6 +185,11 @@ SYNONYM_ONLY_FACTOR = 0.5
 # Each optional word (a soft word, an action the citizen asks for) a document has raises its
 # score by half: 身份证 补领 ranks 居民身份证补领 above 居民身份证首次申领.
 OPTIONAL_FACTOR = 1.5
+# PostgreSQL: ts_rank() counts the words a document has, not how much else its name says, where
+# bm25 (SQLite) ranks the shorter of two names with the word higher. The rank is divided by
+# 1 + this × ln(1 + the name's length). (Dividing by the whole document's length instead,
+# ts_rank's own normalisation 1, buries the powers whose long legal basis a law reference finds.)
+NAME_LENGTH_WEIGHT = 0.5
 # PostgreSQL scores at most this many matches beyond the page's with their whole vectors
 # (_ranked_in_two_steps); below it, every match.
 RANK_CANDIDATES = 300
@@ -210,7 +215,8 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
     postgres = connection.vendor == "postgresql"
     if postgres:
         vector = "d.precise_vector" if precise else "d.vector"
-        rank = f"ts_rank({vector}, q.query)"
+        length = f"(1 + {NAME_LENGTH_WEIGHT} * ln(1 + char_length(d.title)))"
+        rank = f"ts_rank({vector}, q.query) / {length}"
         member_sql = f"{vector} @@ CAST(%s AS tsquery)"
         order = "score DESC, d.id"
         if side:
@@ -358,8 +364,8 @@ def _placement_factors(departments, favoured):
 
 # What the queries of _matching read of the documents the GIN index finds (PostgreSQL).
 MATCHED_COLUMNS = (
-    "d.id, d.kind, d.object_id, d.power_type, d.department_id, d.status, d.boost, d.vector, "
-    "d.precise_vector, d.rank_vector"
+    "d.id, d.kind, d.object_id, d.title, d.power_type, d.department_id, d.status, d.boost, "
+    "d.vector, d.precise_vector, d.rank_vector"
 )
 
 

@@ -477,3 +477,18 @@ def test_a_guessed_situation_is_asked_of_elasticsearch_as_the_rule_reads_it():
     assert "异地就医" in str(must) and "异地转诊" in str(must)
     # In the catalogue's own words nothing is guessed.
     assert understand("异地就医备案", lexicon).guess is None
+
+
+def test_of_two_powers_with_the_word_the_one_named_by_it_alone_comes_first(catalogue):
+    """社会保障卡: the card's application (社会保障卡申领) before the longer-named powers that
+    also have the word, on either database (PostgreSQL's ts_rank counts the words alone; the
+    rank is divided by the name's length, as bm25 does on SQLite)."""
+    for code, title in [
+        ("CARD-REPLACE", "社会保障卡补领、换领、换发"),
+        ("CARD-NEW", "社会保障卡申领"),
+    ]:
+        publish_power(road_transport_licence(code=code, title=title, department_code="LABOUR",
+                                             citations=[], tags=[], result_name=""))  # fmt: skip
+    assert codes("社会保障卡") == ["CARD-NEW", "CARD-REPLACE"]
+    # Asked for a replacement, the replacement comes first whatever its name's length.
+    assert codes("社会保障卡补领")[0] == "CARD-REPLACE"
