@@ -40,7 +40,7 @@ import rjieba
 from . import lexicon
 from .query import SOFT_WORDS, intent_rules, lexicon_version, synonym_groups
 from .segmentation import STOP_WORDS, prepare, query_words
-from .vocabulary import Vocabulary, is_chinese
+from .vocabulary import TOPIC_SUFFIX, Vocabulary, is_chinese
 from .vocabulary import current as current_vocabulary
 
 CHINESE_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -495,7 +495,8 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
 
     _name_events(result, vocabulary)
 
-    rest = text
+    # 一件事 names the national programme, not what is wanted (企业注销一件事: 企业注销).
+    rest = text.replace(TOPIC_SUFFIX, " ")
     named = lexicon.names.find(rest)
     without = _remove(rest, named)
     if named and query_words(without):

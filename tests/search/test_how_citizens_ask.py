@@ -303,6 +303,7 @@ def test_asking_what_a_life_event_takes_lists_all_its_items_first(client, catalo
 
     # Naming the event as the national programme does (高效办成一件事) asks the same.
     assert codes("新生儿出生一件事")[:3] == ["GA-MOVE", "GA-BIRTH", "GA-VACCINE"]
+    assert search_hall("新生儿出生一件事").words == ["新生儿", "出生"]  # not 一件, 事
 
     # Which licence: the words answer, as before.
     licences = codes("孩子出生了要办什么证")
