@@ -548,7 +548,7 @@ def search_hall(query: str, params=None, *, page_number=1) -> SearchPage:
             side = {kind: found.side(kind, limit) for kind, limit in SIDE_LIMITS.items()}
     result.narrowed, result.listed = found.narrowed, found.listed
     result.widened, result.loosened, result.leading = found.widened, found.loosened, found.leading
-    result.guessed, result.guessed_as = found.guessed, found.guessed_as
+    result.guessed, result.guessed_as = understood.saying, understood.guessed_as
     result.words = understood.words
     result.department_names = understood.department_names
     terms = _highlight_terms(understood.words, understood.groups)
@@ -618,9 +618,9 @@ class Found:
     widened: list[str] = field(default_factory=list)  # SearchResult.widened, loosened
     loosened: list[str] = field(default_factory=list)
     leading: int = 0
-    guessed: list[str] = field(default_factory=list)  # SearchResult.guessed, guessed_as
-    guessed_as: list[str] = field(default_factory=list)
-    understood: Understanding | None = None  # the query as searched, when guessed
+    # The query as searched when it was read as a guess (Understanding.guess): its `saying`
+    # and `guessed_as` are SearchPage.guessed and guessed_as.
+    understood: Understanding | None = None
 
 
 # When the query as said finds fewer powers than this (fewer than a page), and has a citizen's
@@ -647,9 +647,7 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
         # they find the powers for it (异地就医…), and those are the results.
         by_guess = find(guess, listed, page_number)
         if not by_guess.partial and by_guess.matched > len(listed.rows):
-            found = replace(by_guess, guessed=guess.saying, guessed_as=guess.guessed,
-                            understood=guess)  # fmt: skip
-            understood = guess
+            found, understood = replace(by_guess, understood=guess), guess
     wider = intent_alone(understood)
     if wider is None or not found.matched or found.partial or found.matched >= FEW_MATCHES:
         return found
@@ -661,9 +659,9 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
     if by_intent.matched <= found.matched:
         return replace(found, rank=lambda: ranked)  # ranked once
     loosened = [word for word in understood.words if word in wider.soft - understood.soft]
-    return replace(by_intent, listed=found.listed, widened=found.guessed or understood.intents,
-                   loosened=loosened, leading=len(leading.ids), guessed=found.guessed,
-                   guessed_as=found.guessed_as, understood=found.understood)  # fmt: skip
+    return replace(by_intent, listed=found.listed, widened=understood.saying or understood.intents,
+                   loosened=loosened, leading=len(leading.ids),
+                   understood=found.understood)  # fmt: skip
 
 
 def _page_of(total, page_number):

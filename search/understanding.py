@@ -100,7 +100,7 @@ class Understanding:
     # searched when the query as said finds few powers (search.engine._find_powers).
     guess: Understanding | None = None
     saying: list[str] = field(default_factory=list)  # in the guess: the words that say it
-    guessed: list[str] = field(default_factory=list)  # and the rule's catalogue words
+    guessed_as: list[str] = field(default_factory=list)  # and the rule's catalogue words
 
 
 def intent_alone(understood: Understanding) -> Understanding | None:
@@ -180,15 +180,13 @@ def find_correction(text: str, vocabulary: Vocabulary, phrases: Phrases) -> Corr
                 if _made_of_known_words(window, vocabulary):
                     continue  # 失业 登记 is no typo of 停业登记, the catalogue's single word
                 key = " ".join(sounds[start : start + length])
-                candidates = _sounding_alike(window, key, vocabulary, exactly=False)
                 # A word and one more character (身份证丢) is no typo of a longer word, unless it
                 # sounds exactly like one (身份正 is 身份证).
                 extended = length >= 3 and (
                     vocabulary.known(window[:-1]) or vocabulary.known(window[1:])
                 )
-                if extended:
-                    candidates = _sounding_alike(window, key, vocabulary, exactly=True)
-                elif not candidates and length >= 4:
+                candidates = _sounding_alike(window, key, vocabulary, exactly=extended)
+                if not candidates and not extended and length >= 4:
                     candidates = vocabulary.near_forms(window)
                 if not candidates:
                     continue
@@ -376,7 +374,7 @@ def _guess(result: Understanding, situations: Situations, unknown) -> Understand
         groups=[*result.groups, [phrase, *words]],
         intents=[phrase],
         saying=said,
-        guessed=list(words),
+        guessed_as=list(words),
     )
 
 

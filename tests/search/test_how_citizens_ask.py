@@ -54,11 +54,16 @@ def make_catalogue():
         ("LABOUR", "区人社局", "广安市广安区人力资源和社会保障局"),
     ]:
         make_department(code=code, short_name=short, title=title)
-    for code, title, department in ITEMS:
-        publish_power(
-            road_transport_licence(code=code, title=title, department_code=department,
-                                   citations=[], tags=[], result_name="")
-        )  # fmt: skip
+    publish_items(ITEMS)
+
+
+def publish_items(items, department_code=None):
+    """Publish a plain power for each (code, title) in `department_code`, or each (code, title,
+    department code)."""
+    for code, title, *department in items:
+        publish_power(road_transport_licence(code=code, title=title,
+                                             department_code=department_code or department[0],
+                                             citations=[], tags=[], result_name=""))  # fmt: skip
 
 
 def codes(query, **params):
@@ -318,14 +323,15 @@ def test_an_action_said_across_the_segmenters_words_still_counts(catalogue):
     """档案要调走 is cut 要调 / 走; 调走 still says 转出, and ranks the archive's transfer first.
     The catalogue's own words count only as words: 出生证明 does not ask for a 证明 to be
     issued."""
-    for code, title in [
-        ("DA-IN", "档案接收"),
-        ("DA-ADD", "档案材料补充"),
-        ("DA-OUT", "流动人员人事档案转出"),
-        ("DA-PROOF", "依据档案记载出具证明"),
-    ]:
-        publish_power(road_transport_licence(code=code, title=title, department_code="LABOUR",
-                                             citations=[], tags=[], result_name=""))  # fmt: skip
+    publish_items(
+        [
+            ("DA-IN", "档案接收"),
+            ("DA-ADD", "档案材料补充"),
+            ("DA-OUT", "流动人员人事档案转出"),
+            ("DA-PROOF", "依据档案记载出具证明"),
+        ],
+        "LABOUR",
+    )
     assert codes("档案要调走")[0] == "DA-OUT"
     assert codes("档案转出")[0] == "DA-OUT"
     assert codes("出生证明")[0] == "GA-BIRTH"
@@ -338,14 +344,14 @@ def test_a_citizens_phrase_with_a_narrowing_word_still_shows_what_the_phrase_ask
     and the others a shopkeeper closing for a while needs follow (the tax office's 停业登记,
     the registration's 歇业备案), counted and on the page. Said in the catalogue's own words
     (停业 燃气), the query stays as narrow as it is."""
-    for code, title, department in [
-        ("GAS-PAUSE", "燃气经营者停业、歇业审批", "MARKET"),
-        ("TAX-PAUSE", "停业登记(县级行使）", "LABOUR"),
-        ("SHOP-PAUSE", "市场主体歇业备案", "MARKET"),
-        ("GAS-NEW", "燃气经营许可证核发", "MARKET"),
-    ]:
-        publish_power(road_transport_licence(code=code, title=title, department_code=department,
-                                             citations=[], tags=[], result_name=""))  # fmt: skip
+    publish_items(
+        [
+            ("GAS-PAUSE", "燃气经营者停业、歇业审批", "MARKET"),
+            ("TAX-PAUSE", "停业登记(县级行使）", "LABOUR"),
+            ("SHOP-PAUSE", "市场主体歇业备案", "MARKET"),
+            ("GAS-NEW", "燃气经营许可证核发", "MARKET"),
+        ]
+    )
     result = search_hall("暂停营业 燃气")
     found = [hit.document.code for hit in result.hits]
     assert found[0] == "GAS-PAUSE" and {"TAX-PAUSE", "SHOP-PAUSE"} <= set(found)
@@ -380,13 +386,14 @@ def test_two_citizens_phrases_that_few_powers_answer_together_show_what_either_a
     """开饭馆 办健康证: someone opening a restaurant needs the food licence and the staff's
     health certificates. Few powers have both (here one penalty that names both); it leads,
     and what either phrase finds follows, rather than that one power alone."""
-    for code, title in [
-        ("FOOD-PENALTY", "对食品经营者安排未取得健康证明的人员从事接触直接入口食品工作的处罚"),
-        ("HEALTH-CERT", "食品行业从业人员预防性体检合格证办理"),
-        ("FOOD-LICENCE", "食品经营许可核发"),
-    ]:
-        publish_power(road_transport_licence(code=code, title=title, department_code="MARKET",
-                                             citations=[], tags=[], result_name=""))  # fmt: skip
+    publish_items(
+        [
+            ("FOOD-PENALTY", "对食品经营者安排未取得健康证明的人员从事接触直接入口食品工作的处罚"),
+            ("HEALTH-CERT", "食品行业从业人员预防性体检合格证办理"),
+            ("FOOD-LICENCE", "食品经营许可核发"),
+        ],
+        "MARKET",
+    )
     result = search_hall("开饭馆 办健康证")
     found = [hit.document.code for hit in result.hits]
     assert found[0] == "FOOD-PENALTY"
@@ -433,13 +440,14 @@ def test_a_situation_said_in_other_words_than_the_lexicons_is_still_understood(c
     lexicon's 在外地看病, 转到外地医院, 外地就医 (异地就医, 异地转诊, 外出就医). As said, the
     query finds nothing; read as those phrases are, it finds the referrals, and the page says
     how it read it."""
-    for code, title in [
-        ("MED-REFERRAL", "异地转诊人员备案"),
-        ("MED-AWAY", "其他临时外出就医人员备案"),
-        ("MED-CARD", "社会保障卡申领"),
-    ]:
-        publish_power(road_transport_licence(code=code, title=title, department_code="LABOUR",
-                                             citations=[], tags=[], result_name=""))  # fmt: skip
+    publish_items(
+        [
+            ("MED-REFERRAL", "异地转诊人员备案"),
+            ("MED-AWAY", "其他临时外出就医人员备案"),
+            ("MED-CARD", "社会保障卡申领"),
+        ],
+        "LABOUR",
+    )
     result = search_hall("转外地医院看病")
     found = [hit.document.code for hit in result.hits]
     assert set(found) == {"MED-REFERRAL", "MED-AWAY"} and result.total == 2
@@ -484,12 +492,13 @@ def test_of_two_powers_with_the_word_the_one_named_by_it_alone_comes_first(catal
     """社会保障卡: the card's application (社会保障卡申领) before the longer-named powers that
     also have the word, on either database (PostgreSQL's ts_rank counts the words alone; the
     rank is divided by the name's length, as bm25 does on SQLite)."""
-    for code, title in [
-        ("CARD-REPLACE", "社会保障卡补领、换领、换发"),
-        ("CARD-NEW", "社会保障卡申领"),
-    ]:
-        publish_power(road_transport_licence(code=code, title=title, department_code="LABOUR",
-                                             citations=[], tags=[], result_name=""))  # fmt: skip
+    publish_items(
+        [
+            ("CARD-REPLACE", "社会保障卡补领、换领、换发"),
+            ("CARD-NEW", "社会保障卡申领"),
+        ],
+        "LABOUR",
+    )
     assert codes("社会保障卡") == ["CARD-NEW", "CARD-REPLACE"]
     # Asked for a replacement, the replacement comes first whatever its name's length.
     assert codes("社会保障卡补领")[0] == "CARD-REPLACE"
