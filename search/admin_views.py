@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Count, Min, Sum
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -67,7 +67,10 @@ def _taught() -> set[str]:
 class SearchLearningView(WagtailAdminTemplateMixin, TemplateView):
     """搜索词学习: the queries that found nothing, and those whose results nobody opened, each
     with a field for the catalogue's words and two buttons: 设为意图 (the query stands for those
-    words) and 设为同义词 (the query and those words mean the same)."""
+    words) and 设为同义词 (the query and those words mean the same). Above them, the sayings the
+    search read as a situation of the lexicon on its own (a guess: 外地医院看病 → 异地就医、
+    异地转诊), the field filled in with that reading: one click confirms it as an intent, and
+    an editor who reads it otherwise corrects the words first."""
 
     page_title = "搜索词学习"
     header_icon = "search"
@@ -100,8 +103,15 @@ class SearchLearningView(WagtailAdminTemplateMixin, TemplateView):
             .filter(searches__gte=LOW_CLICK_SEARCHES, clicks=0)
             .order_by("-searches", "query")
         )
+        guessed = (
+            entries.exclude(guessed="")
+            .values("guessed", "guessed_as")
+            .annotate(searches=Count("id"), clicks=Sum("clicks"), example=Min("query"))
+            .order_by("-searches", "guessed")
+        )
         context.update(
             days=DAYS,
+            guessed=[row for row in guessed[: ROWS * 2] if row["guessed"] not in taught][:ROWS],
             zero=[row for row in zero[: ROWS * 2] if row["query"] not in taught][:ROWS],
             unopened=[row for row in unopened[: ROWS * 2] if row["query"] not in taught][:ROWS],
             intents=Intent.objects.order_by("-id")[:10],

@@ -144,6 +144,11 @@ class SearchLogEntry(models.Model):
     # The query the results were for, when the search corrected a typo (营业只照 → 营业执照).
     corrected = models.CharField("按此搜索", max_length=100, blank=True)
     clicks = models.PositiveIntegerField("点击结果次数", default=0)
+    # When no phrase of the lexicon was in the query but the search read it as a situation the
+    # lexicon knows (Understanding.guess): the words that said it, as one (外地医院看病), and the
+    # catalogue's words they were read as (异地就医、异地转诊). 搜索词学习 lists them to confirm.
+    guessed = models.CharField("猜测的说法", max_length=100, blank=True)
+    guessed_as = models.CharField("猜测为", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "搜索记录"

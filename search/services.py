@@ -15,13 +15,19 @@ CLICK_WINDOW = datetime.timedelta(hours=6)
 MAX_TERM_LENGTH = 30
 
 
-def search_log_record(*, query: str, results: int, duration_ms: int, corrected: str = ""):
-    """Log a search (query, result count, time, the correction searched instead); nothing
-    about the person. Never fails a search: a log that cannot be written is skipped. Returns
-    the entry (None when skipped)."""
+def search_log_record(result) -> SearchLogEntry | None:
+    """Log a search (search.engine.SearchPage): the query, the result count, the time, the
+    correction searched instead, the situation it was read as (guessed); nothing about the
+    person. Never fails a search: a log that cannot be written is skipped. Returns the entry
+    (None when skipped)."""
     try:
         return SearchLogEntry.objects.create(
-            query=query[:100], results=results, duration_ms=duration_ms, corrected=corrected[:100]
+            query=result.query[:100],
+            results=result.total,
+            duration_ms=result.duration_ms,
+            corrected=(result.searched if result.corrected_from else "")[:100],
+            guessed="".join(result.guessed)[:100],
+            guessed_as="、".join(result.guessed_as)[:300],
         )
     except DatabaseError:
         return None

@@ -27,9 +27,7 @@ def _run(request):
     result = search_hall(query, request.GET, page_number=_page_number(request))
     entry = None
     if query:
-        corrected = result.searched if result.corrected_from else ""
-        entry = search_log_record(query=query, results=result.total,
-                                  duration_ms=result.duration_ms, corrected=corrected)  # fmt: skip
+        entry = search_log_record(result)
     return result, entry
 
 

@@ -69,6 +69,5 @@ def search(
         shown = "、".join(f"{labels[n]}“{echo(params[n])}”" for n in ignored)
         raise ApiError(400, "invalid_parameter", f"无效的筛选条件：{shown}。")
     if query:
-        search_log_record(query=query, results=result.total, duration_ms=result.duration_ms,
-                          corrected=result.searched if result.corrected_from else "")  # fmt: skip
+        search_log_record(result)
     return result_json(result, hit=_hit)

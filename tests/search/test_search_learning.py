@@ -7,10 +7,12 @@ import re
 import pytest
 from django.urls import reverse
 
+from search.engine import search_hall
 from search.models import Intent, SearchLogEntry, Synonym
 from tests.factories import (
     content_admin_user,
     department_editor,
+    make_department,
     publish_power,
     road_transport_licence,
 )
@@ -24,6 +26,10 @@ def dog_licence():
         road_transport_licence(code="GA-DOG", title="犬类准养证核发", citations=[], tags=[],
                                result_name="")
     )  # fmt: skip
+
+
+def guessed_section(page: str) -> str:
+    return page.split('id="guessed-heading"')[1].split('id="zero-heading"')[0]
 
 
 def zero_section(page: str) -> str:
@@ -63,6 +69,44 @@ def test_a_query_that_finds_nothing_is_taught_as_an_intent_in_one_click(client, 
     client.logout()
     page = client.get(reverse("search"), {"q": "狗牌怎么挂"}).content.decode()
     assert "犬类准养证核发" in text(page)
+
+
+def test_a_situation_the_search_guessed_is_confirmed_as_an_intent_in_one_click(client):
+    """转外地医院看病 has no phrase of the lexicon whole; the search read it as 异地就医、
+    异地转诊 on its own (a guess). The log keeps that reading, 搜索词学习 shows it with the
+    words filled in, and one click makes it an intent: from then on it is understood, not
+    guessed."""
+    make_department(code="LABOUR", short_name="区人社局", title="广安市广安区人力资源和社会保障局")
+    items = [("MED-REFERRAL", "异地转诊人员备案"), ("MED-AWAY", "其他临时外出就医人员备案")]
+    for code, title in items:
+        publish_power(road_transport_licence(code=code, title=title, department_code="LABOUR",
+                                             citations=[], tags=[], result_name=""))  # fmt: skip
+    client.get(reverse("search"), {"q": "转外地医院看病"})
+    client.get("/api/v3/search/", {"q": "转外地医院看病"})
+    for entry in SearchLogEntry.objects.all():
+        assert entry.guessed == "外地医院看病" and "异地转诊" in entry.guessed_as
+    client.get(reverse("search"), {"q": "异地转诊"})  # in the catalogue's words: no guess
+    assert SearchLogEntry.objects.get(query="异地转诊").guessed == ""
+
+    client.force_login(content_admin_user())
+    screen = guessed_section(client.get(reverse("search_learning")).content.decode())
+    assert "外地医院看病" in screen and "转外地医院看病" in screen
+    (filled,) = re.findall(r'name="words" type="text"[^>]* value="([^"]+)"', screen)
+    assert filled == SearchLogEntry.objects.filter(query="转外地医院看病").first().guessed_as
+
+    answer = client.post(reverse("search_learning"),
+                         {"query": "外地医院看病", "words": filled, "action": "intent"},
+                         follow=True)  # fmt: skip
+    assert "已设为搜索意图" in answer.content.decode()
+    assert Intent.objects.get().phrase_list == ["外地医院看病"]
+    assert "外地医院看病" not in guessed_section(answer.content.decode())
+
+    client.logout()
+    result = search_hall("转外地医院看病")
+    assert result.guessed == []
+    assert {hit.document.code for hit in result.hits} == {"MED-REFERRAL", "MED-AWAY"}
+    client.get(reverse("search"), {"q": "转外地医院看病"})
+    assert SearchLogEntry.objects.order_by("-pk").first().guessed == ""
 
 
 def test_a_query_is_taught_as_a_synonym(client, dog_licence):
