@@ -39,6 +39,7 @@ from .understanding import (
     DEPARTMENT_BOOST,
     TOPIC_BOOST,
     Understanding,
+    any_words,
     current_lexicon,
     intent_alone,
     understand,
@@ -649,6 +650,8 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
         if not by_guess.partial and by_guess.matched > len(listed.rows):
             found, understood = replace(by_guess, understood=guess), guess
     wider = intent_alone(understood)
+    # A sentence without an intent (家养 外省 检疫 证明): any of its words will do.
+    sentence = wider is None and (wider := any_words(understood)) is not None
     if wider is None or not found.matched or found.partial or found.matched >= FEW_MATCHES:
         return found
     # 店子要关 税务: the few powers with every word lead; the rest of what 店子要关 finds follows.
@@ -659,7 +662,11 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
     if by_intent.matched <= found.matched:
         return replace(found, rank=lambda: ranked)  # ranked once
     loosened = [word for word in understood.words if word in wider.soft - understood.soft]
-    return replace(by_intent, listed=found.listed, widened=understood.saying or understood.intents,
+    if sentence:
+        widened = [word for word in understood.words if word not in understood.soft]
+    else:
+        widened = understood.saying or understood.intents
+    return replace(by_intent, listed=found.listed, widened=widened,
                    loosened=loosened, leading=len(leading.ids),
                    understood=found.understood)  # fmt: skip
 

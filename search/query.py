@@ -20,7 +20,9 @@ LEXICON_VERSION_KEY = "search:lexicon-version"
 # Words citizens add to say what they want to know about a power, not which power: 罚款标准,
 # 办理流程, 需要什么材料. They are highlighted and rank higher the powers that contain them, but
 # are not required to match.
-SOFT_WORDS = frozenset("标准 基准 流程 材料 条件 时限 费用 收费 多少钱 需要 什么 办法 规定".split())
+SOFT_WORDS = frozenset(
+    "标准 基准 流程 材料 条件 时限 费用 收费 多少钱 需要 什么 办法 规定 政府".split()
+)
 
 
 def synonym_groups() -> list[list[str]]:

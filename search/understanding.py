@@ -65,6 +65,8 @@ LIST_QUESTION = re.compile(
 )
 # Said between the words of an event's name: 开个奶茶店 names 开奶茶店, 注册一家公司 注册公司.
 MEASURE_WORDS = re.compile(r"一?[个家间]")
+# A 的 between two Chinese characters (_possessives_joined).
+POSSESSIVE = re.compile(r"[\u4e00-\u9fff]的(?=[\u4e00-\u9fff])")
 
 
 @dataclass
@@ -117,6 +119,26 @@ def intent_alone(understood: Understanding) -> Understanding | None:
     if not intents or not (others or either):
         return None
     return replace(understood, soft=understood.soft | others, either=either)
+
+
+# A query with this many words or more, two of them required, tells a situation in a sentence
+# (any_words).
+SENTENCE_WORDS = 3
+
+
+def any_words(understood: Understanding) -> Understanding | None:
+    """The query with any of its required words enough (`either`), when it has no intent and
+    tells a situation in a sentence (SENTENCE_WORDS words or more, two of them required:
+    家养 外省 检疫 证明): few powers have every word a citizen happened to say, and the one
+    wanted may lack one of them (证明 for 检疫合格证). search.engine searches so when the query
+    as said finds few; the more of the words a power has, the higher it ranks. None
+    otherwise."""
+    required = [w for w in understood.words if w not in understood.soft]
+    if understood.intents or understood.either or len(required) < 2:
+        return None
+    if len(understood.words) < SENTENCE_WORDS:
+        return None
+    return replace(understood, either=True)
 
 
 # --- Typos ------------------------------------------------------------------------------------
@@ -289,6 +311,21 @@ def _known_words_in(text: str, vocabulary: Vocabulary) -> set[str]:
                 if vocabulary.known(chars[start : start + length]):
                     found.add(chars[start : start + length])
     return found
+
+
+def _possessives_joined(text: str, vocabulary: Vocabulary) -> str:
+    """The text without the 的 that splits one of the catalogue's names' words in two: 本地居住
+    的证件 → 本地居住证件 (居住证), 检疫的证明 → 检疫证明. Any other 的 is left (我的 身份证)."""
+    for match in reversed(list(POSSESSIVE.finditer(text))):
+        at = match.start() + 1
+        if any(
+            vocabulary.in_names(text[at - left : at] + text[at + 1 : at + 1 + right])
+            for left in range(1, 5)
+            for right in range(1, 4)
+            if left + right >= 3
+        ):
+            text = text[:at] + text[at + 1 :]
+    return text
 
 
 def _remove(text: str, spans) -> str:
@@ -494,7 +531,7 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
     _name_events(result, vocabulary)
 
     # 一件事 names the national programme, not what is wanted (企业注销一件事: 企业注销).
-    rest = text.replace(TOPIC_SUFFIX, " ")
+    rest = _possessives_joined(text.replace(TOPIC_SUFFIX, " "), vocabulary)
     named = lexicon.names.find(rest)
     without = _remove(rest, named)
     if named and query_words(without):
@@ -543,7 +580,11 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
     # How a citizen says what is to be done (申请, 领取, 到期) ranks the powers that do it higher,
     # but a power that does not use the word is still what they want.
     verbs = {w for w in words if w in CITIZEN_VERBS}
-    result.soft = frozenset(SOFT_WORDS | unknown | verbs)
+    # A number told in a sentence (今年65了, 82岁) is how old, how many, not a word of a name.
+    numbers = (
+        {w for w in words if w.isdigit() and len(w) <= 3} if any(map(is_chinese, words)) else set()
+    )
+    result.soft = frozenset(SOFT_WORDS | unknown | verbs | numbers)
     if not result.intents:
         result.guess = _guess(result, lexicon.situations, unknown)
     return result

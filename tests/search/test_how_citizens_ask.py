@@ -502,3 +502,43 @@ def test_of_two_powers_with_the_word_the_one_named_by_it_alone_comes_first(catal
     assert codes("社会保障卡") == ["CARD-NEW", "CARD-REPLACE"]
     # Asked for a replacement, the replacement comes first whatever its name's length.
     assert codes("社会保障卡补领")[0] == "CARD-REPLACE"
+
+
+def test_a_possessive_that_splits_the_catalogues_word_is_read_through(catalogue):
+    """本地居住的证件: the citizen's 的 cuts 居住证 in two; read without it, the query finds the
+    residence permit. A 的 that cuts no word of the catalogue stays (我的身份证)."""
+    publish_items(
+        [("GA-RESIDENCE", "居住证办理"), ("GA-AWAY-LONG", "异地长期居住人员备案")], "POLICE"
+    )
+    assert codes("本地居住的证件") == ["GA-RESIDENCE"]  # not everything about 居住
+    assert codes("我的身份证丢了")[0] == "GA-ID-LOST"
+
+
+def test_a_sentence_is_not_lost_for_one_word_the_power_lacks(client, catalogue):
+    """我家养的猪要卖到外省去 说要检疫的证明: one power has both 检疫 and 证明 (the plants'
+    certificate), the one wanted (the animals' 检疫合格证) has no 证明. The power with every
+    word leads; the others with some of them follow, and the page says so. Before, the search
+    stopped at the one."""
+    publish_items(
+        [
+            ("GA-PLANT-QUAR", "植物检疫证明书核发"),
+            ("GA-ANIMAL-QUAR", "动物及动物产品检疫合格证核发"),
+            ("GA-FARM", "农作物种子生产经营许可"),
+        ],
+        "LABOUR",
+    )
+    query = "我家养的猪要卖到外省去 说要检疫的证明"
+    result = search_hall(query)
+    found = [hit.document.code for hit in result.hits]
+    assert found[0] == "GA-PLANT-QUAR" and "GA-ANIMAL-QUAR" in found and "GA-FARM" not in found
+    assert result.widened == ["检疫", "证明"] and result.leading == 1
+    page = client.get(reverse("search"), {"q": query}).content.decode()
+    assert "同时与“检疫”“证明”相关的事项只有前 1 个；其后的事项只与其中之一相关。" in page
+    # Two words are a query, not a sentence: 检疫 证明 finds what has both.
+    assert codes("检疫 证明") == ["GA-PLANT-QUAR"]
+
+
+def test_how_old_a_citizen_says_someone_is_is_not_a_word_to_find(catalogue):
+    """我妈今年65了 还能领养老金不: 65 is her age; no power's name has it."""
+    result = search_hall("我妈今年65了 城乡居民养老保险待遇")
+    assert result.hits[0].document.code == "GA-PENSION" and not result.partial
