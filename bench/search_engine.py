@@ -19,7 +19,9 @@ What it does
      1 / rank of the first expected code in the first 10 (0 when none). Goals (ours): on the
      items' own words recall@10 >= 0.95, MRR >= 0.90; on bench/search_citizen_queries.json (as
      citizens ask, written blind) recall@10 >= 0.90, MRR >= 0.75; bench/search_blind_queries.json
-     (the same kinds, blind, another hand) is printed beside them, without a goal.
+     (the same kinds, blind, another hand) is printed beside them, without a goal, and so are
+     the development sets bench/search_dev_queries.json and search_dev2_queries.json (blind,
+     other hands), whose misses are printed to be worked on.
   3. Speed database: a copy of the quality database, topped up to --size powers (default 10,000)
      with powers generated from the real ones (bench/harness/powers.py) through
      catalogue.services.powers_bulk_upsert(..., publish=True) in batches of 1,000 — the platform's
@@ -88,17 +90,20 @@ CITIZEN_QUERIES = BENCH / "search_citizen_queries.json"
 # A second blind set of the same kinds (2026-12-07, another hand): no goal of its own, printed
 # beside the others to show how far the citizens' figures hold on queries nobody has seen.
 BLIND_QUERIES = BENCH / "search_blind_queries.json"
-# A development set (2026-12-07, written blind by another hand, mostly situations told in a
-# sentence): unlike the two above, its misses are printed and may be tuned on.
+# Two development sets (2026-12-07, written blind by other hands: mostly situations told in a
+# sentence; departments with an action, everyday names, typos): unlike the two above, their
+# misses are printed and may be tuned on.
 DEV_QUERIES = BENCH / "search_dev_queries.json"
+DEV2_QUERIES = BENCH / "search_dev2_queries.json"
 QUERY_SETS = {
     "items": QUERIES,
     "citizens": CITIZEN_QUERIES,
     "blind": BLIND_QUERIES,
     "dev": DEV_QUERIES,
+    "dev2": DEV2_QUERIES,
 }
 # The sets whose misses are printed (the others only measure).
-PRINTED_MISSES = ("items", "dev")
+PRINTED_MISSES = ("items", "dev", "dev2")
 GENERATOR = BENCH / "harness" / "powers.py"
 GOALS = {"recall_at_10": 0.95, "mrr": 0.90, "p95_ms": 50.0, "update_index_s": 300.0}
 CITIZEN_GOALS = {"recall_at_10": 0.90, "mrr": 0.75}
@@ -546,7 +551,7 @@ def print_quality(quality: dict, summary: dict):
     for problem in quality["problems"]:
         print(f"WARNING {problem}")
     for name, goals in (("items", GOALS), ("citizens", CITIZEN_GOALS), ("blind", None),
-                        ("dev", None)):  # fmt: skip
+                        ("dev", None), ("dev2", None)):  # fmt: skip
         block = summary[name]
         if not block["ours"]["n"]:
             continue

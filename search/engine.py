@@ -734,13 +734,17 @@ def _powers_database(understood, filters, page_number, listed, *, everywhere=Fal
     if coded is not None:
         return coded
 
+    def softened(any_word):
+        # When any one word will do, a broad word (审批) would find most of a city's
+        # catalogue: it only ranks, and the narrower words find the powers.
+        return soft | understood.broad if any_word or understood.either else soft
+
     def expression(any_word=False, synonyms=True):
         return build_match(words, any_word=any_word or understood.either,
-                           groups=groups if synonyms else [], soft=soft)  # fmt: skip
+                           groups=groups if synonyms else [], soft=softened(any_word))  # fmt: skip
 
     rows, any_word, precise, best = [], False, False, []
     excluded = listed.object_ids
-    optional = optional_words(words, boost=boost, soft=soft)
     placed = {"departments": understood.department_ids, "favoured": understood.favoured}
     postgres = connection.vendor == "postgresql"
     # PostgreSQL scores whole only the best matches by their names: as many as the page asked
@@ -761,6 +765,7 @@ def _powers_database(understood, filters, page_number, listed, *, everywhere=Fal
     fallback = len(words) > 1 and not CODE_RE.match(understood.query.strip())
     for any_word in (False, True) if fallback else (False,):
         base, literal = expression(any_word), expression(any_word, synonyms=False)
+        optional = optional_words(words, boost=boost, soft=softened(any_word))
         if not everywhere:
             rows = counted(base, literal, precise=True)
             precise = bool(rows)

@@ -38,7 +38,7 @@ from functools import cache
 import rjieba
 
 from . import lexicon
-from .query import SOFT_WORDS, intent_rules, lexicon_version, synonym_groups
+from .query import SOFT_WORDS, expand, intent_rules, lexicon_version, synonym_groups
 from .segmentation import STOP_WORDS, prepare, query_words
 from .vocabulary import TOPIC_SUFFIX, Vocabulary, is_chinese
 from .vocabulary import current as current_vocabulary
@@ -97,6 +97,10 @@ class Understanding:
     intents: list[str] = field(default_factory=list)  # the words that are citizens' phrases
     # Any one of the required words will do (intent_alone, for a query with two phrases).
     either: bool = False
+    # The required words that, with their alternatives, are in more than BROAD_NAMES powers'
+    # names (审批, or 要审批 for its 审批): when any one word will do, they only rank, as long
+    # as a narrower word is left to find the powers (search.engine).
+    broad: frozenset[str] = frozenset()
     # No phrase of the lexicon is in the query, but its words are those of one rule's phrases
     # (转外地医院看病 and 在外地看病, 外地就医…): the query read as that rule says (Situations),
     # searched when the query as said finds few powers (search.engine._find_powers).
@@ -585,6 +589,28 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
         {w for w in words if w.isdigit() and len(w) <= 3} if any(map(is_chinese, words)) else set()
     )
     result.soft = frozenset(SOFT_WORDS | unknown | verbs | numbers)
+    result.broad = _broad(result, vocabulary)
     if not result.intents:
         result.guess = _guess(result, lexicon.situations, unknown)
     return result
+
+
+# A word in more powers' names than this (with its synonyms and an intent's words) is broad
+# (Understanding.broad): 审批 in 19,000 of 100,000. A cost rule, as RANK_CANDIDATES is: finding
+# every power with any word of a sentence reads most of a city's catalogue (0.5 s at 100,000),
+# but a few thousand at most are cheap, so no word of the demo catalogue's 1,143 is broad.
+BROAD_NAMES = 2_000
+
+
+def _broad(result: Understanding, vocabulary: Vocabulary) -> frozenset[str]:
+    """The required words of `result` that are broad (Understanding.broad), when a narrower
+    required word is left; otherwise none."""
+    required = [w for w in result.words if w not in result.soft]
+
+    def reach(word):
+        alternatives = expand(word, result.groups)
+        return sum(min((vocabulary.df(t) for t in alternative), default=0)
+                   for alternative in alternatives)  # fmt: skip
+
+    broad = {w for w in required if reach(w) > BROAD_NAMES}
+    return frozenset(broad) if broad and len(broad) < len(required) else frozenset()

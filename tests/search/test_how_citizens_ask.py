@@ -542,3 +542,31 @@ def test_how_old_a_citizen_says_someone_is_is_not_a_word_to_find(catalogue):
     """我妈今年65了 还能领养老金不: 65 is her age; no power's name has it."""
     result = search_hall("我妈今年65了 城乡居民养老保险待遇")
     assert result.hits[0].document.code == "GA-PENSION" and not result.partial
+
+
+def test_in_a_citys_catalogue_a_broad_word_of_a_sentence_only_ranks(catalogue, monkeypatch):
+    """孩子生病想休学 学校说要审批: one power has both 休学 and 要审批 (the citizen's 审批), and
+    what either finds follows it. In a city's catalogue 审批 is in 19,000 names: the search
+    would read most of the catalogue to list every 审批 behind the one wanted. There a broad
+    word only ranks, and the narrower words find the powers. (BROAD_NAMES is 2,000; here five
+    names make 审批 broad.)"""
+    import search.understanding
+
+    publish_items(
+        [
+            ("GA-DEFER", "适龄儿童因身体状况延缓入学或者休学审批"),
+            ("GA-BUILD", "建设工程消防设计审批"),
+            ("GA-FIREWORK", "烟花爆竹经营审批"),
+            ("GA-ADS", "户外广告设置审批"),
+        ],
+        "HEALTH",
+    )
+    query = "孩子生病想休学 学校说要审批"
+    everything = search_hall(query)  # 审批 is not broad among these few powers
+    assert everything.hits[0].document.code == "GA-DEFER" and everything.total > 4
+
+    monkeypatch.setattr(search.understanding, "BROAD_NAMES", 3)
+    narrowed = search_hall(query)
+    assert [hit.document.code for hit in narrowed.hits] == ["GA-DEFER"] and narrowed.total == 1
+    # Said alone, a broad word is still what is searched.
+    assert search_hall("审批").total == 5  # with 户口迁移审批
