@@ -651,7 +651,8 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
             found, understood = replace(by_guess, understood=guess), guess
     wider = intent_alone(understood)
     # A sentence without an intent (家养 外省 检疫 证明): any of its words will do.
-    sentence = wider is None and (wider := any_words(understood)) is not None
+    if wider is None:
+        wider = any_words(understood)
     if wider is None or not found.matched or found.partial or found.matched >= FEW_MATCHES:
         return found
     # 店子要关 税务: the few powers with every word lead; the rest of what 店子要关 finds follows.
@@ -662,10 +663,9 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
     if by_intent.matched <= found.matched:
         return replace(found, rank=lambda: ranked)  # ranked once
     loosened = [word for word in understood.words if word in wider.soft - understood.soft]
-    if sentence:
-        widened = [word for word in understood.words if word not in understood.soft]
-    else:
-        widened = understood.saying or understood.intents
+    # What the rest were found by: the words the wider search required (the phrases; all the
+    # words of a sentence), or the saying a guess read.
+    widened = understood.saying or [word for word in wider.words if word not in wider.soft]
     return replace(by_intent, listed=found.listed, widened=widened,
                    loosened=loosened, leading=len(leading.ids),
                    understood=found.understood)  # fmt: skip

@@ -101,6 +101,8 @@ class Understanding:
     # names (审批, or 要审批 for its 审批): when any one word will do, they only rank, as long
     # as a narrower word is left to find the powers (search.engine).
     broad: frozenset[str] = frozenset()
+    # The words that are whole words of the powers' names, of three characters or more (居住证).
+    whole: frozenset[str] = frozenset()
     # No phrase of the lexicon is in the query, but its words are those of one rule's phrases
     # (转外地医院看病 and 在外地看病, 外地就医…): the query read as that rule says (Situations),
     # searched when the query as said finds few powers (search.engine._find_powers).
@@ -118,8 +120,11 @@ def intent_alone(understood: Understanding) -> Understanding | None:
     has no intent, or one and nothing else required."""
     intents = set(understood.intents)
     required = [w for w in understood.words if w not in understood.soft]
-    others = {w for w in required if w not in intents}
-    either = len([w for w in required if w in intents]) > 1
+    # A name's own word of three characters or more beside the phrase (读书 … 居住证) is a
+    # second thing asked for, as a second phrase is.
+    asked = intents | (understood.whole & set(required))
+    others = {w for w in required if w not in asked}
+    either = len([w for w in required if w in asked]) > 1
     if not intents or not (others or either):
         return None
     return replace(understood, soft=understood.soft | others, either=either)
@@ -324,7 +329,7 @@ def _possessives_joined(text: str, vocabulary: Vocabulary) -> str:
         at = match.start() + 1
         if any(
             vocabulary.in_names(text[at - left : at] + text[at + 1 : at + 1 + right])
-            for left in range(1, 5)
+            for left in range(1, min(4, at) + 1)
             for right in range(1, 4)
             if left + right >= 3
         ):
@@ -433,7 +438,7 @@ def _action_words() -> dict[str, tuple[str, ...]]:
 
 # Everyday verbs that are also words of the catalogue: never required of a result.
 CITIZEN_VERBS = frozenset(
-    "申请 申领 领取 报名 到期 快到期 办 交 缴 缴纳 要交 咨询 提交 开具 开".split()
+    "申请 申领 领取 报名 到期 快到期 办 交 缴 缴纳 要交 咨询 提交 开具 开 注册".split()
 )
 
 
@@ -590,6 +595,7 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
     )
     result.soft = frozenset(SOFT_WORDS | unknown | verbs | numbers)
     result.broad = _broad(result, vocabulary)
+    result.whole = frozenset(w for w in words if len(w) >= 3 and vocabulary.in_names(w))
     if not result.intents:
         result.guess = _guess(result, lexicon.situations, unknown)
     return result

@@ -513,6 +513,15 @@ def test_a_possessive_that_splits_the_catalogues_word_is_read_through(catalogue)
     assert codes("本地居住的证件") == ["GA-RESIDENCE"]  # not everything about 居住
     assert codes("我的身份证丢了")[0] == "GA-ID-LOST"
 
+    # Near the start of the query too: only a word the 的 really cuts counts (烟的证明 has
+    # none, though 证明 is a word of the names).
+    from search.understanding import _possessives_joined
+    from search.vocabulary import build
+
+    names = build(["居住证 办理", "证明"], [])
+    assert _possessives_joined("烟的证明", names) == "烟的证明"
+    assert _possessives_joined("居住的证件", names) == "居住证件"
+
 
 def test_a_sentence_is_not_lost_for_one_word_the_power_lacks(client, catalogue):
     """我家养的猪要卖到外省去 说要检疫的证明: one power has both 检疫 and 证明 (the plants'
@@ -570,3 +579,37 @@ def test_in_a_citys_catalogue_a_broad_word_of_a_sentence_only_ranks(catalogue, m
     assert [hit.document.code for hit in narrowed.hits] == ["GA-DEFER"] and narrowed.total == 1
     # Said alone, a broad word is still what is searched.
     assert search_hall("审批").total == 5  # with 户口迁移审批
+
+
+def test_a_document_named_beside_a_phrase_is_asked_for_too(catalogue):
+    """娃儿读书要个居住证: the phrase 读书 (入学) and the catalogue's own 居住证 are two things
+    asked for. One power has both; after it, what either finds follows: the residence permit
+    itself, not only the schools."""
+    publish_items(
+        [
+            ("GA-SCHOOL-PERMIT", "进城务工人员随迁子女凭居住证入学申请"),
+            ("GA-RESIDENCE", "居住证办理"),
+            ("GA-SCHOOL", "学前教育、义务教育阶段入学办理"),
+        ],
+        "HEALTH",
+    )
+    result = search_hall("在广安打工好几年了 娃儿读书要个居住证")
+    found = [hit.document.code for hit in result.hits]
+    assert found[0] == "GA-SCHOOL-PERMIT" and {"GA-RESIDENCE", "GA-SCHOOL"} <= set(found)
+    assert result.widened == ["读书", "居住证"] and result.leading == 1
+
+
+def test_registering_a_cooperative_is_setting_it_up(catalogue):
+    """注册 is how citizens say 设立 (the catalogue keeps 注册 for doctors and nurses): it is
+    not required of a result but ranks the cooperative's 设立登记 first. Before, no power had
+    注册 and the search fell back to any one word."""
+    publish_items(
+        [
+            ("GA-COOP-END", "农民专业合作社（联合社）注销登记"),
+            ("GA-COOP", "农民专业合作社（联合社）设立登记"),
+        ],
+        "MARKET",
+    )
+    result = search_hall("农名专业合作社注册")  # 名 for 民, too
+    assert not result.partial and result.hits[0].document.code == "GA-COOP"
+    assert codes("医师 注册")[0] in {"GA-DOCTOR", "GA-DOCTOR-GONE"}
