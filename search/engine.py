@@ -836,7 +836,14 @@ def _named_topics_first(understood, found, limit):
             "pk", "name_words"
         )
     )
-    by_name = [pk for pk in found if pk in names and any(t in names[pk] for t in terms)]
+
+    def names_it(pk):
+        # One short common word is not enough (证明 is in 新生儿出生一件事's 出生证明): two of
+        # the query's words, or one of three characters or more (社保卡).
+        shared = [t for t in terms if t in names[pk]]
+        return len(shared) > 1 or any(len(t) > 2 for t in shared)
+
+    by_name = [pk for pk in found if pk in names and names_it(pk)]
     return [*named, *by_name][:limit]
 
 

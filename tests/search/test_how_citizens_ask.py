@@ -263,7 +263,8 @@ def test_how_a_citizen_says_apply_is_not_required_of_the_item(catalogue):
 
 
 def test_a_life_event_in_the_query_shows_its_topic_first_and_ranks_its_items_first(catalogue):
-    make_topic(("GA-BIRTH", ""), ("GA-VACCINE", ""), ("GA-MOVE", "上户口"))
+    make_topic(("GA-BIRTH", ""), ("GA-VACCINE", ""), ("GA-MOVE", "上户口"),
+               keywords="孩子出生、生孩子、新生儿、出生证明")  # fmt: skip
     make_topic(("GA-SHOP", ""), title="个体户开业一件事", slug="shop", keywords="开个体户、开店",
                summary="开店的人先办营业执照，再办其他。", audience="个人")  # fmt: skip
     result = search_hall("孩子出生了要办哪些证")
@@ -274,6 +275,10 @@ def test_a_life_event_in_the_query_shows_its_topic_first_and_ranks_its_items_fir
     # name has them is.
     assert search_hall("营业执照").topics == []
     assert [hit.document.title for hit in search_hall("开个体户").topics] == ["个体户开业一件事"]
+    # Nor one that shares a single short word with a sentence about something else (证明, of
+    # its 出生证明); named by two words of the query, it is shown.
+    assert search_hall("家里养的猪要卖到外省 要检疫的证明").topics == []
+    assert [hit.document.title for hit in search_hall("出生 证明").topics] == ["新生儿出生一件事"]
 
 
 def test_asking_what_a_life_event_takes_lists_all_its_items_first(client, catalogue):
