@@ -20,7 +20,14 @@ from .services import intent_create, synonym_create
 DAYS = 30
 
 
-class SearchReportView(WagtailAdminTemplateMixin, TemplateView):
+class _Titled(WagtailAdminTemplateMixin):
+    """The page's title as the header's last breadcrumb (Wagtail shows 首页 alone otherwise)."""
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
+
+
+class SearchReportView(_Titled, TemplateView):
     page_title = "搜索统计"
     header_icon = "search"
     template_name = "search/report.html"
@@ -64,7 +71,7 @@ def _taught() -> set[str]:
     return taught
 
 
-class SearchLearningView(WagtailAdminTemplateMixin, TemplateView):
+class SearchLearningView(_Titled, TemplateView):
     """搜索词学习: the queries that found nothing, and those whose results nobody opened, each
     with a field for the catalogue's words and two buttons: 设为意图 (the query stands for those
     words) and 设为同义词 (the query and those words mean the same). Above them, the sayings the
@@ -109,11 +116,15 @@ class SearchLearningView(WagtailAdminTemplateMixin, TemplateView):
             .annotate(searches=Count("id"), clicks=Sum("clicks"), example=Min("query"))
             .order_by("-searches", "guessed")
         )
+        # A query read as a guess is listed with its reading above, not again below.
+        shown = taught | set(
+            entries.exclude(guessed="").values_list("query", flat=True).distinct()[: ROWS * 4]
+        )
         context.update(
             days=DAYS,
             guessed=[row for row in guessed[: ROWS * 2] if row["guessed"] not in taught][:ROWS],
-            zero=[row for row in zero[: ROWS * 2] if row["query"] not in taught][:ROWS],
-            unopened=[row for row in unopened[: ROWS * 2] if row["query"] not in taught][:ROWS],
+            zero=[row for row in zero[: ROWS * 2] if row["query"] not in shown][:ROWS],
+            unopened=[row for row in unopened[: ROWS * 2] if row["query"] not in shown][:ROWS],
             intents=Intent.objects.order_by("-id")[:10],
         )
         return context

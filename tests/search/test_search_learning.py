@@ -89,8 +89,10 @@ def test_a_situation_the_search_guessed_is_confirmed_as_an_intent_in_one_click(c
     assert SearchLogEntry.objects.get(query="异地转诊").guessed == ""
 
     client.force_login(content_admin_user())
-    screen = guessed_section(client.get(reverse("search_learning")).content.decode())
+    page = client.get(reverse("search_learning")).content.decode()
+    screen = guessed_section(page)
     assert "外地医院看病" in screen and "转外地医院看病" in screen
+    assert "转外地医院看病" not in unopened_section(page)  # listed once, with its reading
     (filled,) = re.findall(r'name="words" type="text"[^>]* value="([^"]+)"', screen)
     assert filled == SearchLogEntry.objects.filter(query="转外地医院看病").first().guessed_as
 
