@@ -34,7 +34,7 @@ from common.text import clean_public_text
 from . import es_hall
 from .models import DocumentKind, SearchDocument
 from .query import SOFT_WORDS, expand, synonym_groups
-from .segmentation import bigrams, query_words
+from .segmentation import bigrams, prepare, query_words
 from .understanding import (
     DEPARTMENT_BOOST,
     TOPIC_BOOST,
@@ -651,13 +651,17 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
             found, understood = replace(by_guess, understood=guess), guess
     wider = intent_alone(understood)
     # A sentence without an intent (家养 外省 检疫 证明): any of its words will do.
-    if wider is None:
+    sentence = wider is None
+    if sentence:
         wider = any_words(understood)
     if wider is None or not found.matched or found.partial or found.matched >= FEW_MATCHES:
         return found
     # 店子要关 税务: the few powers with every word lead; the rest of what 店子要关 finds follows.
     # (Fewer than a page: they are all on the first, whatever page was asked for.)
     ranked = found.rank()
+    if sentence and _names_one(understood, ranked):
+        # 中国内地公民婚姻登记: every word a name's, the query names that power.
+        return replace(found, rank=lambda: ranked)
     leading = Listed.of_documents(ranked, filters)
     by_intent = find(wider, leading, page_number)
     if by_intent.matched <= found.matched:
@@ -669,6 +673,21 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
     return replace(by_intent, listed=found.listed, widened=widened,
                    loosened=loosened, leading=len(leading.ids),
                    understood=found.understood)  # fmt: skip
+
+
+def _names_one(understood, document_ids) -> bool:
+    """Does the query name one of these documents: is each of its words (or an alternative of
+    it) in that document's name? A query with words no name has (a sentence) names none."""
+    required = [w for w in understood.words if w not in understood.soft]
+    if len(required) < len(understood.words):
+        return False
+    titles = SearchDocument.objects.filter(pk__in=document_ids).values_list("title", flat=True)
+    names = [prepare(title) for title in titles]
+    return any(
+        all(any(all(t in name for t in alternative) for alternative in expand(w, understood.groups))
+            for w in required)
+        for name in names
+    )  # fmt: skip
 
 
 def _page_of(total, page_number):

@@ -538,6 +538,8 @@ def test_a_sentence_is_not_lost_for_one_word_the_power_lacks(client, catalogue):
             ("GA-PLANT-QUAR", "植物检疫证明书核发"),
             ("GA-ANIMAL-QUAR", "动物及动物产品检疫合格证核发"),
             ("GA-FARM", "农作物种子生产经营许可"),
+            ("GA-MARRY", "中国内地公民婚姻登记"),
+            ("GA-DIVORCE", "离婚登记预约"),
         ],
         "LABOUR",
     )
@@ -550,6 +552,9 @@ def test_a_sentence_is_not_lost_for_one_word_the_power_lacks(client, catalogue):
     assert "同时与“检疫”“证明”相关的事项只有前 1 个；其后的事项只与其中之一相关。" in page
     # Two words are a query, not a sentence: 检疫 证明 finds what has both.
     assert codes("检疫 证明") == ["GA-PLANT-QUAR"]
+    # A power's whole name in four words names that power: nothing is added after it.
+    named = search_hall("中国内地公民婚姻登记")
+    assert [hit.document.code for hit in named.hits] == ["GA-MARRY"] and named.widened == []
 
 
 def test_how_old_a_citizen_says_someone_is_is_not_a_word_to_find(catalogue):
