@@ -669,7 +669,7 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
     loosened = [word for word in understood.words if word in wider.soft - understood.soft]
     # What the rest were found by: the words the wider search required (the phrases; all the
     # words of a sentence), or the saying a guess read.
-    widened = understood.saying or [word for word in wider.words if word not in wider.soft]
+    widened = understood.saying or wider.required
     return replace(by_intent, listed=found.listed, widened=widened,
                    loosened=loosened, leading=len(leading.ids),
                    understood=found.understood)  # fmt: skip
@@ -678,7 +678,7 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
 def _names_one(understood, document_ids) -> bool:
     """Does the query name one of these documents: is each of its words (or an alternative of
     it) in that document's name? A query with words no name has (a sentence) names none."""
-    required = [w for w in understood.words if w not in understood.soft]
+    required = understood.required
     if len(required) < len(understood.words):
         return False
     titles = SearchDocument.objects.filter(pk__in=document_ids).values_list("title", flat=True)

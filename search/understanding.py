@@ -110,6 +110,11 @@ class Understanding:
     saying: list[str] = field(default_factory=list)  # in the guess: the words that say it
     guessed_as: list[str] = field(default_factory=list)  # and the rule's catalogue words
 
+    @property
+    def required(self) -> list[str]:
+        """The words a power must have (those not soft)."""
+        return [w for w in self.words if w not in self.soft]
+
 
 def intent_alone(understood: Understanding) -> Understanding | None:
     """The query with only its intents required, the other words adding to the score: a
@@ -119,7 +124,7 @@ def intent_alone(understood: Understanding) -> Understanding | None:
     certificate, rarely in one power), any one of them will do (`either`). None when the query
     has no intent, or one and nothing else required."""
     intents = set(understood.intents)
-    required = [w for w in understood.words if w not in understood.soft]
+    required = understood.required
     # A name's own word of three characters or more beside the phrase (读书 … 居住证) is a
     # second thing asked for, as a second phrase is.
     asked = intents | (understood.whole & set(required))
@@ -142,7 +147,7 @@ def any_words(understood: Understanding) -> Understanding | None:
     wanted may lack one of them (证明 for 检疫合格证). search.engine searches so when the query
     as said finds few; the more of the words a power has, the higher it ranks. None
     otherwise."""
-    required = [w for w in understood.words if w not in understood.soft]
+    required = understood.required
     if understood.intents or understood.either or len(required) < 2:
         return None
     if len(understood.words) < SENTENCE_WORDS:
@@ -611,7 +616,7 @@ BROAD_NAMES = 2_000
 def _broad(result: Understanding, vocabulary: Vocabulary) -> frozenset[str]:
     """The required words of `result` that are broad (Understanding.broad), when a narrower
     required word is left; otherwise none."""
-    required = [w for w in result.words if w not in result.soft]
+    required = result.required
 
     def reach(word):
         alternatives = expand(word, result.groups)
