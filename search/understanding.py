@@ -342,6 +342,36 @@ def _possessives_joined(text: str, vocabulary: Vocabulary) -> str:
     return text
 
 
+# The most pieces a phrase typed with spaces is read from (外地 医院 看病: three).
+MAX_PIECES = 6
+
+
+def _pieces_joined(text: str, lexicon: Lexicon) -> str:
+    """A citizen's phrase or an abbreviation typed in pieces (外地 医院 看病) is read as if
+    typed whole, as an intent an editor confirmed from the search log is written. Only
+    whole pieces join, one of them not a word of the names: a phrase never takes half of a word
+    the citizen set apart, and the catalogue's own words side by side (检疫 证明) are searched
+    as the words they are."""
+    pieces = text.split()
+    if len(pieces) < 2:
+        return text
+    in_names = lexicon.vocabulary.in_names
+    joined, start, changed = [], 0, False
+    while start < len(pieces):
+        for end in range(min(len(pieces), start + MAX_PIECES), start + 1, -1):
+            phrase = "".join(pieces[start:end])
+            if (phrase in lexicon.intents or phrase in lexicon.abbreviations) and not all(
+                map(in_names, pieces[start:end])
+            ):
+                joined.append(phrase)
+                start, changed = end, True
+                break
+        else:
+            joined.append(pieces[start])
+            start += 1
+    return " ".join(joined) if changed else text
+
+
 def _remove(text: str, spans) -> str:
     for start, end, _ in sorted(spans, reverse=True):
         text = text[:start] + " " + text[end:]
@@ -546,6 +576,7 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
 
     # 一件事 names the national programme, not what is wanted (企业注销一件事: 企业注销).
     rest = _possessives_joined(text.replace(TOPIC_SUFFIX, " "), vocabulary)
+    rest = _pieces_joined(rest, lexicon)
     named = lexicon.names.find(rest)
     without = _remove(rest, named)
     if named and query_words(without):

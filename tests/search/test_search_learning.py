@@ -110,6 +110,11 @@ def test_a_situation_the_search_guessed_is_confirmed_as_an_intent_in_one_click(c
     client.get(reverse("search"), {"q": "转外地医院看病"})
     assert SearchLogEntry.objects.order_by("-pk").first().guessed == ""
 
+    # The intent was written as one phrase; a citizen who types it in pieces is read by it too.
+    spaced = search_hall("转 外地 医院 看病")
+    assert "外地医院看病" in spaced.words and spaced.guessed == []
+    assert {hit.document.code for hit in spaced.hits} == {"MED-REFERRAL", "MED-AWAY"}
+
 
 def test_a_query_is_taught_as_a_synonym(client, dog_licence):
     client.force_login(content_admin_user())
