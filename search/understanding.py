@@ -327,30 +327,19 @@ def _known_words_in(text: str, vocabulary: Vocabulary) -> set[str]:
     return found
 
 
-def _possessives_joined(text: str, lexicon: Lexicon) -> str:
-    """The text without the 的 that splits one of the catalogue's names' words in two (本地居住
-    的证件 → 本地居住证件: 居住证), or a citizen's phrase (检疫的证明 → 检疫证明). Any other 的
-    is left (我的 身份证)."""
-    vocabulary = lexicon.vocabulary
+def _possessives_joined(text: str, vocabulary: Vocabulary) -> str:
+    """The text without the 的 that splits one of the catalogue's names' words in two: 本地居住
+    的证件 → 本地居住证件 (居住证), 检疫的证明 → 检疫证明. Any other 的 is left (我的 身份证)."""
     for match in reversed(list(POSSESSIVE.finditer(text))):
         at = match.start() + 1
-        joined = text[:at] + text[at + 1 :]
         if any(
             vocabulary.in_names(text[at - left : at] + text[at + 1 : at + 1 + right])
             for left in range(1, min(4, at) + 1)
             for right in range(1, 4)
             if left + right >= 3
-        ) or any(
-            start + len(phrase) > at
-            for start in range(max(0, at - MAX_PHRASE_BEFORE), at)
-            if (phrase := lexicon.whole.longest_at(joined, start))
         ):
-            text = joined
+            text = text[:at] + text[at + 1 :]
     return text
-
-
-# How far before a 的 a citizen's phrase it cuts may begin (_possessives_joined).
-MAX_PHRASE_BEFORE = 6
 
 
 # The most pieces a phrase typed with spaces is read from (外地 医院 看病: three).
@@ -586,7 +575,7 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
     _name_events(result, vocabulary)
 
     # 一件事 names the national programme, not what is wanted (企业注销一件事: 企业注销).
-    rest = _possessives_joined(text.replace(TOPIC_SUFFIX, " "), lexicon)
+    rest = _possessives_joined(text.replace(TOPIC_SUFFIX, " "), vocabulary)
     rest = _pieces_joined(rest, lexicon)
     named = lexicon.names.find(rest)
     without = _remove(rest, named)
