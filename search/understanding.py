@@ -348,28 +348,30 @@ MAX_PIECES = 6
 
 def _pieces_joined(text: str, lexicon: Lexicon) -> str:
     """A citizen's phrase or an abbreviation typed in pieces (外地 医院 看病) is read as if
-    typed whole, as an intent an editor confirmed from the search log is written. Only
-    whole pieces join, one of them not a word of the names: a phrase never takes half of a word
-    the citizen set apart, and the catalogue's own words side by side (检疫 证明) are searched
-    as the words they are."""
+    typed whole, as an intent an editor confirmed from the search log is written."""
     pieces = text.split()
     if len(pieces) < 2:
         return text
-    in_names = lexicon.vocabulary.in_names
-    joined, start, changed = [], 0, False
+    joined, start = [], 0
     while start < len(pieces):
-        for end in range(min(len(pieces), start + MAX_PIECES), start + 1, -1):
-            phrase = "".join(pieces[start:end])
-            if (phrase in lexicon.intents or phrase in lexicon.abbreviations) and not all(
-                map(in_names, pieces[start:end])
-            ):
-                joined.append(phrase)
-                start, changed = end, True
-                break
-        else:
-            joined.append(pieces[start])
-            start += 1
-    return " ".join(joined) if changed else text
+        end = _phrase_end(pieces, start, lexicon)
+        joined.append("".join(pieces[start:end]))
+        start = end
+    return " ".join(joined) if len(joined) < len(pieces) else text
+
+
+def _phrase_end(pieces: list[str], start: int, lexicon: Lexicon) -> int:
+    """Where the longest phrase of the lexicon that begins with pieces[start] ends (start + 1
+    when none does). Only whole pieces join, one of them not a word of the names: a phrase never
+    takes half of a word the citizen set apart, and the catalogue's own words side by side
+    (检疫 证明) are searched as the words they are."""
+    for end in range(min(len(pieces), start + MAX_PIECES), start + 1, -1):
+        phrase = "".join(pieces[start:end])
+        if (phrase in lexicon.intents or phrase in lexicon.abbreviations) and not all(
+            map(lexicon.vocabulary.in_names, pieces[start:end])
+        ):
+            return end
+    return start + 1
 
 
 def _remove(text: str, spans) -> str:

@@ -114,6 +114,9 @@ def test_a_situation_the_search_guessed_is_confirmed_as_an_intent_in_one_click(c
     spaced = search_hall("转 外地 医院 看病")
     assert "外地医院看病" in spaced.words and spaced.guessed == []
     assert {hit.document.code for hit in spaced.hits} == {"MED-REFERRAL", "MED-AWAY"}
+    data = client.get("/api/v3/search/", {"q": "转 外地 医院 看病"}).json()  # and integrators
+    assert {hit["code"] for hit in data["hits"]} == {"MED-REFERRAL", "MED-AWAY"}
+    assert data["guessed"] == []
 
 
 def test_a_query_is_taught_as_a_synonym(client, dog_licence):
