@@ -22,3 +22,10 @@ PAGE_CACHE_ENABLED = os.environ.get("BENCH_PAGE_CACHE", "on") != "off"
 # `python -m bench.case_ingest` measures the batch's set-based step path ("set") beside the
 # one-by-one path ("item").
 CASES_BATCH_STEPS = os.environ.get("BENCH_CASES_BATCH_STEPS", "set")
+# `python -m bench.search_engine` times `update_index` of Wagtail's own search with modelsearch's
+# PostgreSQL index as shipped ("stock") beside ours (search/admin_backend.py).
+if os.environ.get("BENCH_ADMIN_SEARCH") == "stock":
+    WAGTAILSEARCH_BACKENDS = {  # noqa: F405
+        **WAGTAILSEARCH_BACKENDS,  # noqa: F405
+        "default": {"BACKEND": "wagtail.search.backends.database"},
+    }

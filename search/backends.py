@@ -13,6 +13,9 @@ from .models import SearchDocument
 
 
 class HallIndex(BaseIndex):
+    # During a rebuild (HallRebuilder): the ids of the documents found up to date and kept.
+    kept = None
+
     def get_key(self):
         return "hall"
 
@@ -26,10 +29,12 @@ class HallIndex(BaseIndex):
         SearchDocument.objects.all().delete()
 
     def add_item(self, item):
-        index_objects(type(item), [item])
+        self.add_items(type(item), [item])
 
     def add_items(self, model, items):
-        index_objects(model, items)
+        kept = index_objects(model, items)
+        if self.kept is not None:
+            self.kept.update(kept)
 
     def delete_item(self, item):
         unindex_object(item)
@@ -37,7 +42,8 @@ class HallIndex(BaseIndex):
 
 class HallRebuilder:
     """Rebuild in place: searches keep working while `update_index` runs. Every document written
-    during the rebuild is new, so whatever existed before and was not rewritten is stale."""
+    during the rebuild is new, and every one found up to date is kept (search.documents), so
+    whatever existed before and was neither rewritten nor kept is stale."""
 
     def __init__(self, index):
         self.index = index
@@ -47,11 +53,14 @@ class HallRebuilder:
     def start(self):
         self.stale = list(SearchDocument.objects.values_list("pk", flat=True))
         self.started = es_hall.rebuild_started()
+        self.index.kept = set()
         return self.index
 
     def finish(self):
-        for start in range(0, len(self.stale), 900):
-            SearchDocument.objects.filter(pk__in=self.stale[start : start + 900]).delete()
+        kept, self.index.kept = self.index.kept, None
+        stale = [pk for pk in self.stale if pk not in kept]
+        for start in range(0, len(stale), 900):
+            SearchDocument.objects.filter(pk__in=stale[start : start + 900]).delete()
         es_hall.rebuild_finished(self.started)
         # Every document was written anew: the index holds the old postings beside the new in
         # many segments until merged, and the planner's statistics are of the old rows

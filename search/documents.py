@@ -132,9 +132,10 @@ def power_documents(powers) -> tuple[list[SearchDocument], list[int]]:
         ).only("law_id", "ordinal", "text")
         article_text = {(a.law_id, a.ordinal): a.text for a in articles}
     tags = defaultdict(list)
-    for item in PowerPage.tags.through.objects.filter(content_object__in=public).select_related(
-        "tag"
-    ):
+    # In the order of their names: the database returns them in no set order, and a document
+    # must come out the same while its power is unchanged (replace_documents keeps it then).
+    tagged = PowerPage.tags.through.objects.filter(content_object__in=public)
+    for item in tagged.select_related("tag").order_by("tag__name"):
         tags[item.content_object_id].append(item.tag.name)
 
     documents, root, segmenter = [], _site_root(), _Segmenter()
@@ -225,7 +226,7 @@ def article_documents(laws):
             name=f"{article.law.title} {article.law.short_title} {article.number}",
             body=article.text,
             title=f"《{article.law.title}》{article.number}",
-            url=f"/laws/{article.law_id}/#{article.anchor}",
+            url=f"{_law_url(article.law)}{article.anchor}",
             status=article.law.status,
             boost=1.0 if article.law.status == "in_force" else 0.5,
         )
@@ -263,33 +264,78 @@ def topic_documents(topics):
     return documents, [t.pk for t in topics if t not in public]
 
 
+# What a document is made of: every stored column but its id (the full-text vectors are
+# computed from these by the database).
+_CONTENT = [f.attname for f in SearchDocument._meta.concrete_fields if not f.primary_key]
+
+
+def _content(document) -> tuple:
+    return tuple(getattr(document, name) for name in _CONTENT)
+
+
 @transaction.atomic
-def replace_documents(kind, documents, remove_ids=()):
-    """Write documents of one kind, replacing any earlier version of the same objects."""
-    ids = [d.object_id for d in documents] + list(remove_ids)
+def replace_documents(kind, documents, remove_ids=()) -> list[int]:
+    """Write documents of one kind, replacing any earlier version of the same objects. A
+    document identical to the one indexed is left as it is: re-indexing an unchanged catalogue
+    (`update_index`) then writes no row and no full-text posting. Returns the ids of the
+    documents so kept."""
+    kept = {}
+    if documents:
+        current = SearchDocument.objects.filter(
+            kind=kind, object_id__in=[d.object_id for d in documents]
+        ).values_list("pk", *_CONTENT)
+        indexed = {row[1 + _CONTENT.index("object_id")]: row for row in current}
+        for document in documents:
+            row = indexed.get(document.object_id)
+            if row is not None and row[1:] == _content(document):
+                kept[document.object_id] = row[0]
+    changed = [d for d in documents if d.object_id not in kept]
+    ids = [d.object_id for d in changed] + list(remove_ids)
     if ids:
         SearchDocument.objects.filter(kind=kind, object_id__in=ids).delete()
-    SearchDocument.objects.bulk_create(documents, batch_size=500)
+    SearchDocument.objects.bulk_create(changed, batch_size=500)
+    # Elasticsearch is sent every document: a rebuild there keeps only what it was sent.
     es_hall.sync(kind, documents, remove_ids)
-    vocabulary.index_changed()
+    if changed or remove_ids:
+        vocabulary.index_changed()
+    return list(kept.values())
 
 
-def index_objects(model, objs):
-    """Index whatever the hall shows of these objects (other models are ignored)."""
+def index_objects(model, objs) -> list[int]:
+    """Index whatever the hall shows of these objects (other models are ignored). Returns the
+    ids of the documents that were already up to date (replace_documents)."""
     if issubclass(model, PowerPage):
         documents, gone = power_documents(objs)
-        replace_documents(DocumentKind.POWER, documents, gone)
-    elif issubclass(model, DepartmentPage):
+        return replace_documents(DocumentKind.POWER, documents, gone)
+    if issubclass(model, DepartmentPage):
         documents, gone = department_documents(objs)
-        replace_documents(DocumentKind.DEPARTMENT, documents, gone)
-    elif issubclass(model, TopicPage):
+        return replace_documents(DocumentKind.DEPARTMENT, documents, gone)
+    if issubclass(model, TopicPage):
         documents, gone = topic_documents(objs)
-        replace_documents(DocumentKind.TOPIC, documents, gone)
-    elif issubclass(model, Law):
+        return replace_documents(DocumentKind.TOPIC, documents, gone)
+    if issubclass(model, Law):
         laws = list(objs)
-        for law in laws:
-            unindex_object(law)
-        replace_documents(DocumentKind.ARTICLE, article_documents(laws))
+        documents = article_documents(laws)
+        current = {d.object_id for d in documents}
+        # Articles a law no longer has (a new version renumbered them) leave the index.
+        prefixes = tuple(_law_url(law) for law in laws)
+        indexed = SearchDocument.objects.filter(kind=DocumentKind.ARTICLE)
+        gone = [
+            object_id
+            for object_id, url in indexed.values_list("object_id", "url")
+            if url.startswith(prefixes) and object_id not in current
+        ]
+        return replace_documents(DocumentKind.ARTICLE, documents, gone)
+    return []
+
+
+def _law_url(law) -> str:
+    """What the addresses of a law's articles start with (article_documents)."""
+    return f"/laws/{law.pk}/#"
+
+
+def _law_documents(law):
+    return SearchDocument.objects.filter(kind=DocumentKind.ARTICLE, url__startswith=_law_url(law))
 
 
 def unindex_object(obj):
@@ -300,8 +346,7 @@ def unindex_object(obj):
     elif isinstance(obj, TopicPage):
         kind, documents = DocumentKind.TOPIC, SearchDocument.objects.filter(object_id=obj.pk)
     elif isinstance(obj, Law):
-        kind = DocumentKind.ARTICLE
-        documents = SearchDocument.objects.filter(url__startswith=f"/laws/{obj.pk}/#")
+        kind, documents = DocumentKind.ARTICLE, _law_documents(obj)
     else:
         return
     documents = documents.filter(kind=kind)
