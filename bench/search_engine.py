@@ -216,7 +216,7 @@ def time_update_index(env: dict, *, postgres: bool, from_empty: bool) -> dict:
 
 # What --from-empty runs before it times `update_index`.
 EMPTY_INDEXES = (
-    "from modelsearch.models import IndexEntry; from search.models import SearchDocument; "
+    "from wagtail.search.models import IndexEntry; from search.models import SearchDocument; "
     "IndexEntry.objects.all().delete(); SearchDocument.objects.all().delete()"
 )
 
