@@ -164,7 +164,9 @@ def test_after_a_large_import_the_database_knows_how_large_its_tables_are(
     with django_capture_on_commit_callbacks(execute=True):
         powers_bulk_upsert(items("MANY", STATISTICS_AFTER), publish=True)
     grown = counted_pages()
-    assert grown >= before + 20 + STATISTICS_AFTER
+    # PostgreSQL's ANALYZE reads a sample of the pages: in a table that earlier tests' rolled
+    # back writes left large, the count is an estimate, a few rows off.
+    assert grown >= 0.95 * (before + 20 + STATISTICS_AFTER)
 
     # As many again into a catalogue that has grown: a smaller share of it than the share
     # that pays for a look at every table (a tenth; here made larger than this write), left to
