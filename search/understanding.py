@@ -347,8 +347,9 @@ MAX_PIECES = 6
 
 
 def _pieces_joined(text: str, lexicon: Lexicon) -> str:
-    """A citizen's phrase or an abbreviation typed in pieces (外地 医院 看病) is read as if
-    typed whole, as an intent an editor confirmed from the search log is written."""
+    """A citizen's phrase, an abbreviation or a department's everyday name typed in pieces
+    (外地 医院 看病, 人社 局) is read as if typed whole, as an intent an editor confirmed from
+    the search log is written."""
     pieces = text.split()
     if len(pieces) < 2:
         return text
@@ -367,7 +368,8 @@ def _phrase_end(pieces: list[str], start: int, lexicon: Lexicon) -> int:
     (检疫 证明) are searched as the words they are."""
     for end in range(min(len(pieces), start + MAX_PIECES), start + 1, -1):
         phrase = "".join(pieces[start:end])
-        if (phrase in lexicon.intents or phrase in lexicon.abbreviations) and not all(
+        known = phrase in lexicon.intents or phrase in lexicon.abbreviations
+        if (known or phrase in lexicon.aliases) and not all(
             map(lexicon.vocabulary.in_names, pieces[start:end])
         ):
             return end

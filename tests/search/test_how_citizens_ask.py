@@ -179,6 +179,9 @@ def test_a_departments_everyday_name_ranks_its_powers_first_without_being_requir
     # The department's own short name works too, with or without 区.
     assert search_hall("人社局 失业").department_names == ["人社局"]
     assert set(codes("区人社局 失业")[:2]) == {"GA-JOBLESS", "GA-JOBLESS-PAY"}
+    # Typed in pieces, as on a phone's keyboard, the name is still the department's.
+    assert search_hall("人社 局 失业").department_names == ["人社局"]
+    assert search_hall("卫健 委 出生证明").department_names == ["卫健委"]
 
 
 def test_administrators_teach_the_search_new_phrases(catalogue):
