@@ -11,10 +11,10 @@ where it runs (it is off on some servers): after 100,000 powers were written, or
 index rebuilt, its planner had none and read every power's vector where the full-text index
 would find the few that match (a search's side queries 53 ms instead of 5). Its statistics are
 refreshed at the same moments as SQLite's. What merging is to SQLite's indexes, VACUUM is to
-PostgreSQL's tables and GIN indexes: `update_index` writes every document anew and leaves the
-old row beside each new one until vacuumed; at 100,000 powers with autovacuum off, the hall's
-table held two dead rows for each live one, and a search for 许可 read 39,500 pages of it for
-41,000 matches (524 ms; 107 ms vacuumed)."""
+PostgreSQL's tables and GIN indexes: a document written anew leaves the old row beside the new
+one until vacuumed; when `update_index` wrote every document anew at 100,000 powers with
+autovacuum off, the hall's table held two dead rows for each live one, and a search for
+许可 read 39,500 pages of it for 41,000 matches (524 ms; 107 ms vacuumed)."""
 
 import functools
 

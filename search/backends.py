@@ -42,8 +42,8 @@ class HallIndex(BaseIndex):
 
 class HallRebuilder:
     """Rebuild in place: searches keep working while `update_index` runs. Every document written
-    during the rebuild is new, and every one found up to date is kept (search.documents), so
-    whatever existed before and was neither rewritten nor kept is stale."""
+    during the rebuild is a new row, and every one found up to date is kept (search.documents),
+    so whatever existed before and was neither rewritten nor kept is stale."""
 
     def __init__(self, index):
         self.index = index
@@ -62,9 +62,10 @@ class HallRebuilder:
         for start in range(0, len(stale), 900):
             SearchDocument.objects.filter(pk__in=stale[start : start + 900]).delete()
         es_hall.rebuild_finished(self.started)
-        # Every document was written anew: the index holds the old postings beside the new in
-        # many segments until merged, and the planner's statistics are of the old rows
-        # (common.database).
+        # What was written, now and by the publications before (each its own segment of the
+        # full-text index, or dead rows beside the new ones on PostgreSQL), is merged and the
+        # planner's statistics refreshed (common.database): after `update_index` the index is
+        # in one piece even when the rebuild itself found everything up to date.
         maintain()
 
 

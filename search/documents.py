@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Q
 
 from catalogue.choices import PowerStatus, PowerType
 from catalogue.models import DepartmentPage, LegalBasis, PowerPage
@@ -267,6 +268,8 @@ def topic_documents(topics):
 # What a document is made of: every stored column but its id (the full-text vectors are
 # computed from these by the database).
 _CONTENT = [f.attname for f in SearchDocument._meta.concrete_fields if not f.primary_key]
+# Where a document's object id sits in a row of (pk, *_CONTENT).
+_OBJECT_ID = 1 + _CONTENT.index("object_id")
 
 
 def _content(document) -> tuple:
@@ -284,7 +287,7 @@ def replace_documents(kind, documents, remove_ids=()) -> list[int]:
         current = SearchDocument.objects.filter(
             kind=kind, object_id__in=[d.object_id for d in documents]
         ).values_list("pk", *_CONTENT)
-        indexed = {row[1 + _CONTENT.index("object_id")]: row for row in current}
+        indexed = {row[_OBJECT_ID]: row for row in current}
         for document in documents:
             row = indexed.get(document.object_id)
             if row is not None and row[1:] == _content(document):
@@ -318,13 +321,8 @@ def index_objects(model, objs) -> list[int]:
         documents = article_documents(laws)
         current = {d.object_id for d in documents}
         # Articles a law no longer has (a new version renumbered them) leave the index.
-        prefixes = tuple(_law_url(law) for law in laws)
-        indexed = SearchDocument.objects.filter(kind=DocumentKind.ARTICLE)
-        gone = [
-            object_id
-            for object_id, url in indexed.values_list("object_id", "url")
-            if url.startswith(prefixes) and object_id not in current
-        ]
+        indexed = _law_documents(laws).values_list("object_id", flat=True)
+        gone = [object_id for object_id in indexed if object_id not in current]
         return replace_documents(DocumentKind.ARTICLE, documents, gone)
     return []
 
@@ -334,8 +332,14 @@ def _law_url(law) -> str:
     return f"/laws/{law.pk}/#"
 
 
-def _law_documents(law):
-    return SearchDocument.objects.filter(kind=DocumentKind.ARTICLE, url__startswith=_law_url(law))
+def _law_documents(laws):
+    """The indexed articles of these laws, found by their addresses in the database."""
+    prefixes = Q()
+    for law in laws:
+        prefixes |= Q(url__startswith=_law_url(law))
+    if not prefixes:
+        return SearchDocument.objects.none()
+    return SearchDocument.objects.filter(prefixes, kind=DocumentKind.ARTICLE)
 
 
 def unindex_object(obj):
@@ -346,7 +350,7 @@ def unindex_object(obj):
     elif isinstance(obj, TopicPage):
         kind, documents = DocumentKind.TOPIC, SearchDocument.objects.filter(object_id=obj.pk)
     elif isinstance(obj, Law):
-        kind, documents = DocumentKind.ARTICLE, _law_documents(obj)
+        kind, documents = DocumentKind.ARTICLE, _law_documents([obj])
     else:
         return
     documents = documents.filter(kind=kind)
