@@ -634,7 +634,8 @@ def _find_powers(understood, filters, page_number, *, everywhere=False) -> Found
     def find(understood, listed, page_number):
         if es_hall.enabled():
             try:
-                return _powers_elasticsearch(understood, filters, page_number, listed)
+                return _powers_elasticsearch(understood, filters, page_number, listed,
+                                             everywhere=everywhere)  # fmt: skip
             except es_hall.Unavailable as error:
                 log.warning("Elasticsearch 不可用，本次搜索由数据库索引回答：%s", error)
         return _powers_database(understood, filters, page_number, listed, everywhere=everywhere)
@@ -746,21 +747,15 @@ def _powers_database(understood, filters, page_number, listed, *, everywhere=Fal
     index), those are the results; powers that only mention the words in their materials or
     steps are left out (`narrowed`; the page offers them: `everywhere`, scope=all). The rule is
     the same whatever the size of the catalogue. The `listed` powers (Listed) come first."""
-    words, groups, boost, soft = (
-        understood.words, understood.groups, understood.boost, understood.soft
-    )  # fmt: skip
+    words, groups, boost = understood.words, understood.groups, understood.boost
     coded = _by_code(understood.query, filters, page_number)
     if coded is not None:
         return coded
 
-    def softened(any_word):
-        # When any one word will do, a broad word (审批) would find most of a city's
-        # catalogue: it only ranks, and the narrower words find the powers.
-        return soft | understood.broad if any_word or understood.either else soft
-
     def expression(any_word=False, synonyms=True):
         return build_match(words, any_word=any_word or understood.either,
-                           groups=groups if synonyms else [], soft=softened(any_word))  # fmt: skip
+                           groups=groups if synonyms else [],
+                           soft=understood.soft_when(any_word))  # fmt: skip
 
     rows, any_word, precise, best = [], False, False, []
     excluded = listed.object_ids
@@ -784,7 +779,7 @@ def _powers_database(understood, filters, page_number, listed, *, everywhere=Fal
     fallback = len(words) > 1 and not CODE_RE.match(understood.query.strip())
     for any_word in (False, True) if fallback else (False,):
         base, literal = expression(any_word), expression(any_word, synonyms=False)
-        optional = optional_words(words, boost=boost, soft=softened(any_word))
+        optional = optional_words(words, boost=boost, soft=understood.soft_when(any_word))
         if not everywhere:
             rows = counted(base, literal, precise=True)
             precise = bool(rows)
@@ -882,30 +877,41 @@ def _document_ids(kind, object_ids):
     return [pairs[object_id] for object_id in object_ids if object_id in pairs]
 
 
-def _powers_elasticsearch(understood, filters, page_number, listed) -> Found:
-    """The same as _powers_database, answered by Elasticsearch (search.es_hall)."""
-    partial = False
-    any_word = False
+def _powers_elasticsearch(understood, filters, page_number, listed, *, everywhere=False) -> Found:
+    """The same as _powers_database, answered by Elasticsearch (search.es_hall): a whole
+    事项编码 is looked up by its code; the powers with the words in their own words are the
+    results when any has them (`narrowed`); every word, else any (`partial`), a broad word only
+    ranking then."""
+    coded = _by_code(understood.query, filters, page_number)
+    if coded is not None:
+        return coded
     words, groups = understood.words, understood.groups
 
-    def run(page):
+    def run(page, any_word, precise):
         _shown, offset, limit = listed.page(page)
         return es_hall.power_search(words, groups=groups, filters=filters,
-                                    boost_words=understood.boost, soft=understood.soft,
+                                    boost_words=understood.boost,
+                                    soft=understood.soft_when(any_word),
                                     departments=understood.department_ids,
                                     favoured=understood.favoured,
                                     any_word=any_word or understood.either,
-                                    excluded=listed.object_ids,
+                                    excluded=listed.object_ids, precise=precise,
                                     offset=offset, size=limit)  # fmt: skip
 
-    found = run(1)
-    if not found.matched and len(words) > 1:
-        any_word = True
-        found = run(1)
-        partial = bool(found.matched)
+    fallback = len(words) > 1 and not CODE_RE.match(understood.query.strip())
+    for any_word in (False, True) if fallback else (False,):
+        precise = False
+        if not everywhere:
+            found = run(1, any_word, precise=True)
+            precise = bool(found.matched)
+        if not precise:
+            found = run(1, any_word, precise=False)
+        if found.matched:
+            break
+    partial = bool(found.matched) and any_word
     page = _page_of(found.total + len(listed.ids), page_number)
     if page != 1:
-        found = run(page)
+        found = run(page, any_word, precise)
 
     def side(kind, limit):
         try:
@@ -922,7 +928,7 @@ def _powers_elasticsearch(understood, filters, page_number, listed) -> Found:
     ranked = listed.page(page)[0] + _document_ids(DocumentKind.POWER, found.object_ids)
     return Found(_counts(listed.rows, filters, found.counts), found.total + len(listed.ids),
                  found.matched + len(listed.rows), partial, page, lambda: ranked, side,
-                 listed=len(listed.ids))  # fmt: skip
+                 narrowed=precise, listed=len(listed.ids))  # fmt: skip
 
 
 def _exact_code(query, filters):

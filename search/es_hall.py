@@ -4,7 +4,8 @@ The database index (search.models.SearchDocument) stays the record of what citiz
 what snippets are cut from. This module mirrors it into one Elasticsearch index ("<prefix>hall",
 analysed for Chinese as search/es_settings.py sets out) and runs the hall's searches there: the
 same words, synonyms (expanded at query time, as on the database), intent and soft words,
-filters, facets and ranking rules as search.engine's SQL, in one request per search.
+filters, facets and ranking rules as search.engine's SQL, one request per step
+of those rules (one for most searches: the powers named by the words).
 
 - Writing: search.documents calls `sync()` whenever it writes or removes documents; the mirror
   is written when the transaction commits. `manage.py update_index` rewrites every document and
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 # Field weights: name and code above the legal basis above the rest (as SQLITE_WEIGHTS).
 FIELDS = ["title^10", "code^10", "basis_text^4", "body_text"]
+# A power's own words: its name, code and legal basis (the database's precise index). When any
+# power has the query's words there, those are the results (search.engine: `narrowed`).
+PRECISE_FIELDS = FIELDS[:3]
 # A match through a synonym counts half of a match of the word itself.
 SYNONYM_BOOST = 0.5
 FACET_COLUMNS = ("power_type", "department_id", "status")
@@ -214,8 +218,8 @@ def join_words(words: list[str]) -> str:
     return text
 
 
-def _text_clause(text: str, boost: float = 1.0) -> dict:
-    clause = {"query": text, "fields": FIELDS, "lenient": True}
+def _text_clause(text: str, boost: float = 1.0, fields=FIELDS) -> dict:
+    clause = {"query": text, "fields": fields, "lenient": True}
     if settings.ELASTICSEARCH_ANALYZER in WORD_ANALYZERS:
         clause.update(type="best_fields", operator="and")
     else:
@@ -225,26 +229,27 @@ def _text_clause(text: str, boost: float = 1.0) -> dict:
     return {"multi_match": clause}
 
 
-def word_clause(word: str, groups) -> dict:
-    """The word itself, or any synonym of it (at SYNONYM_BOOST)."""
+def word_clause(word: str, groups, fields=FIELDS) -> dict:
+    """The word itself, or any synonym of it (at SYNONYM_BOOST), in `fields`."""
     alternatives = expand(word, groups)
-    clauses = [_text_clause(join_words(alternatives[0]))]
-    clauses += [_text_clause(join_words(alt), SYNONYM_BOOST) for alt in alternatives[1:]]
+    clauses = [_text_clause(join_words(alternatives[0]), fields=fields)]
+    clauses += [_text_clause(join_words(alt), SYNONYM_BOOST, fields) for alt in alternatives[1:]]
     if len(clauses) == 1:
         return clauses[0]
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
 def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT_WORDS,
-               departments=(), favoured=(), excluded=()) -> dict:  # fmt: skip
+               departments=(), favoured=(), excluded=(), precise=False) -> dict:  # fmt: skip
     """Documents of `kind` matching every word but the `soft` ones (or any, with any_word),
-    ranked by field weights, the document's own boost (in force above suspended) and, for the
-    departments the query named, DEPARTMENT_BOOST; the `favoured` objects (a named life
-    event's powers), TOPIC_BOOST. The `excluded` objects are left out (a listed event's
-    powers: search.engine.Listed)."""
+    with `precise` in their own words only (PRECISE_FIELDS), ranked by field weights, the
+    document's own boost (in force above suspended) and, for the departments the query named,
+    DEPARTMENT_BOOST; the `favoured` objects (a named life event's powers), TOPIC_BOOST. The
+    `excluded` objects are left out (a listed event's powers: search.engine.Listed)."""
     required = [w for w in words if w not in soft] or list(words)
-    clauses = [word_clause(w, groups) for w in required]
-    optional = [w for w in [*words, *boost_words] if w not in required]
+    fields = PRECISE_FIELDS if precise else FIELDS
+    clauses = [word_clause(w, groups, fields) for w in required]
+    optional = [w for w in dict.fromkeys([*words, *boost_words]) if w not in required]
     query = {"filter": [{"term": {"kind": kind}}]}
     if excluded:
         query["must_not"] = [{"terms": {"object_id": list(excluded)}}]
@@ -253,7 +258,7 @@ def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT
     else:
         query["must"] = clauses
     if optional:
-        query["should"] = [_text_clause(w) for w in optional]
+        query["should"] = [_text_clause(w, fields=fields) for w in optional]
     functions = [{"field_value_factor": {"field": "boost", "missing": 1}}]
     if departments:
         functions.append(
@@ -274,8 +279,8 @@ def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT
 
 
 def power_search_body(words, *, groups, filters, boost_words=(), any_word=False,
-                      soft=SOFT_WORDS, departments=(), favoured=(), excluded=(), offset=0,
-                      size=20) -> dict:  # fmt: skip
+                      soft=SOFT_WORDS, departments=(), favoured=(), excluded=(), precise=False,
+                      offset=0, size=20) -> dict:  # fmt: skip
     """One request: the page of hits within `filters` (post_filter), and for each facet the
     counts within the other filters."""
     terms = {column: {"term": {column: value}} for column, value in filters.items()}
@@ -289,7 +294,7 @@ def power_search_body(words, *, groups, filters, boost_words=(), any_word=False,
     body = {
         "query": text_query(words, groups=groups, kind="power", boost_words=boost_words,
                             any_word=any_word, soft=soft, departments=departments,
-                            favoured=favoured, excluded=excluded),
+                            favoured=favoured, excluded=excluded, precise=precise),
         "aggs": aggs,
         "from": offset,
         "size": size,
@@ -321,11 +326,12 @@ def _search(body) -> dict:
 
 
 def power_search(words, *, groups, filters, boost_words=(), any_word=False, soft=SOFT_WORDS,
-                 departments=(), favoured=(), excluded=(), offset=0, size=20):  # fmt: skip
+                 departments=(), favoured=(), excluded=(), precise=False, offset=0,
+                 size=20):  # fmt: skip
     body = power_search_body(words, groups=groups, filters=filters, boost_words=boost_words,
                              any_word=any_word, soft=soft, departments=departments,
-                             favoured=favoured, excluded=excluded, offset=offset,
-                             size=size)  # fmt: skip
+                             favoured=favoured, excluded=excluded, precise=precise,
+                             offset=offset, size=size)  # fmt: skip
     answer = _search(body)
     aggregations = answer["aggregations"]
     counts = {}

@@ -115,6 +115,12 @@ class Understanding:
         """The words a power must have (those not soft)."""
         return [w for w in self.words if w not in self.soft]
 
+    def soft_when(self, any_word: bool) -> frozenset[str]:
+        """The words not required when the search asks for every word or (any_word) for any:
+        when any one word will do, a broad word (审批) would find most of a city's catalogue,
+        so it only ranks and the narrower words find the powers. The same on every backend."""
+        return self.soft | self.broad if any_word or self.either else self.soft
+
 
 def intent_alone(understood: Understanding) -> Understanding | None:
     """The query with only its intents required, the other words adding to the score: a

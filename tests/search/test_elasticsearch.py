@@ -147,6 +147,54 @@ def test_asking_what_a_life_event_takes_searches_its_items_apart_for_elasticsear
     assert "must_not" not in plain["query"]["function_score"]["query"]["bool"]
 
 
+def test_elasticsearch_asks_first_for_the_powers_with_the_words_in_their_own_words():
+    """As on the database (search.engine: `narrowed`): 身份证 is in most powers' materials and
+    in few names; the powers that have it in their name, code or legal basis are asked for
+    first, and every field only when none has (or on scope=all)."""
+    from search.es_hall import FIELDS, power_search_body
+
+    def fields(body):
+        query = body["query"]["function_score"]["query"]["bool"]
+        clauses = [*query["must"], *query.get("should", [])]
+        return {field for clause in clauses for field in clause["multi_match"]["fields"]}
+
+    own = power_search_body(["身份证"], groups=[], filters={}, boost_words=["补领"], precise=True)
+    assert fields(own) == {"title^10", "code^10", "basis_text^4"}
+    everywhere = power_search_body(["身份证"], groups=[], filters={}, boost_words=["补领"])
+    assert fields(everywhere) == set(FIELDS) and "body_text" in FIELDS
+
+
+def test_for_elasticsearch_too_a_broad_word_of_a_sentence_only_ranks(monkeypatch):
+    """孩子生病想休学 学校说要审批, where any one of its words will do: in a city's catalogue 审批
+    is in 19,000 names, and every one of them would follow the one wanted. Elasticsearch is
+    asked as the database is (Understanding.soft_when): 休学 finds, 审批 ranks. (Four names
+    make 审批 broad here.)"""
+    import search.understanding
+    from search.es_hall import power_search_body
+    from search.understanding import any_words, compile_lexicon, understand
+    from search.vocabulary import build
+
+    names = ["适龄 儿童 延缓 入学 休学 审批", "建设 工程 消防 设计 审批", "烟花 爆竹 经营 审批",
+             "户外 广告 设置 审批"]  # fmt: skip
+    lexicon = compile_lexicon(vocabulary=build(names, []), groups=[], intents={}, aliases={})
+
+    def required(query):
+        sentence = any_words(understand(query, lexicon))
+        body = power_search_body(sentence.words, groups=sentence.groups, filters={},
+                                 soft=sentence.soft_when(any_word=False),
+                                 any_word=sentence.either)  # fmt: skip
+        (either,) = body["query"]["function_score"]["query"]["bool"]["must"]
+        return [clause["multi_match"]["query"] for clause in either["bool"]["should"]]
+
+    query = "孩子生病想休学 学校说要审批"
+    assert required(query) == ["休学", "审批"]
+    monkeypatch.setattr(search.understanding, "BROAD_NAMES", 3)
+    assert required(query) == ["休学"]
+    # Said alone, a broad word is still what is searched.
+    alone = understand("审批", lexicon)
+    assert alone.soft_when(any_word=True) == alone.soft and "审批" not in alone.soft
+
+
 def test_words_are_joined_so_that_chinese_character_pairs_line_up():
     from search.es_hall import join_words
 
@@ -224,3 +272,28 @@ def test_a_live_elasticsearch_answers_the_hall_with_facets_synonyms_and_suggesti
         PowerPage.objects.get(code="ES-PLAN").unpublish()
     es_hall.client().indices.refresh(index=es_hall.index_name())
     assert search_hall("规划许可").hits == []
+
+
+@live
+@pytest.mark.django_db
+def test_a_live_elasticsearch_narrows_to_the_powers_own_words_as_the_database_does(
+    django_capture_on_commit_callbacks,
+):
+    from search import es_hall
+    from search.engine import search_hall
+    from tests.factories import publish_power, road_transport_licence
+
+    copy_of_id = {"name": "申请人身份证复印件", "form": "copy", "copies": 1, "required": True,
+                  "note": ""}  # fmt: skip
+    es_hall.client().indices.delete(index=es_hall.index_name(), ignore_unavailable=True)
+    es_hall._index_ready = False
+    with django_capture_on_commit_callbacks(execute=True):
+        for code, title in [("ES-ID", "居民身份证补领"), ("ES-CAR", "机动车登记")]:
+            publish_power(road_transport_licence(code=code, title=title, citations=[], tags=[],
+                                                 materials=[copy_of_id]))  # fmt: skip
+    es_hall.client().indices.refresh(index=es_hall.index_name())
+
+    named = search_hall("身份证")  # both powers ask for it among their materials
+    assert [h.document.code for h in named.hits] == ["ES-ID"] and named.narrowed
+    everywhere = search_hall("身份证", {"scope": "all"})
+    assert {h.document.code for h in everywhere.hits} == {"ES-ID", "ES-CAR"}
