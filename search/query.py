@@ -71,8 +71,12 @@ def expand(word: str, groups: list[list[str]]) -> list[list[str]]:
     alternatives = [[word]]
     for group in groups:
         normalised = _normalised(tuple(group))
-        # 办狗证 is one unknown word to the segmenter: a synonym inside it counts too.
-        if word in normalised or any(len(t) > 1 and t in word for t in normalised):
+        # 办狗证 is one unknown word to the segmenter: a synonym inside it counts too. Not an
+        # action's (补办 inside 营业执照补办): actions only rank (search.understanding), and
+        # 补领 alone would find every power that reissues anything.
+        if word in normalised or (
+            any(len(t) > 1 and t in word for t in normalised) and not _actions(normalised)
+        ):
             for term in normalised:
                 words = query_words(term)
                 if term != word and words and words not in alternatives:
@@ -83,3 +87,14 @@ def expand(word: str, groups: list[list[str]]) -> list[list[str]]:
 @functools.lru_cache(maxsize=8192)
 def _normalised(group: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(normalise(term) for term in group)
+
+
+@functools.cache
+def _action_terms() -> frozenset[str]:
+    """The catalogue's action words (search/lexicon/actions.txt: 补领, 变更…)."""
+    return frozenset(normalise(w) for rule in lexicon.actions() for w in rule.words)
+
+
+def _actions(terms: tuple[str, ...]) -> bool:
+    """Whether every term of a group is an action word (补办、补领、补发、补证)."""
+    return all(term in _action_terms() for term in terms)

@@ -560,6 +560,24 @@ def test_a_sentence_is_not_lost_for_one_word_the_power_lacks(client, catalogue):
     assert [hit.document.code for hit in named.hits] == ["GA-MARRY"] and named.widened == []
 
 
+def test_a_licence_to_reissue_finds_that_licence_not_everything_reissued(catalogue):
+    """营业执照补办: the citizen wants the business licence again. 补办 is one of the words for
+    reissuing (补领, 补发), which are in the names of every card and certificate a district
+    reissues: inside the phrase it only ranks, as an action does, and the licence (营业执照 or
+    its synonyms) must be there. An unknown word with a synonym inside still finds by it."""
+    publish_items(
+        [
+            ("MK-LICENCE-LOST", "营业执照遗失补领、申请增加、减少证照", "MARKET"),
+            ("CARD-LOST", "社会保障卡补领、换领、换发", "LABOUR"),
+            ("CERT-LOST", "《出生医学证明》补发", "HEALTH"),
+        ]
+    )
+    found = codes("营业执照补办")
+    assert found[0] == "MK-LICENCE-LOST"
+    assert "CARD-LOST" not in found and "CERT-LOST" not in found
+    assert codes("办狗证") == ["GA-DOG"]
+
+
 def test_how_old_a_citizen_says_someone_is_is_not_a_word_to_find(catalogue):
     """我妈今年65了 还能领养老金不: 65 is her age; no power's name has it."""
     result = search_hall("我妈今年65了 城乡居民养老保险待遇")
