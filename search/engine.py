@@ -217,7 +217,7 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
     if postgres:
         vector = "d.precise_vector" if precise else "d.vector"
         length = f"(1 + {NAME_LENGTH_WEIGHT} * ln(1 + char_length(d.title)))"
-        rank = f"ts_rank({vector}, q.query) / {length}"
+        rank = f"ts_rank({vector}, CAST(%s AS tsquery)) / {length}"
         member_sql = f"{vector} @@ CAST(%s AS tsquery)"
         order = "score DESC, d.id"
         if side:
@@ -261,6 +261,8 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
             params,
         )
     score, factor_params = _scoring(match, literal, optional, departments, favoured)
+    if postgres:
+        factor_params = [rank_query(match), *factor_params]
     if candidates is not None and postgres and not side:
         source, condition, params = _ranked_in_two_steps(candidates, match, where_params)
     sql = (
@@ -299,7 +301,8 @@ def _counted_with_candidates(match, filters, *, candidates, literal=None, option
     all_where, all_params = _filters_sql(DocumentKind.POWER, {}, excluded)
     where, params = _filters_sql(DocumentKind.POWER, filters)
     score, factor_params = _scoring(match, literal, optional, departments, favoured)
-    cheap = score("ts_rank(d.rank_vector, q.query)", "d.rank_vector @@ CAST(%s AS tsquery)")
+    cheap = score("ts_rank(d.rank_vector, CAST(%s AS tsquery))",
+                  "d.rank_vector @@ CAST(%s AS tsquery)")  # fmt: skip
     rows = _by_the_index(
         "WITH d AS MATERIALIZED ("  # noqa: S608
         f"SELECT d.id, d.kind, d.power_type, d.department_id, d.status, {cheap} AS cheap "
@@ -309,9 +312,50 @@ def _counted_with_candidates(match, filters, *, candidates, literal=None, option
         "GROUP BY d.power_type, d.department_id, d.status) UNION ALL "
         f"(SELECT NULL, NULL, NULL, NULL, d.id FROM d WHERE {where} "
         f"ORDER BY d.cheap DESC, d.id LIMIT {int(candidates)})",
-        [*factor_params, match, match, *all_params, *params],
+        [rank_query(match), *factor_params, match, match, *all_params, *params],
     )
     return [row[:4] for row in rows if row[4] is None], [row[4] for row in rows if row[4]]
+
+
+_PG_LEXEME = re.compile(r"'((?:[^'\\]|''|\\.)*)'")
+
+
+def rank_query(match: str) -> str:
+    """PostgreSQL: the query `ts_rank()` scores `match` (build_match) with, the same score
+    faster. `ts_rank()` reads only a query's distinct lexemes and whether its top operator is
+    AND (a proximity score) or not, and sorts the lexemes again for every row it scores: the
+    distinct lexemes under the same top operator, given in the order that leaves them sorted,
+    score the same and spare that sort (a third of the ranking of 12,000 matches)."""
+    lexemes = {m.group(0): m.start() for m in _PG_LEXEME.finditer(match)}
+    if len(lexemes) < 2:
+        return match
+    operator = " & " if _top_operator(match) == "&" else " | "
+    # PostgreSQL keeps a query's operands in the reverse of their written order, and compares
+    # them by their bytes.
+    ordered = sorted(lexemes, key=lambda quoted: _PG_LEXEME.fullmatch(quoted).group(1).encode())
+    return operator.join(reversed(ordered))
+
+
+def _top_operator(match: str) -> str:
+    """'&' or '|': the operator that joins the outermost parts of a tsquery's text."""
+    text = _PG_LEXEME.sub("x", match).replace(" ", "")
+    while text.startswith("(") and _closing(text, 0) == len(text) - 1:
+        text = text[1:-1]
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and char in "&|":
+            return char
+    return ""
+
+
+def _closing(text: str, start: int) -> int:
+    depth = 0
+    for position in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[position], 0)
+        if depth == 0:
+            return position
+    return -1
 
 
 def _fetch(sql, params):

@@ -99,6 +99,40 @@ def test_a_power_found_through_a_synonym_ranks_below_one_with_the_words_themselv
     assert titles("工商登记") == ["企业工商登记信息查询", "营业执照遗失补办"]
 
 
+def test_on_postgresql_powers_are_ranked_by_postgresqls_own_score_of_the_query(powers):
+    """ts_rank() is given the query's distinct words once, in an order that spares it sorting
+    them for every match (engine.rank_query): every power scores exactly what the query as built
+    gives it, for every word, synonym, any-word sentence and required phrase."""
+    from django.db import connection
+
+    from search.engine import build_match, rank_query
+
+    if connection.vendor != "postgresql":
+        pytest.skip("ts_rank() is PostgreSQL's; SQLite ranks with bm25()")
+    Synonym.objects.create(terms="营业执照、工商登记、市场主体登记")
+    groups = [["营业执照", "工商登记", "市场主体登记"]]
+    queries = [
+        (["许可"], False),
+        (["规划", "许可"], False),
+        (["营业执照", "出租", "汽车"], True),
+        (["营业执照"], False),
+        (["出租汽车", "驾驶员"], False),
+        (["设立登记"], False),
+    ]
+    with connection.cursor() as cursor:
+        for words, any_word in queries:
+            match = build_match(words, any_word=any_word, groups=groups)
+            cursor.execute(
+                "SELECT ts_rank(rank_vector, %s::tsquery), ts_rank(rank_vector, %s::tsquery),"
+                " ts_rank(vector, %s::tsquery), ts_rank(vector, %s::tsquery)"
+                " FROM hall_search_searchdocument WHERE vector @@ %s::tsquery",
+                [match, rank_query(match), match, rank_query(match), match],
+            )
+            scores = cursor.fetchall()
+            assert scores, words
+            assert all(row[0] == row[1] and row[2] == row[3] for row in scores), (words, scores)
+
+
 def test_unpublishing_removes_a_power_from_search(powers):
     assert "巡游出租汽车经营许可" in titles("出租汽车")
     PowerPage.objects.get(code="P-TAXI").unpublish()
