@@ -88,6 +88,10 @@ class Vocabulary:
     by_fuzzy_sound: dict[str, list[str]] = field(default_factory=dict)
     topics: list[TopicWords] = field(default_factory=list)
     extra: frozenset[str] = frozenset()  # lexicon, departments, topics
+    # The words in more than WIDE_DOCUMENTS powers' own words (name, code, legal basis with
+    # the cited articles' text), with that number: 直接 is in 2 names of 100,000 but in the
+    # legal basis of 10,000 (wide_words).
+    wide: dict[str, int] = field(default_factory=dict)
 
     def known(self, word: str) -> bool:
         """A word of the catalogue or of the lexicon: never corrected."""
@@ -99,6 +103,15 @@ class Vocabulary:
 
     def df(self, word: str) -> int:
         return self.frequency.get(word, 0)
+
+    def reach(self, word: str) -> int:
+        """How many powers a word of a query finds, as far as it matters: the names it is in,
+        or, for a word of the laws' language rather than of the powers' names (直接, 依法: in
+        LEGAL_LANGUAGE times more powers' legal basis than names, and in more than
+        WIDE_DOCUMENTS), the powers it is in. 检查 and 消防 are in the basis of many powers
+        whose names have them too: what those find is what the citizen asked for."""
+        names, wide = self.frequency.get(word, 0), self.wide.get(word, 0)
+        return wide if wide > LEGAL_LANGUAGE * names else names
 
     def homophones(self, text: str, key: str | None = None) -> list[str]:
         """Known words of the same length that sound like `text`, most frequent first."""
@@ -125,7 +138,7 @@ def _masked(word: str, position: int) -> str:
     return word[:position] + "*" + word[position + 1 :]
 
 
-def build(name_words, extra_words, topics=()) -> Vocabulary:
+def build(name_words, extra_words, topics=(), wide=None) -> Vocabulary:
     """A vocabulary from the segmented names of the powers (one string of space-separated words
     per power) and other words (lexicon, departments, topics), which count once each."""
     frequency: dict[str, int] = defaultdict(int)
@@ -155,6 +168,7 @@ def build(name_words, extra_words, topics=()) -> Vocabulary:
         by_fuzzy_sound=dict(by_fuzzy_sound),
         topics=list(topics),
         extra=frozenset(extra),
+        wide=dict(wide or {}),
     )
 
 
@@ -213,7 +227,50 @@ def load() -> Vocabulary:
     topics = _topics()
     for topic in topics:
         extra.extend(topic.words)
-    return build(names.iterator(chunk_size=5000), extra, topics)
+    return build(names.iterator(chunk_size=5000), extra, topics, wide_words())
+
+
+# A word in this many times more powers' own words than names is of the laws' language.
+LEGAL_LANGUAGE = 20
+# Words in more powers than this are counted in the powers' own words (Vocabulary.wide). Below
+# understanding.BROAD_NAMES: a word is broad there by this count too.
+WIDE_DOCUMENTS = 1_000
+WIDE_WORDS_KEY = "search:wide-words"
+
+
+def wide_words() -> dict[str, int]:
+    """{word: powers} for the words in more than WIDE_DOCUMENTS powers' own words, counted by
+    the database's full-text index of them (PostgreSQL's ts_stat, SQLite's fts5vocab: 3 s at
+    100,000 powers on PostgreSQL), once per generation of the index for every process (the
+    shared cache)."""
+    key = f"{WIDE_WORDS_KEY}:{_shared_generation()}"
+    counted = cache.get(key)
+    if counted is None:
+        counted = _count_wide_words()
+        cache.set(key, counted, timeout=24 * 3600)
+    return counted
+
+
+def _count_wide_words() -> dict[str, int]:
+    from django.db import connection
+
+    from .models import SearchDocument
+
+    table = SearchDocument._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            documents = f"SELECT precise_vector FROM {table} WHERE kind = 'power'"  # noqa: S608
+            cursor.execute("SELECT word, ndoc FROM ts_stat(%s) WHERE ndoc > %s",
+                           [documents, WIDE_DOCUMENTS])  # fmt: skip
+        elif connection.vendor == "sqlite":
+            # The powers' own words' full-text table (migration 0006), term by term.
+            cursor.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.hall_search_name_vocab "
+                           "USING fts5vocab(main, 'hall_search_name_fts', 'row')")  # fmt: skip
+            cursor.execute("SELECT term, doc FROM temp.hall_search_name_vocab WHERE doc > %s",
+                           [WIDE_DOCUMENTS])  # fmt: skip
+        else:
+            return {}
+        return dict(cursor.fetchall())
 
 
 _lock = threading.Lock()

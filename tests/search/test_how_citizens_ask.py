@@ -612,6 +612,41 @@ def test_in_a_citys_catalogue_a_broad_word_of_a_sentence_only_ranks(catalogue, m
     assert search_hall("审批").total == 5  # with 户口迁移审批
 
 
+def test_in_a_citys_catalogue_a_word_of_the_laws_language_in_a_sentence_only_ranks(
+    catalogue, monkeypatch
+):
+    """孩子生病想休学 学校能不能直接批: 直接 is in 2 names of a city's 100,000 powers but in the
+    legal basis of 10,000. Found there, it would list thousands behind the one wanted: a word in
+    many times more powers' legal basis than names is the laws' language, and in a sentence it
+    only ranks. (Here, in 5 powers against 1 name, with the thresholds lowered to match.)"""
+    import search.understanding
+    import search.vocabulary
+    from catalogue.data import CitationData
+
+    monkeypatch.setattr(search.vocabulary, "WIDE_DOCUMENTS", 3)
+    monkeypatch.setattr(search.understanding, "BROAD_NAMES", 3)
+    direct = [CitationData(law_title="中华人民共和国行政许可法", articles="第三十四条",
+                           quote="能够当场作出决定的，应当直接作出书面的行政许可决定")]  # fmt: skip
+    publish_items([("GA-DEFER", "适龄儿童因身体状况延缓入学或者休学审批", "HEALTH"),
+                   ("GA-FOREST", "森林经营单位修筑直接为林业生产服务的工程设施占用林地审批",
+                    "HEALTH")])  # fmt: skip
+    for code, title in [("GA-FIREWORK", "烟花爆竹经营许可"), ("GA-ADS", "户外广告设置许可"),
+                        ("GA-WATER", "取水许可"), ("GA-ROAD", "道路货物运输经营许可")]:  # fmt: skip
+        data = road_transport_licence(code=code, title=title, department_code="HEALTH",
+                                      citations=direct, tags=[], result_name="")  # fmt: skip
+        publish_power(data)
+    query = "孩子生病想休学 学校能不能直接批"
+    everything = search_hall(query)  # 直接 is as much in names as in legal bases
+    assert everything.hits[0].document.code == "GA-DEFER" and everything.total >= 5
+
+    monkeypatch.setattr(search.vocabulary, "LEGAL_LANGUAGE", 2)
+    search.vocabulary.index_changed()
+    narrowed = search_hall(query)
+    assert [hit.document.code for hit in narrowed.hits] == ["GA-DEFER"] and narrowed.total == 1
+    # Said alone, it is still what is searched.
+    assert search_hall("直接").total >= 5
+
+
 def test_a_document_named_beside_a_phrase_is_asked_for_too(catalogue):
     """娃儿读书要个居住证: the phrase 读书 (入学) and the catalogue's own 居住证 are two things
     asked for. One power has both; after it, what either finds follows: the residence permit
