@@ -114,7 +114,12 @@ def create(pages_by_department, *, user, publish) -> list[PowerPage]:
 
 def _place(department, pages, *, content_type, user, now, publish):
     """Tree positions, slugs, addresses and the fields a first save and publish would set."""
-    siblings = Page.objects.filter(path__startswith=department.path, depth=department.depth + 1)
+    # Its children's paths, as a range the path's index answers: `path__startswith` is a LIKE
+    # that SQLite answers by reading every page of the tree (1 s of a batch of 1,000 at 100,000
+    # powers, and growing with the catalogue).
+    siblings = Page.objects.filter(
+        path__range=Page._get_children_path_interval(department.path), depth=department.depth + 1
+    )
     last = siblings.order_by("-path").values_list("path", flat=True).first()
     position = Page._str2int(last[-Page.steplen :]) if last else 0
     bases = [slugify(page.code, allow_unicode=True) or "item" for page in pages]
