@@ -326,7 +326,7 @@ def rank_query(match: str) -> str:
     AND (a proximity score) or not, and sorts the lexemes again for every row it scores: the
     distinct lexemes under the same top operator, given in the order that leaves them sorted,
     score the same and spare that sort (a third of the ranking of 12,000 matches)."""
-    lexemes = {m.group(0): m.start() for m in _PG_LEXEME.finditer(match)}
+    lexemes = dict.fromkeys(m.group(0) for m in _PG_LEXEME.finditer(match))
     if len(lexemes) < 2:
         return match
     operator = " & " if _top_operator(match) == "&" else " | "
@@ -339,7 +339,7 @@ def rank_query(match: str) -> str:
 def _top_operator(match: str) -> str:
     """'&' or '|': the operator that joins the outermost parts of a tsquery's text."""
     text = _PG_LEXEME.sub("x", match).replace(" ", "")
-    while text.startswith("(") and _closing(text, 0) == len(text) - 1:
+    while text.startswith("(") and _closing(text) == len(text) - 1:
         text = text[1:-1]
     depth = 0
     for char in text:
@@ -349,10 +349,11 @@ def _top_operator(match: str) -> str:
     return ""
 
 
-def _closing(text: str, start: int) -> int:
+def _closing(text: str) -> int:
+    """Where the parenthesis that opens `text` closes."""
     depth = 0
-    for position in range(start, len(text)):
-        depth += {"(": 1, ")": -1}.get(text[position], 0)
+    for position, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
         if depth == 0:
             return position
     return -1
@@ -784,6 +785,23 @@ class Listed:
         return shown, max(0, start - len(self.ids)), PAGE_SIZE - len(shown)
 
 
+def _first_that_finds(understood, attempt, *, everywhere):
+    """The order in which every backend tries a query (_powers_database,
+    _powers_elasticsearch): every word, then, for several words, any one of them; each first in
+    the powers' own words (name, code, legal basis: `narrowed`) unless `everywhere`, then in
+    all their text. `attempt(any_word, precise)` returns (what it found, whether anything).
+    Returns (what was found, any_word, precise) of the first attempt that found anything, else
+    of the last."""
+    # A 事项编码 is found whole or not at all: its parts (511602000000, 000) are in every code.
+    fallback = len(understood.words) > 1 and not CODE_RE.match(understood.query.strip())
+    for any_word in (False, True) if fallback else (False,):
+        for precise in (False,) if everywhere else (True, False):
+            found, matched = attempt(any_word, precise)
+            if matched:
+                return found, any_word, precise
+    return found, any_word, precise
+
+
 def _powers_database(understood, filters, page_number, listed, *, everywhere=False) -> Found:
     """The powers found in the database's full-text index (and a side search for the rest).
 
@@ -801,7 +819,7 @@ def _powers_database(understood, filters, page_number, listed, *, everywhere=Fal
                            groups=groups if synonyms else [],
                            soft=understood.soft_when(any_word))  # fmt: skip
 
-    rows, any_word, precise, best = [], False, False, []
+    base, literal, optional, best = "", None, [], []
     excluded = listed.object_ids
     placed = {"departments": understood.department_ids, "favoured": understood.favoured}
     postgres = connection.vendor == "postgresql"
@@ -819,18 +837,14 @@ def _powers_database(understood, filters, page_number, listed, *, everywhere=Fal
                                               excluded=excluded, **placed)  # fmt: skip
         return rows
 
-    # A 事项编码 is found whole or not at all: its parts (511602000000, 000) are in every code.
-    fallback = len(words) > 1 and not CODE_RE.match(understood.query.strip())
-    for any_word in (False, True) if fallback else (False,):
+    def attempt(any_word, precise):
+        nonlocal base, literal, optional
         base, literal = expression(any_word), expression(any_word, synonyms=False)
         optional = optional_words(words, boost=boost, soft=understood.soft_when(any_word))
-        if not everywhere:
-            rows = counted(base, literal, precise=True)
-            precise = bool(rows)
-        if not precise:
-            rows = counted(base, literal, precise=False)
-        if rows:
-            break
+        rows = counted(base, literal, precise)
+        return rows, bool(rows)
+
+    rows, any_word, precise = _first_that_finds(understood, attempt, everywhere=everywhere)
     partial = bool(rows) and any_word
     total = sum(row[COUNT] for row in rows if _row_passes(row, filters))
     page = _page_of(total + len(listed.ids), page_number)
@@ -942,16 +956,11 @@ def _powers_elasticsearch(understood, filters, page_number, listed, *, everywher
                                     excluded=listed.object_ids, precise=precise,
                                     offset=offset, size=limit)  # fmt: skip
 
-    fallback = len(words) > 1 and not CODE_RE.match(understood.query.strip())
-    for any_word in (False, True) if fallback else (False,):
-        precise = False
-        if not everywhere:
-            found = run(1, any_word, precise=True)
-            precise = bool(found.matched)
-        if not precise:
-            found = run(1, any_word, precise=False)
-        if found.matched:
-            break
+    def attempt(any_word, precise):
+        found = run(1, any_word, precise)
+        return found, bool(found.matched)
+
+    found, any_word, precise = _first_that_finds(understood, attempt, everywhere=everywhere)
     partial = bool(found.matched) and any_word
     page = _page_of(found.total + len(listed.ids), page_number)
     if page != 1:
