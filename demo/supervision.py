@@ -83,6 +83,14 @@ def _fits(irregularity: str, case: Case) -> bool:
     return _other_post(case) not in steps[case.current_step].post_names
 
 
+def _after_last(case: Case, when):
+    """`when`, or the case's last event if that is later: a system pushes a case's events in
+    the order they happened, and the generated history reaches up to the minute the demo is
+    made (a push five minutes back would be refused as out of order, not for its fault)."""
+    last = case.events.order_by("-seq").values_list("occurred_at", flat=True).first()
+    return max(when, last) if last is not None else when
+
+
 def _irregularities(now) -> int:
     """One of each irregularity a department can commit on a running case, recorded as it
     would be: through the services (fees) and a business system's pushes (the refused ones
@@ -117,7 +125,8 @@ def _irregularities(now) -> int:
         if system is None:
             continue
         used.add(case.pk)
-        event = {"external_id": f"DEMO-{name}", "occurred_at": when, **body(case)}
+        event = {"external_id": f"DEMO-{name}", "occurred_at": _after_last(case, when),
+                 **body(case)}  # fmt: skip
         try:
             ingest.push_event(case, event, account=system)
         except (CaseError, PermissionDenied):
@@ -127,7 +136,8 @@ def _irregularities(now) -> int:
     if waiting is not None and (system := _staff(waiting.department_id)) is not None:
         try:
             ingest.push_event(waiting, {"external_id": "DEMO-reject", "kind": "reject",
-                                        "occurred_at": when}, account=system)  # fmt: skip
+                                        "occurred_at": _after_last(waiting, when)},
+                              account=system)  # fmt: skip
         except CaseError:
             made += 1
     return made
