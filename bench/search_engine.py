@@ -20,8 +20,8 @@ What it does
      items' own words recall@10 >= 0.95, MRR >= 0.90; on bench/search_citizen_queries.json (as
      citizens ask, written blind) recall@10 >= 0.90, MRR >= 0.75; bench/search_blind_queries.json
      (the same kinds, blind, another hand) is printed beside them, without a goal, and so are
-     the development sets bench/search_dev_queries.json and search_dev2_queries.json (blind,
-     other hands), whose misses are printed to be worked on.
+     the development sets bench/search_dev_queries.json, search_dev2_queries.json and
+     search_dev3_queries.json (blind, other hands), whose misses are printed to be worked on.
   3. Speed database: a copy of the quality database, topped up to --size powers (default 10,000)
      with powers generated from the real ones (bench/harness/powers.py) through
      catalogue.services.powers_bulk_upsert(..., publish=True) in batches of 1,000 — the platform's
@@ -98,15 +98,17 @@ BLIND_QUERIES = BENCH / "search_blind_queries.json"
 # misses are printed and may be tuned on.
 DEV_QUERIES = BENCH / "search_dev_queries.json"
 DEV2_QUERIES = BENCH / "search_dev2_queries.json"
+DEV3_QUERIES = BENCH / "search_dev3_queries.json"
 QUERY_SETS = {
     "items": QUERIES,
     "citizens": CITIZEN_QUERIES,
     "blind": BLIND_QUERIES,
     "dev": DEV_QUERIES,
     "dev2": DEV2_QUERIES,
+    "dev3": DEV3_QUERIES,
 }
 # The sets whose misses are printed (the others only measure).
-PRINTED_MISSES = ("items", "dev", "dev2")
+PRINTED_MISSES = ("items", "dev", "dev2", "dev3")
 GENERATOR = BENCH / "harness" / "powers.py"
 GOALS = {"recall_at_10": 0.95, "mrr": 0.90, "p95_ms": 50.0, "update_index_s": 300.0}
 CITIZEN_GOALS = {"recall_at_10": 0.90, "mrr": 0.75}
@@ -579,7 +581,7 @@ def print_quality(quality: dict, summary: dict):
     for problem in quality["problems"]:
         print(f"WARNING {problem}")
     for name, goals in (("items", GOALS), ("citizens", CITIZEN_GOALS), ("blind", None),
-                        ("dev", None), ("dev2", None)):  # fmt: skip
+                        ("dev", None), ("dev2", None), ("dev3", None)):  # fmt: skip
         block = summary[name]
         if not block["ours"]["n"]:
             continue

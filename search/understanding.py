@@ -187,6 +187,14 @@ def _made_of_known_words(window: str, vocabulary: Vocabulary) -> bool:
     return len(window) in ends
 
 
+def _said(window: str) -> bool:
+    """Is `window` a run of everyday words (of jieba's general dictionary, two characters or
+    more each)? Then it says what it says: 出租停车 (to let for parking) is 出租 停车, no
+    mistyped 出租汽车, though it differs from it in one character. A mistyped character makes
+    no word with its neighbours (营业执熙: 营业 执 熙)."""
+    return all(len(piece) > 1 for piece in rjieba.cut(window, False))
+
+
 def _sounding_alike(window: str, key: str, vocabulary: Vocabulary, *, exactly: bool) -> list[str]:
     """Known words that sound like `window` and share a character with it: the homophones,
     else (not `exactly`) those that sound alike to a speaker who merges zh and z, n and l…"""
@@ -228,7 +236,7 @@ def find_correction(text: str, vocabulary: Vocabulary, phrases: Phrases) -> Corr
                     vocabulary.known(window[:-1]) or vocabulary.known(window[1:])
                 )
                 candidates = _sounding_alike(window, key, vocabulary, exactly=extended)
-                if not candidates and not extended and length >= 4:
+                if not candidates and not extended and length >= 4 and not _said(window):
                     candidates = vocabulary.near_forms(window)
                 if not candidates:
                     continue

@@ -117,6 +117,26 @@ def test_an_everyday_word_the_catalogue_never_uses_is_not_taken_for_a_typo():
     assert corrected.text == "户口迁移" and corrected.changes == [("签移", "迁移")]
 
 
+def test_everyday_words_side_by_side_are_no_mistyped_long_word():
+    """A citizen whose building's car park is a civil-defence shelter wants to let it for
+    parking (出租停车): 出租 and 停车 are everyday words, and the query is not the catalogue's
+    出租汽车 mistyped, though it differs from it in one character. A character that makes no
+    word with its neighbours is still taken for a mistyped one (出租汽乍)."""
+    from search.understanding import Phrases, find_correction
+    from search.vocabulary import Vocabulary, _masked, pinyin_key
+
+    words = {"出租汽车": 4, "人防工程": 2}
+    shapes = {}
+    for word in words:
+        for position in range(len(word)):
+            shapes.setdefault(_masked(word, position), []).append(word)
+    vocabulary = Vocabulary(frequency=words, by_sound={pinyin_key(w): [w] for w in words},
+                            by_shape=shapes)  # fmt: skip
+    assert find_correction("车库是人防工程 想拿来出租停车", vocabulary, Phrases()) is None
+    corrected = find_correction("出租汽乍", vocabulary, Phrases())
+    assert corrected.text == "出租汽车" and corrected.changes == [("出租汽乍", "出租汽车")]
+
+
 def test_a_citizen_who_does_not_tell_zh_from_z_still_finds_the_passport(client, catalogue):
     """In Sichuan, as in much of the south, zh and z, n and l, eng and en sound alike: 护照 is
     typed 护造 (hu zao). The page searches the word it sounds like and says so."""
