@@ -38,8 +38,10 @@ from .segmentation import bigrams, prepare, query_words
 from .understanding import (
     DEPARTMENT_BOOST,
     TOPIC_BOOST,
+    UNASKED_FACTOR,
     Understanding,
     any_words,
+    asked_actions,
     current_lexicon,
     intent_alone,
     understand,
@@ -146,6 +148,29 @@ def build_match(words: list[str], *, any_word=False, groups=None, soft=SOFT_WORD
     return (or_ if any_word else and_).join(parts)
 
 
+def _demoting(sql, params, demoted, *, limit, offset):
+    """(SQL, parameters): the page of `sql`'s ranking (ids and scores, best first) with the
+    powers named with an action the query does not ask for (`demoted`: Understanding.unasked,
+    and the actions it asks for, which spare a name that has one: 证照遗失补领、换发 for 执照
+    遗失补办) ranked UNASKED_FACTOR lower. Only the best RANK_CANDIDATES beyond the page are
+    ranked again, by their titles: a broad word's 40,000 matches are not read twice."""
+    unasked, asked = demoted
+    postgres = connection.vendor == "postgresql"
+    found = "strpos(d.title, %s) > 0" if postgres else "instr(d.title, %s) > 0"
+    condition = "(" + " OR ".join([found] * len(unasked)) + ")"
+    if asked:
+        condition += " AND NOT (" + " OR ".join([found] * len(asked)) + ")"
+    best = int(offset) + int(limit) + RANK_CANDIDATES
+    inner = sql.replace("SELECT d.id, ", "SELECT d.id, d.title, ", 1)
+    order = "score DESC, d.id" if postgres else "score ASC, d.id"
+    return (
+        f"SELECT d.id, d.score * (CASE WHEN {condition} THEN {UNASKED_FACTOR} ELSE 1 END) "  # noqa: S608
+        f"AS score FROM ({inner} LIMIT {best}) AS d ORDER BY {order} "
+        f"LIMIT {int(limit)} OFFSET {int(offset)}",
+        [*unasked, *asked, *params],
+    )
+
+
 def _required(words, soft):
     return [word for word in words if word not in soft] or words
 
@@ -200,7 +225,7 @@ MAX_CANDIDATE_PAGES = 10_000
 
 def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False, literal=None,
               optional=(), departments=(), favoured=(), precise=False,
-              candidates=None, excluded=()):  # fmt: skip
+              candidates=None, excluded=(), demoted=None):  # fmt: skip
     """Run `match` (build_match) against documents of `kind` within `filters`: ranked ids and
     scores, or with facet_columns the counts per (type, department, status). `literal`, the
     expression without synonyms, when it differs, ranks documents it finds above the others;
@@ -210,7 +235,8 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
     powers' own words only (name, code, legal basis: see _powers_database). `candidates`
     (PostgreSQL): score only these documents, the best matches by their names
     (_counted_with_candidates, _ranked_in_two_steps).
-    The `excluded` objects are left out (a listed event's powers: Listed)."""
+    The `excluded` objects are left out (a listed event's powers: Listed). With a `limit`, the
+    powers named with an action the query does not ask for rank lower (`demoted`: _demoting)."""
     where, where_params = _filters_sql(kind, filters, excluded)
     side = kind != DocumentKind.POWER
     postgres = connection.vendor == "postgresql"
@@ -269,9 +295,12 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
         f"SELECT d.id, {score(rank, member_sql)} AS score "  # noqa: S608
         f"FROM {source} WHERE {condition} AND {where} ORDER BY {order}"
     )
+    params = [*factor_params, *params]
+    if limit is not None and demoted and demoted[0] and not side:
+        return run(*_demoting(sql, params, demoted, limit=limit, offset=offset))
     if limit is not None:
         sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-    return run(sql, [*factor_params, *params])
+    return run(sql, params)
 
 
 def _scoring(match, literal, optional, departments, favoured):
@@ -857,6 +886,7 @@ def _powers_database(understood, filters, page_number, listed, *, everywhere=Fal
         ranked = _matching(base, DocumentKind.POWER, filters, limit=limit, offset=offset,
                            candidates=best if postgres else None, literal=literal,
                            optional=optional, precise=precise, excluded=excluded,
+                           demoted=(understood.unasked, asked_actions(understood)),
                            **placed)  # fmt: skip
         return shown + [row[0] for row in ranked]
 
@@ -954,6 +984,7 @@ def _powers_elasticsearch(understood, filters, page_number, listed, *, everywher
                                     favoured=understood.favoured,
                                     any_word=any_word or understood.either,
                                     excluded=listed.object_ids, precise=precise,
+                                    demoted=(understood.unasked, asked_actions(understood)),
                                     offset=offset, size=limit)  # fmt: skip
 
     def attempt(any_word, precise):

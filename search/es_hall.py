@@ -29,7 +29,7 @@ from django.db import transaction
 
 from .es_settings import index_settings
 from .query import SOFT_WORDS, expand
-from .understanding import DEPARTMENT_BOOST, TOPIC_BOOST
+from .understanding import DEPARTMENT_BOOST, TOPIC_BOOST, UNASKED_FACTOR
 
 log = logging.getLogger(__name__)
 
@@ -240,12 +240,15 @@ def word_clause(word: str, groups, fields=FIELDS) -> dict:
 
 
 def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT_WORDS,
-               departments=(), favoured=(), excluded=(), precise=False) -> dict:  # fmt: skip
+               departments=(), favoured=(), excluded=(), precise=False,
+               demoted=((), ())) -> dict:  # fmt: skip
     """Documents of `kind` matching every word but the `soft` ones (or any, with any_word),
     with `precise` in their own words only (PRECISE_FIELDS), ranked by field weights, the
     document's own boost (in force above suspended) and, for the departments the query named,
-    DEPARTMENT_BOOST; the `favoured` objects (a named life event's powers), TOPIC_BOOST. The
-    `excluded` objects are left out (a listed event's powers: search.engine.Listed)."""
+    DEPARTMENT_BOOST; the `favoured` objects (a named life event's powers), TOPIC_BOOST; those
+    named with one of the actions the query does not ask for and none it asks for (`demoted`:
+    Understanding.unasked, search.understanding.asked_actions), UNASKED_FACTOR. The `excluded`
+    objects are left out (a listed event's powers: search.engine.Listed)."""
     required = [w for w in words if w not in soft] or list(words)
     fields = PRECISE_FIELDS if precise else FIELDS
     clauses = [word_clause(w, groups, fields) for w in required]
@@ -268,6 +271,13 @@ def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT
         functions.append(
             {"filter": {"terms": {"object_id": list(favoured)}}, "weight": TOPIC_BOOST}
         )
+    unasked, asked = demoted
+    if unasked:
+        named = {"should": [{"match_phrase": {"title": a}} for a in unasked],
+                 "minimum_should_match": 1}  # fmt: skip
+        if asked:
+            named["must_not"] = [{"match_phrase": {"title": a}} for a in asked]
+        functions.append({"filter": {"bool": named}, "weight": UNASKED_FACTOR})
     return {
         "function_score": {
             "query": {"bool": query},
@@ -280,7 +290,7 @@ def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT
 
 def power_search_body(words, *, groups, filters, boost_words=(), any_word=False,
                       soft=SOFT_WORDS, departments=(), favoured=(), excluded=(), precise=False,
-                      offset=0, size=20) -> dict:  # fmt: skip
+                      demoted=((), ()), offset=0, size=20) -> dict:  # fmt: skip
     """One request: the page of hits within `filters` (post_filter), and for each facet the
     counts within the other filters."""
     terms = {column: {"term": {column: value}} for column, value in filters.items()}
@@ -294,7 +304,8 @@ def power_search_body(words, *, groups, filters, boost_words=(), any_word=False,
     body = {
         "query": text_query(words, groups=groups, kind="power", boost_words=boost_words,
                             any_word=any_word, soft=soft, departments=departments,
-                            favoured=favoured, excluded=excluded, precise=precise),
+                            favoured=favoured, excluded=excluded, precise=precise,
+                            demoted=demoted),
         "aggs": aggs,
         "from": offset,
         "size": size,
@@ -326,12 +337,12 @@ def _search(body) -> dict:
 
 
 def power_search(words, *, groups, filters, boost_words=(), any_word=False, soft=SOFT_WORDS,
-                 departments=(), favoured=(), excluded=(), precise=False, offset=0,
-                 size=20):  # fmt: skip
+                 departments=(), favoured=(), excluded=(), precise=False, demoted=((), ()),
+                 offset=0, size=20):  # fmt: skip
     body = power_search_body(words, groups=groups, filters=filters, boost_words=boost_words,
                              any_word=any_word, soft=soft, departments=departments,
                              favoured=favoured, excluded=excluded, precise=precise,
-                             offset=offset, size=size)  # fmt: skip
+                             demoted=demoted, offset=offset, size=size)  # fmt: skip
     answer = _search(body)
     aggregations = answer["aggregations"]
     counts = {}

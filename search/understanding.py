@@ -49,6 +49,10 @@ MAX_WINDOW = 8
 DEPARTMENT_BOOST = 1.5
 # The powers of a life-event topic the query names rank this much higher.
 TOPIC_BOOST = 2.0
+# A power named with an action on what one already has (FOLLOW_UP_ACTIONS: 注销, 变更, 补领)
+# that the query does not ask for ranks this much lower (Understanding.unasked): who wants to
+# open a garage (想开个汽车修理店) wants 机动车维修经营备案 before its （终止） and （变更）.
+UNASKED_FACTOR = 0.7
 # Everyday words around a need that say nothing about which power: never required.
 FILLER_WORDS = frozenset(
     "家里 我家 我们 咱们 自己 想 想要 打算 准备 应该 可以 能 能不能 可不可以 需不需要 要不要 "
@@ -107,6 +111,9 @@ class Understanding:
     # (转外地医院看病 and 在外地看病, 外地就医…): the query read as that rule says (Situations),
     # searched when the query as said finds few powers (search.engine._find_powers).
     guess: Understanding | None = None
+    # Actions on what one already has (FOLLOW_UP_ACTIONS) the query does not ask for: a power
+    # named with one ranks lower (search.engine.UNASKED_FACTOR).
+    unasked: tuple[str, ...] = ()
     saying: list[str] = field(default_factory=list)  # in the guess: the words that say it
     guessed_as: list[str] = field(default_factory=list)  # and the rule's catalogue words
 
@@ -650,9 +657,34 @@ def understand(query: str, lexicon: Lexicon, *, correct: bool = True) -> Underst
     result.soft = frozenset(SOFT_WORDS | unknown | verbs | numbers)
     result.broad = _broad(result, vocabulary)
     result.whole = frozenset(w for w in words if len(w) >= 3 and vocabulary.in_names(w))
+    result.unasked = _unasked(result)
     if not result.intents:
         result.guess = _guess(result, lexicon.situations, unknown)
+        if result.guess is not None:
+            result.guess.unasked = _unasked(result.guess)
     return result
+
+
+# What one does with what one already has, as the catalogue names it: a query that asks for none
+# of them wants the thing itself (机动车维修经营备案, not its （终止）).
+FOLLOW_UP_ACTIONS = (
+    "注销 变更 延续 换发 换领 换证 补办 补领 补发 补证 遗失 挂失 更正 迁移 迁出 转出 转移 "
+    "歇业 停业 暂停 恢复 复业 终止 撤销 解除 过户 转让 补缴 退费 作废 缴销 封存 解封"
+).split()
+
+
+def _unasked(result: Understanding) -> tuple[str, ...]:
+    """The FOLLOW_UP_ACTIONS that nothing the query says, nor what it stands for, names."""
+    meant = (
+        t for w in result.words for alternative in expand(w, result.groups) for t in alternative
+    )
+    said = " ".join([result.text, *result.boost, *meant])
+    return tuple(a for a in FOLLOW_UP_ACTIONS if a not in said)
+
+
+def asked_actions(understood: Understanding) -> tuple[str, ...]:
+    """The FOLLOW_UP_ACTIONS the query asks for (补领 for 丢了)."""
+    return tuple(a for a in FOLLOW_UP_ACTIONS if a not in understood.unasked)
 
 
 # A word in more powers' names than this, or in more powers' own words (legal basis included:

@@ -195,6 +195,33 @@ def test_for_elasticsearch_too_a_broad_word_of_a_sentence_only_ranks(monkeypatch
     assert alone.soft_when(any_word=True) == alone.soft and "审批" not in alone.soft
 
 
+def test_for_elasticsearch_too_a_name_with_an_action_not_asked_for_ranks_lower():
+    """As on the database (Understanding.unasked): who asks for 网约车 wants the licence before
+    closing the business; who says the licence 到期了 asks for 换发, so a name with 换发 is
+    spared even if it has another action too."""
+    from search.es_hall import power_search_body
+    from search.understanding import UNASKED_FACTOR, asked_actions, compile_lexicon, understand
+    from search.vocabulary import build
+
+    lexicon = compile_lexicon(vocabulary=build(["网络 预约 出租 汽车 运输证 发放"], []),
+                              groups=[], intents={}, aliases={})  # fmt: skip
+
+    def demoting(query):
+        said = understand(query, lexicon)
+        body = power_search_body(said.words, groups=said.groups, filters={},
+                                 demoted=(said.unasked, asked_actions(said)))  # fmt: skip
+        (named,) = [f["filter"]["bool"] for f in body["query"]["function_score"]["functions"]
+                    if f.get("weight") == UNASKED_FACTOR]  # fmt: skip
+        unasked = {clause["match_phrase"]["title"] for clause in named["should"]}
+        asked = {clause["match_phrase"]["title"] for clause in named.get("must_not", [])}
+        return unasked, asked
+
+    unasked, asked = demoting("网约车运输证")
+    assert {"注销", "换发", "变更"} <= unasked and not asked
+    unasked, asked = demoting("网约车运输证到期了")
+    assert "注销" in unasked and "换发" not in unasked and "换发" in asked
+
+
 def test_words_are_joined_so_that_chinese_character_pairs_line_up():
     from search.es_hall import join_words
 

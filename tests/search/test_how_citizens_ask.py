@@ -176,6 +176,18 @@ def test_a_word_and_an_action_are_not_mistaken_for_a_typo(catalogue):
     assert codes("身份证丢了怎么补")[0] == "GA-ID-LOST"  # 丢了 ranks 挂失 first
 
 
+def test_who_asks_for_nothing_to_be_closed_or_changed_wants_the_thing_itself(catalogue):
+    """A driver who wants to carry passengers with their own car asks for 网约车: the licence
+    for the car comes before closing the business, though that name is shorter. Who asks to
+    close it, or to renew the licence (到期: 换发), finds that first."""
+    publish_items([("GA-RIDE-END", "网络预约出租汽车经营注销"),
+                   ("GA-RIDE-CAR", "网络预约出租汽车运输证发放（新增）"),
+                   ("GA-RIDE-RENEW", "网络预约出租汽车运输证发放（换发）")], "MARKET")  # fmt: skip
+    assert codes("网约车")[0] == "GA-RIDE-CAR"
+    assert codes("网约车 注销")[0] == "GA-RIDE-END"
+    assert codes("网约车运输证到期了")[0] == "GA-RIDE-RENEW"
+
+
 def test_everyday_phrasing_finds_the_catalogues_words(catalogue):
     assert codes("家里想养条狗要办证吗") == ["GA-DOG"]
     found = codes("孩子出生了要办哪些证")
