@@ -236,19 +236,33 @@ LEGAL_LANGUAGE = 20
 # understanding.BROAD_NAMES: a word is broad there by this count too.
 WIDE_DOCUMENTS = 1_000
 WIDE_WORDS_KEY = "search:wide-words"
+# The counts serve every generation of the index for this long: publications change the index
+# every minute of a working day, and the counts of words in a thousand powers or more barely
+# move with each; counting them costs seconds of the database (3 s at 100,000 powers on
+# PostgreSQL).
+WIDE_WORDS_MAX_AGE = 600
 
 
 def wide_words() -> dict[str, int]:
     """{word: powers} for the words in more than WIDE_DOCUMENTS powers' own words, counted by
-    the database's full-text index of them (PostgreSQL's ts_stat, SQLite's fts5vocab: 3 s at
-    100,000 powers on PostgreSQL), once per generation of the index for every process (the
-    shared cache)."""
-    key = f"{WIDE_WORDS_KEY}:{_shared_generation()}"
-    counted = cache.get(key)
-    if counted is None:
-        counted = _count_wide_words()
-        cache.set(key, counted, timeout=24 * 3600)
-    return counted
+    the database's full-text index of them (PostgreSQL's ts_stat, SQLite's fts5vocab), shared
+    by every process (the cache). Counted again when the counts are older than
+    WIDE_WORDS_MAX_AGE and the index has changed since, by one process: while it counts, the
+    others go on with the counts there are."""
+    generation = _shared_generation()
+    kept = cache.get(WIDE_WORDS_KEY)
+    if kept is not None:
+        counted_at, of_generation, counts = kept
+        if of_generation == generation or time.time() - counted_at < WIDE_WORDS_MAX_AGE:
+            return counts
+        if not cache.add(f"{WIDE_WORDS_KEY}:counting", 1, timeout=WIDE_WORDS_MAX_AGE):
+            return counts  # another process is counting them
+    try:
+        counts = _count_wide_words()
+        cache.set(WIDE_WORDS_KEY, (time.time(), generation, counts), timeout=24 * 3600)
+    finally:
+        cache.delete(f"{WIDE_WORDS_KEY}:counting")
+    return counts
 
 
 def _count_wide_words() -> dict[str, int]:

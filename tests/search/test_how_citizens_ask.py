@@ -679,6 +679,35 @@ def test_in_a_citys_catalogue_a_word_of_the_laws_language_in_a_sentence_only_ran
     assert search_hall("直接").total >= 5
 
 
+def test_a_working_day_of_publications_counts_the_laws_words_now_and_then(monkeypatch):
+    """Each publication changes the index, and every process rebuilds its vocabulary. Counting
+    the laws' words (wide_words) costs the database seconds in a city's catalogue, and the
+    counts barely move with one publication: they are counted once for every process, again
+    only once they are WIDE_WORDS_MAX_AGE old, by one process while the others go on with
+    the counts there are."""
+    from django.core.cache import cache
+
+    import search.vocabulary
+    from search.vocabulary import WIDE_WORDS_KEY, index_changed, wide_words
+
+    counted = []
+    monkeypatch.setattr(search.vocabulary, "_count_wide_words",
+                        lambda: counted.append(1) or {"直接": 10_000 + len(counted)})  # fmt: skip
+    assert wide_words() == {"直接": 10_001} and len(counted) == 1
+    for _ in range(5):  # a morning's publications
+        index_changed()
+        assert wide_words() == {"直接": 10_001}
+    assert len(counted) == 1
+
+    monkeypatch.setattr(search.vocabulary, "WIDE_WORDS_MAX_AGE", 0)  # they are old now
+    index_changed()
+    cache.add(f"{WIDE_WORDS_KEY}:counting", 1)  # another process is counting them
+    assert wide_words() == {"直接": 10_001} and len(counted) == 1
+    cache.delete(f"{WIDE_WORDS_KEY}:counting")
+    assert wide_words() == {"直接": 10_002} and len(counted) == 2
+    assert wide_words() == {"直接": 10_002} and len(counted) == 2  # this generation's
+
+
 def test_a_document_named_beside_a_phrase_is_asked_for_too(catalogue):
     """娃儿读书要个居住证: the phrase 读书 (入学) and the catalogue's own 居住证 are two things
     asked for. One power has both; after it, what either finds follows: the residence permit
