@@ -145,6 +145,10 @@ def intent_alone(understood: Understanding) -> Understanding | None:
     either = len([w for w in required if w in asked]) > 1
     if not intents or not (others or either):
         return None
+    if asked & set(required) <= understood.broad:
+        # 收粮食 … 要报备: 报备 stands for 备案, 登记, 许可…, most of a city's catalogue
+        # (BROAD_NAMES, a cost rule); any of the narrower words will do, the phrase ranks.
+        return replace(understood, soft=understood.soft | asked, either=True)
     return replace(understood, soft=understood.soft | others, either=either)
 
 
