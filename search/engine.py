@@ -149,7 +149,7 @@ def build_match(words: list[str], *, any_word=False, groups=None, soft=SOFT_WORD
 
 
 def _demoting(sql, params, demoted, *, limit, offset):
-    """(SQL, parameters): the page of `sql`'s ranking (ids and scores, best first) with the
+    """(SQL, parameters): the page of `sql`'s ranking (ids, titles and scores, best first) with the
     powers named with an action the query does not ask for (`demoted`: Understanding.unasked,
     and the actions it asks for, which spare a name that has one: 证照遗失补领、换发 for 执照
     遗失补办) ranked UNASKED_FACTOR lower. Only the best RANK_CANDIDATES beyond the page are
@@ -161,11 +161,10 @@ def _demoting(sql, params, demoted, *, limit, offset):
     if asked:
         condition += " AND NOT (" + " OR ".join([found] * len(asked)) + ")"
     best = int(offset) + int(limit) + RANK_CANDIDATES
-    inner = sql.replace("SELECT d.id, ", "SELECT d.id, d.title, ", 1)
     order = "score DESC, d.id" if postgres else "score ASC, d.id"
     return (
         f"SELECT d.id, d.score * (CASE WHEN {condition} THEN {UNASKED_FACTOR} ELSE 1 END) "  # noqa: S608
-        f"AS score FROM ({inner} LIMIT {best}) AS d ORDER BY {order} "
+        f"AS score FROM ({sql} LIMIT {best}) AS d ORDER BY {order} "
         f"LIMIT {int(limit)} OFFSET {int(offset)}",
         [*unasked, *asked, *params],
     )
@@ -291,12 +290,13 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
         factor_params = [rank_query(match), *factor_params]
     if candidates is not None and postgres and not side:
         source, condition, params = _ranked_in_two_steps(candidates, match, where_params)
+    demoting = limit is not None and demoted and demoted[0] and not side
     sql = (
-        f"SELECT d.id, {score(rank, member_sql)} AS score "  # noqa: S608
+        f"SELECT d.id, {'d.title, ' if demoting else ''}{score(rank, member_sql)} AS score "  # noqa: S608
         f"FROM {source} WHERE {condition} AND {where} ORDER BY {order}"
     )
     params = [*factor_params, *params]
-    if limit is not None and demoted and demoted[0] and not side:
+    if demoting:
         return run(*_demoting(sql, params, demoted, limit=limit, offset=offset))
     if limit is not None:
         sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
