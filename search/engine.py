@@ -148,24 +148,30 @@ def build_match(words: list[str], *, any_word=False, groups=None, soft=SOFT_WORD
     return (or_ if any_word else and_).join(parts)
 
 
+# _demoting ranks again this many matches beyond the page: those a demoted name above them
+# could follow (a third lower moves a power down a few places, not hundreds).
+DEMOTION_WINDOW = 40
+
+
 def _demoting(sql, params, demoted, *, limit, offset):
-    """(SQL, parameters): the page of `sql`'s ranking (ids, titles and scores, best first) with the
+    """(SQL, parameters): the page of `sql`'s ranking (ids and scores, best first) with the
     powers named with an action the query does not ask for (`demoted`: Understanding.unasked,
     and the actions it asks for, which spare a name that has one: 证照遗失补领、换发 for 执照
-    遗失补办) ranked UNASKED_FACTOR lower. Only the best RANK_CANDIDATES beyond the page are
-    ranked again, by their titles: a broad word's 40,000 matches are not read twice."""
+    遗失补办) ranked UNASKED_FACTOR lower. Only the best DEMOTION_WINDOW beyond the page are ranked
+    again, by their titles: a broad word's 40,000 matches are not read twice."""
     unasked, asked = demoted
     postgres = connection.vendor == "postgresql"
     found = "strpos(d.title, %s) > 0" if postgres else "instr(d.title, %s) > 0"
     condition = "(" + " OR ".join([found] * len(unasked)) + ")"
     if asked:
         condition += " AND NOT (" + " OR ".join([found] * len(asked)) + ")"
-    best = int(offset) + int(limit) + RANK_CANDIDATES
+    best = int(offset) + int(limit) + DEMOTION_WINDOW
     order = "score DESC, d.id" if postgres else "score ASC, d.id"
+    # The titles of the best only: the ranking sorts ids and scores, not every match's title.
     return (
-        f"SELECT d.id, d.score * (CASE WHEN {condition} THEN {UNASKED_FACTOR} ELSE 1 END) "  # noqa: S608
-        f"AS score FROM ({sql} LIMIT {best}) AS d ORDER BY {order} "
-        f"LIMIT {int(limit)} OFFSET {int(offset)}",
+        f"SELECT d.id, r.score * (CASE WHEN {condition} THEN {UNASKED_FACTOR} ELSE 1 END) "  # noqa: S608
+        f"AS score FROM ({sql} LIMIT {best}) AS r JOIN {DOC} d ON d.id = r.id "
+        f"ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}",
         [*unasked, *asked, *params],
     )
 
@@ -292,7 +298,7 @@ def _matching(match, kind, filters, *, limit=None, offset=0, facet_columns=False
         source, condition, params = _ranked_in_two_steps(candidates, match, where_params)
     demoting = limit is not None and demoted and demoted[0] and not side
     sql = (
-        f"SELECT d.id, {'d.title, ' if demoting else ''}{score(rank, member_sql)} AS score "  # noqa: S608
+        f"SELECT d.id, {score(rank, member_sql)} AS score "  # noqa: S608
         f"FROM {source} WHERE {condition} AND {where} ORDER BY {order}"
     )
     params = [*factor_params, *params]
