@@ -112,7 +112,7 @@ class Understanding:
     # searched when the query as said finds few powers (search.engine._find_powers).
     guess: Understanding | None = None
     # Actions on what one already has (FOLLOW_UP_ACTIONS) the query does not ask for: a power
-    # named with one ranks lower (search.engine.UNASKED_FACTOR).
+    # named with one ranks lower (UNASKED_FACTOR).
     unasked: tuple[str, ...] = ()
     saying: list[str] = field(default_factory=list)  # in the guess: the words that say it
     guessed_as: list[str] = field(default_factory=list)  # and the rule's catalogue words
@@ -145,7 +145,8 @@ def intent_alone(understood: Understanding) -> Understanding | None:
     either = len([w for w in required if w in asked]) > 1
     if not intents or not (others or either):
         return None
-    if asked & set(required) <= understood.broad:
+    phrases = asked & set(required)
+    if phrases and phrases <= understood.broad:
         # 收粮食 … 要报备: 报备 stands for 备案, 登记, 许可…, most of a city's catalogue
         # (BROAD_NAMES, a cost rule); any of the narrower words will do, the phrase ranks.
         return replace(understood, soft=understood.soft | asked, either=True)
