@@ -201,7 +201,7 @@ def _require_head(actor: Actor, case: Case, what: str):
 def _when(actor: Actor, case: Case | None = None) -> datetime.datetime:
     when = _occurred(actor)
     if case is not None:
-        _in_order(when, _last_event_at(case))
+        _in_order(when, last_event_at(case))
     return when
 
 
@@ -216,7 +216,8 @@ def _occurred(actor: Actor) -> datetime.datetime:
     return when
 
 
-def _last_event_at(case: Case):
+def last_event_at(case: Case):
+    """When the case's last event happened (None before its first)."""
     return case.events.order_by("-seq").values_list("occurred_at", flat=True).first()
 
 
@@ -587,7 +588,7 @@ def step_complete(
         steps = case.steps_list
         done = _step_apply(
             case, steps, actor, position, opinion, result, result_description,
-            last_at=lambda: _last_event_at(case),
+            last_at=lambda: last_event_at(case),
         )  # fmt: skip
         for step in done.steps:
             step.save(update_fields=STEP_FIELDS)

@@ -87,7 +87,7 @@ def _after_last(case: Case, when):
     """`when`, or the case's last event if that is later: a system pushes a case's events in
     the order they happened, and the generated history reaches up to the minute the demo is
     made (a push five minutes back would be refused as out of order, not for its fault)."""
-    last = case.events.order_by("-seq").values_list("occurred_at", flat=True).first()
+    last = services.last_event_at(case)
     return max(when, last) if last is not None else when
 
 

@@ -41,7 +41,6 @@ from .understanding import (
     UNASKED_FACTOR,
     Understanding,
     any_words,
-    asked_actions,
     current_lexicon,
     intent_alone,
     understand,
@@ -155,9 +154,8 @@ DEMOTION_WINDOW = 40
 
 def _demoting(sql, params, demoted, *, limit, offset):
     """(SQL, parameters): the page of `sql`'s ranking (ids and scores, best first) with the
-    powers named with an action the query does not ask for (`demoted`: Understanding.unasked,
-    and the actions it asks for, which spare a name that has one: 证照遗失补领、换发 for 执照
-    遗失补办) ranked UNASKED_FACTOR lower. Only the best DEMOTION_WINDOW beyond the page are ranked
+    powers named with an action the query does not ask for (`demoted`: Understanding.demoted)
+    ranked UNASKED_FACTOR lower. Only the best DEMOTION_WINDOW beyond the page are ranked
     again, by their titles: a broad word's 40,000 matches are not read twice."""
     unasked, asked = demoted
     postgres = connection.vendor == "postgresql"
@@ -892,7 +890,7 @@ def _powers_database(understood, filters, page_number, listed, *, everywhere=Fal
         ranked = _matching(base, DocumentKind.POWER, filters, limit=limit, offset=offset,
                            candidates=best if postgres else None, literal=literal,
                            optional=optional, precise=precise, excluded=excluded,
-                           demoted=(understood.unasked, asked_actions(understood)),
+                           demoted=understood.demoted,
                            **placed)  # fmt: skip
         return shown + [row[0] for row in ranked]
 
@@ -990,7 +988,7 @@ def _powers_elasticsearch(understood, filters, page_number, listed, *, everywher
                                     favoured=understood.favoured,
                                     any_word=any_word or understood.either,
                                     excluded=listed.object_ids, precise=precise,
-                                    demoted=(understood.unasked, asked_actions(understood)),
+                                    demoted=understood.demoted,
                                     offset=offset, size=limit)  # fmt: skip
 
     def attempt(any_word, precise):

@@ -247,7 +247,7 @@ def text_query(words, *, groups, kind, boost_words=(), any_word=False, soft=SOFT
     document's own boost (in force above suspended) and, for the departments the query named,
     DEPARTMENT_BOOST; the `favoured` objects (a named life event's powers), TOPIC_BOOST; those
     named with one of the actions the query does not ask for and none it asks for (`demoted`:
-    Understanding.unasked, search.understanding.asked_actions), UNASKED_FACTOR. The `excluded`
+    Understanding.demoted), UNASKED_FACTOR. The `excluded`
     objects are left out (a listed event's powers: search.engine.Listed)."""
     required = [w for w in words if w not in soft] or list(words)
     fields = PRECISE_FIELDS if precise else FIELDS

@@ -122,6 +122,13 @@ class Understanding:
         """The words a power must have (those not soft)."""
         return [w for w in self.words if w not in self.soft]
 
+    @property
+    def demoted(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(the actions it does not ask for, those it asks for): a power named with one of the
+        first and none of the second ranks UNASKED_FACTOR lower (证照遗失补领、换发 is spared
+        for 执照遗失补办). The same on every backend."""
+        return self.unasked, tuple(a for a in FOLLOW_UP_ACTIONS if a not in self.unasked)
+
     def soft_when(self, any_word: bool) -> frozenset[str]:
         """The words not required when the search asks for every word or (any_word) for any:
         when any one word will do, a broad word (审批) would find most of a city's catalogue,
@@ -685,11 +692,6 @@ def _unasked(result: Understanding) -> tuple[str, ...]:
     )
     said = " ".join([result.text, *result.boost, *meant])
     return tuple(a for a in FOLLOW_UP_ACTIONS if a not in said)
-
-
-def asked_actions(understood: Understanding) -> tuple[str, ...]:
-    """The FOLLOW_UP_ACTIONS the query asks for (补领 for 丢了)."""
-    return tuple(a for a in FOLLOW_UP_ACTIONS if a not in understood.unasked)
 
 
 # A word in more powers' names than this, or in more powers' own words (legal basis included:

@@ -200,7 +200,7 @@ def test_for_elasticsearch_too_a_name_with_an_action_not_asked_for_ranks_lower()
     closing the business; who says the licence 到期了 asks for 换发, so a name with 换发 is
     spared even if it has another action too."""
     from search.es_hall import power_search_body
-    from search.understanding import UNASKED_FACTOR, asked_actions, compile_lexicon, understand
+    from search.understanding import UNASKED_FACTOR, compile_lexicon, understand
     from search.vocabulary import build
 
     lexicon = compile_lexicon(vocabulary=build(["网络 预约 出租 汽车 运输证 发放"], []),
@@ -209,7 +209,7 @@ def test_for_elasticsearch_too_a_name_with_an_action_not_asked_for_ranks_lower()
     def demoting(query):
         said = understand(query, lexicon)
         body = power_search_body(said.words, groups=said.groups, filters={},
-                                 demoted=(said.unasked, asked_actions(said)))  # fmt: skip
+                                 demoted=said.demoted)  # fmt: skip
         (named,) = [f["filter"]["bool"] for f in body["query"]["function_score"]["functions"]
                     if f.get("weight") == UNASKED_FACTOR]  # fmt: skip
         unasked = {clause["match_phrase"]["title"] for clause in named["should"]}
